@@ -176,6 +176,8 @@ def _is_skipped(jwk: dict) -> bool:
         return True
     if "use" in jwk and jwk["use"] != "sig":
         return True
+    if isinstance(jwk.get("key_ops"), list) and "verify" not in jwk["key_ops"]:
+        return True
     return False
 
 
@@ -196,11 +198,8 @@ def _load_rsa(jwk: dict) -> Key:
         public = rsa.RSAPublicNumbers(e, n).public_key()
     except ValueError as error:
         raise KeySetError("invalid_key", str(error))
-    if "d" in jwk:
-        d = _member_int(jwk, "d")
-        probe = 0x5EC0DE
-        if pow(pow(probe, e, n), d, n) != probe:
-            raise KeySetError("invalid_key", "RSA d does not match n and e")
+    # RSA private members are never read for verification: the verifier
+    # zeroizes and drops them without checking them.
     return Key(jwk, "RSA", public)
 
 

@@ -1,0 +1,400 @@
+//! Errors of token verification, key loading and signing.
+
+use alloc::string::String;
+use core::fmt;
+
+use super::Algorithm;
+use crate::json::{JsonError, Printable};
+
+/// Why a token was rejected. Each variant is a distinct thing a caller can act
+/// on; [`TokenError::code`] gives a stable name for each.
+///
+/// Messages never contain the token, a signature or a secret. Values taken
+/// from the token (a `kid`, a claim name) are escaped and cut to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The token is not a well-formed compact JWS or JWT.
+    Malformed(Malformed),
+    /// The token exceeds a configured limit; nothing was verified.
+    TooLarge {
+        /// Which limit.
+        limit: Limit,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The header names `none` or an algorithm this crate does not implement.
+    UnsupportedAlgorithm {
+        /// The header's `alg`, escaped and cut.
+        alg: String,
+    },
+    /// The algorithm is implemented but not allowed by the validation options
+    /// or by any key in the set.
+    DisallowedAlgorithm {
+        /// The header's algorithm.
+        alg: Algorithm,
+    },
+    /// No key in the set has the header's `kid`.
+    UnknownKeyId {
+        /// The header's `kid`, escaped and cut.
+        kid: String,
+    },
+    /// The token has no `kid` and no key in the set can verify its algorithm.
+    NoMatchingKey {
+        /// The header's algorithm.
+        alg: Algorithm,
+    },
+    /// The token has no `kid` and several keys could verify its algorithm; the
+    /// verifier never tries each in turn.
+    AmbiguousKey {
+        /// The header's algorithm.
+        alg: Algorithm,
+        /// How many keys could have been used.
+        candidates: usize,
+    },
+    /// The key selected by `kid` cannot be used with the header's algorithm.
+    KeyAlgorithmMismatch {
+        /// The header's `kid`, escaped and cut.
+        kid: String,
+        /// The header's algorithm.
+        alg: Algorithm,
+    },
+    /// The signature does not verify under the selected key.
+    BadSignature,
+    /// A header parameter does not have the configured value.
+    InvalidHeader {
+        /// The header parameter, for example `typ`.
+        name: &'static str,
+    },
+    /// `exp` is not after the current time (plus leeway).
+    Expired {
+        /// The token's `exp`, in Unix seconds, truncated toward zero.
+        exp: i64,
+        /// The time the token was checked at, in Unix seconds.
+        now: u64,
+    },
+    /// `nbf` is after the current time (plus leeway).
+    NotYetValid {
+        /// The token's `nbf`, in Unix seconds, truncated toward zero.
+        nbf: i64,
+        /// The time the token was checked at, in Unix seconds.
+        now: u64,
+    },
+    /// `iat` is after the current time (plus leeway).
+    IssuedInFuture {
+        /// The token's `iat`, in Unix seconds, truncated toward zero.
+        iat: i64,
+        /// The time the token was checked at, in Unix seconds.
+        now: u64,
+    },
+    /// The token is older than the configured maximum age.
+    TooOld {
+        /// The configured maximum age, in seconds.
+        max_age: u64,
+    },
+    /// A required claim is absent.
+    MissingClaim {
+        /// The claim name.
+        claim: String,
+    },
+    /// A claim has the wrong type or a value the validation options reject.
+    InvalidClaim {
+        /// The claim name.
+        claim: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The header's `crit` lists an extension this crate does not implement.
+    CriticalHeader {
+        /// The first name not understood, escaped and cut.
+        name: String,
+    },
+}
+
+/// What exactly is malformed about a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The token does not have exactly three `.`-separated segments.
+    SegmentCount,
+    /// A segment is not strict unpadded base64url.
+    Base64 {
+        /// Which segment.
+        segment: Segment,
+    },
+    /// A segment is not valid JSON, or not a JSON object.
+    Json {
+        /// Which segment.
+        segment: Segment,
+        /// The parser's finding.
+        error: JsonError,
+    },
+    /// A registered header parameter has the wrong type or is missing.
+    HeaderParameter {
+        /// The parameter: `alg`, `kid`, `typ` or `crit`.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+/// A segment of a compact JWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// The protected header.
+    Header,
+    /// The payload.
+    Payload,
+    /// The signature.
+    Signature,
+}
+
+/// A parsing limit that a token can exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Length of the compact token in bytes.
+    TokenLength,
+    /// Nesting depth of the header or payload JSON.
+    JsonDepth,
+    /// Members in any object or elements in any array of the header or payload.
+    ClaimCount,
+}
+
+impl Limit {
+    /// A stable snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TokenLength => "token_length",
+            Self::JsonDepth => "json_depth",
+            Self::ClaimCount => "claim_count",
+        }
+    }
+}
+
+impl Segment {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Header => "header",
+            Self::Payload => "payload",
+            Self::Signature => "signature",
+        }
+    }
+}
+
+impl TokenError {
+    /// A stable snake_case code for the error kind, shared by every runtime
+    /// and by the conformance vectors.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::TooLarge { .. } => "too_large",
+            Self::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            Self::DisallowedAlgorithm { .. } => "disallowed_algorithm",
+            Self::UnknownKeyId { .. } => "unknown_key_id",
+            Self::NoMatchingKey { .. } => "no_matching_key",
+            Self::AmbiguousKey { .. } => "ambiguous_key",
+            Self::KeyAlgorithmMismatch { .. } => "key_algorithm_mismatch",
+            Self::BadSignature => "bad_signature",
+            Self::InvalidHeader { .. } => "invalid_header",
+            Self::Expired { .. } => "expired",
+            Self::NotYetValid { .. } => "not_yet_valid",
+            Self::IssuedInFuture { .. } => "issued_in_future",
+            Self::TooOld { .. } => "too_old",
+            Self::MissingClaim { .. } => "missing_claim",
+            Self::InvalidClaim { .. } => "invalid_claim",
+            Self::CriticalHeader { .. } => "critical_header",
+        }
+    }
+
+    /// The claim a `MissingClaim` or `InvalidClaim` error is about.
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Self::MissingClaim { claim } | Self::InvalidClaim { claim, .. } => Some(claim),
+            _ => None,
+        }
+    }
+
+    /// Maps a JSON parsing failure of `segment` to the token error for it.
+    pub(crate) fn from_json(segment: Segment, error: JsonError) -> Self {
+        match error {
+            JsonError::TooDeep { max } => Self::TooLarge {
+                limit: Limit::JsonDepth,
+                max,
+            },
+            JsonError::TooManyMembers { max } => Self::TooLarge {
+                limit: Limit::ClaimCount,
+                max,
+            },
+            error => Self::Malformed(Malformed::Json { segment, error }),
+        }
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed(what) => write!(f, "malformed token: {what}"),
+            Self::TooLarge { limit, max } => {
+                let what = match limit {
+                    Limit::TokenLength => "token is longer than the limit of",
+                    Limit::JsonDepth => "token JSON is nested deeper than the limit of",
+                    Limit::ClaimCount => "token JSON has more entries than the limit of",
+                };
+                write!(
+                    f,
+                    "{what} {max}; raise the limit only if tokens this large are expected"
+                )
+            }
+            Self::UnsupportedAlgorithm { alg } => write!(
+                f,
+                "unsupported algorithm `{alg}`; unsecured (`none`) tokens are never accepted"
+            ),
+            Self::DisallowedAlgorithm { alg } => write!(
+                f,
+                "algorithm `{alg}` is not allowed; list it in the allowed algorithms or give a \
+                 key with that `alg`"
+            ),
+            Self::UnknownKeyId { kid } => write!(f, "no key with kid `{kid}` in the key set"),
+            Self::NoMatchingKey { alg } => {
+                write!(
+                    f,
+                    "token has no kid and no key in the set can verify `{alg}`"
+                )
+            }
+            Self::AmbiguousKey { alg, candidates } => write!(
+                f,
+                "token has no kid and {candidates} keys could verify `{alg}`; issue tokens \
+                 with a kid"
+            ),
+            Self::KeyAlgorithmMismatch { kid, alg } => {
+                write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")
+            }
+            Self::BadSignature => f.write_str("signature verification failed"),
+            Self::InvalidHeader { name } => {
+                write!(
+                    f,
+                    "header parameter `{name}` does not have the expected value"
+                )
+            }
+            Self::Expired { exp, now } => {
+                write!(f, "token expired: exp `{exp}` is not after now `{now}`")
+            }
+            Self::NotYetValid { nbf, now } => {
+                write!(f, "token not yet valid: nbf `{nbf}` is after now `{now}`")
+            }
+            Self::IssuedInFuture { iat, now } => {
+                write!(
+                    f,
+                    "token issued in the future: iat `{iat}` is after now `{now}`"
+                )
+            }
+            Self::TooOld { max_age } => {
+                write!(f, "token is older than the maximum age of {max_age} s")
+            }
+            Self::MissingClaim { claim } => write!(f, "missing required claim `{claim}`"),
+            Self::InvalidClaim { claim, reason } => write!(f, "invalid claim `{claim}`: {reason}"),
+            Self::CriticalHeader { name } => {
+                write!(f, "critical header extension `{name}` is not understood")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SegmentCount => f.write_str("expected three base64url segments separated by `.`"),
+            Self::Base64 { segment } => write!(
+                f,
+                "{} is not unpadded base64url (no `=`, whitespace, `+` or `/`)",
+                segment.as_str()
+            ),
+            Self::Json { segment, error } => write!(f, "{}: {error}", segment.as_str()),
+            Self::HeaderParameter { name, reason } => {
+                write!(f, "header parameter `{name}` {reason}")
+            }
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for TokenError {}
+
+/// Why a key or key set could not be loaded, or a key could not sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The document is not a JWK Set: not strict JSON, or no `keys` array.
+    InvalidKeySet {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key of a supported type has missing or invalid members.
+    InvalidKey {
+        /// The key's position in the set (0 for a single JWK).
+        index: usize,
+        /// What is wrong; never contains key material.
+        reason: String,
+    },
+    /// A key is too weak to use: a short HMAC secret, a small RSA modulus or a
+    /// small-order Ed25519 point.
+    WeakKey {
+        /// The key's position in the set (0 for a single JWK).
+        index: usize,
+        /// Why it is weak.
+        reason: &'static str,
+    },
+    /// Two keys in the set have the same `kid`.
+    DuplicateKeyId {
+        /// The repeated `kid`, escaped and cut.
+        kid: String,
+    },
+    /// The key cannot be used for the requested operation: for example an RSA
+    /// key for signing, or a JWK without a private part.
+    UnsupportedKey {
+        /// What is unsupported.
+        reason: String,
+    },
+}
+
+impl KeyError {
+    /// A stable snake_case code for the error kind.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidKeySet { .. } => "invalid_key_set",
+            Self::InvalidKey { .. } => "invalid_key",
+            Self::WeakKey { .. } => "weak_key",
+            Self::DuplicateKeyId { .. } => "duplicate_key_id",
+            Self::UnsupportedKey { .. } => "unsupported_key",
+        }
+    }
+
+    pub(crate) fn invalid(index: usize, member: &str, reason: &str) -> Self {
+        Self::InvalidKey {
+            index,
+            reason: alloc::format!("member `{}` {reason}", Printable(member)),
+        }
+    }
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidKeySet { reason } => write!(f, "invalid JWK set: {reason}"),
+            Self::InvalidKey { index, reason } => {
+                write!(f, "invalid key at index {index}: {reason}")
+            }
+            Self::WeakKey { index, reason } => {
+                write!(f, "key at index {index} is too weak: {reason}")
+            }
+            Self::DuplicateKeyId { kid } => write!(
+                f,
+                "kid `{kid}` appears on more than one key; give every key a distinct kid"
+            ),
+            Self::UnsupportedKey { reason } => write!(f, "unsupported key: {reason}"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for KeyError {}

@@ -1,0 +1,408 @@
+//! Validation options and the checks of registered claims (RFC 7519 §4.1).
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::TokenError;
+use super::Algorithm;
+
+/// What a token must satisfy beyond a valid signature.
+///
+/// Stored form: a JSON object with these snake_case fields, all optional;
+/// unknown fields are rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Validation {
+    /// Algorithms accepted. Default `None`: exactly the algorithms named by
+    /// the `alg` members of the keys in the set, so a key without `alg`
+    /// verifies nothing until its algorithm is listed here.
+    ///
+    /// # Security
+    ///
+    /// Listing an algorithm lets every key of its family without `alg` verify
+    /// it. A public key never verifies an HMAC algorithm either way.
+    pub algorithms: Option<Vec<Algorithm>>,
+    /// Accepted `iss` values. Default empty: `iss` is not checked. When set,
+    /// `iss` must be present and equal one of them.
+    pub issuers: Vec<String>,
+    /// Accepted audiences. Default empty, and then a token that carries `aud`
+    /// at all is rejected. When set, `aud` must be present and contain at
+    /// least one of them.
+    pub audiences: Vec<String>,
+    /// Required `sub` value. Default `None`: not checked.
+    pub subject: Option<String>,
+    /// Required header `typ`, compared ASCII case-insensitively with any
+    /// `application/` prefix removed (RFC 7515 §4.1.9). Default `None`.
+    pub typ: Option<String>,
+    /// Claims that must be present. Default `["exp"]`.
+    pub required_claims: Vec<String>,
+    /// Clock skew tolerated, in seconds, for `exp`, `nbf` and the
+    /// issued-in-the-future check of `iat`. Default 0.
+    pub leeway: u64,
+    /// Maximum age in seconds, measured from `iat`, which it then requires.
+    /// Default `None`: not checked.
+    pub max_age: Option<u64>,
+    /// Maximum length of the compact token in bytes. Default 16 384.
+    pub max_token_length: usize,
+    /// Maximum JSON nesting depth of header and payload; the outer object is
+    /// depth 1. Default 16.
+    pub max_json_depth: usize,
+    /// Maximum members in any JSON object, and elements in any array, of
+    /// header and payload. Default 100.
+    pub max_claims: usize,
+}
+
+impl Default for Validation {
+    fn default() -> Self {
+        Self {
+            algorithms: None,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            subject: None,
+            typ: None,
+            required_claims: vec![String::from("exp")],
+            leeway: 0,
+            max_age: None,
+            max_token_length: 16 * 1024,
+            max_json_depth: 16,
+            max_claims: 100,
+        }
+    }
+}
+
+/// The payload of a verified JWT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims(Map<String, Value>);
+
+impl Claims {
+    /// A claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The `sub` claim, when it is a string.
+    pub fn subject(&self) -> Option<&str> {
+        self.0.get("sub").and_then(Value::as_str)
+    }
+
+    /// The `iss` claim, when it is a string.
+    pub fn issuer(&self) -> Option<&str> {
+        self.0.get("iss").and_then(Value::as_str)
+    }
+
+    /// The `jti` claim, when it is a string.
+    pub fn token_id(&self) -> Option<&str> {
+        self.0.get("jti").and_then(Value::as_str)
+    }
+
+    /// All claims.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// All claims, by value.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+}
+
+/// Checks the registered claims of `claims` against `validation` at `now`
+/// (Unix seconds), in the order the crate documents.
+pub(crate) fn validate_claims(
+    claims: Map<String, Value>,
+    validation: &Validation,
+    now: u64,
+) -> Result<Claims, TokenError> {
+    // Types first, so that a later check never reads a wrongly typed value.
+    let exp = numeric_date(&claims, "exp")?;
+    let nbf = numeric_date(&claims, "nbf")?;
+    let iat = numeric_date(&claims, "iat")?;
+    for name in ["iss", "sub", "jti"] {
+        if claims.get(name).is_some_and(|value| !value.is_string()) {
+            return Err(invalid(name, "must be a string"));
+        }
+    }
+    let audiences = audience(&claims)?;
+
+    for name in &validation.required_claims {
+        if !claims.contains_key(name.as_str()) {
+            return Err(TokenError::MissingClaim {
+                claim: name.clone(),
+            });
+        }
+    }
+
+    check_times(validation, now, exp, nbf, iat)?;
+    check_identity(&claims, validation, audiences.as_deref())?;
+    Ok(Claims(claims))
+}
+
+fn check_times(
+    validation: &Validation,
+    now: u64,
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+) -> Result<(), TokenError> {
+    // NumericDate values may be fractional; f64 holds every Unix second of
+    // the next 285 million years exactly.
+    let now_f = now as f64;
+    let leeway = validation.leeway as f64;
+
+    if let Some(exp) = exp {
+        if now_f >= exp + leeway {
+            return Err(TokenError::Expired {
+                exp: whole_seconds(exp),
+                now,
+            });
+        }
+    }
+    if let Some(nbf) = nbf {
+        if now_f + leeway < nbf {
+            return Err(TokenError::NotYetValid {
+                nbf: whole_seconds(nbf),
+                now,
+            });
+        }
+    }
+    if let Some(iat) = iat {
+        if iat > now_f + leeway {
+            return Err(TokenError::IssuedInFuture {
+                iat: whole_seconds(iat),
+                now,
+            });
+        }
+    }
+    if let Some(max_age) = validation.max_age {
+        let Some(iat) = iat else {
+            return Err(TokenError::MissingClaim {
+                claim: String::from("iat"),
+            });
+        };
+        if now_f - iat > max_age as f64 {
+            return Err(TokenError::TooOld { max_age });
+        }
+    }
+    Ok(())
+}
+
+fn check_identity(
+    claims: &Map<String, Value>,
+    validation: &Validation,
+    audiences: Option<&[&str]>,
+) -> Result<(), TokenError> {
+    if !validation.issuers.is_empty() {
+        match claims.get("iss").and_then(Value::as_str) {
+            None => return Err(missing("iss")),
+            Some(iss) if !validation.issuers.iter().any(|allowed| allowed == iss) => {
+                return Err(invalid("iss", "is not an accepted issuer"));
+            }
+            Some(_) => {}
+        }
+    }
+
+    match (audiences, validation.audiences.is_empty()) {
+        (None, true) => {}
+        (None, false) => return Err(missing("aud")),
+        (Some(_), true) => {
+            return Err(invalid("aud", "is present but no audience is configured"));
+        }
+        (Some(token_audiences), false) => {
+            let accepted = token_audiences
+                .iter()
+                .any(|aud| validation.audiences.iter().any(|allowed| allowed == aud));
+            if !accepted {
+                return Err(invalid("aud", "names none of the accepted audiences"));
+            }
+        }
+    }
+
+    if let Some(subject) = &validation.subject {
+        match claims.get("sub").and_then(Value::as_str) {
+            None => return Err(missing("sub")),
+            Some(sub) if sub != subject => {
+                return Err(invalid("sub", "is not the required subject"));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Reads a NumericDate claim: a JSON number, which the parser guarantees is
+/// finite.
+fn numeric_date(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<f64>, TokenError> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(number)) => number
+            .as_f64()
+            .filter(|value| value.is_finite())
+            .map(Some)
+            .ok_or_else(|| invalid(name, "is not a finite number")),
+        Some(_) => Err(invalid(name, "must be a number of seconds")),
+    }
+}
+
+/// Reads `aud`: a string or an array of strings (RFC 7519 §4.1.3).
+fn audience(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>, TokenError> {
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(Value::String(aud)) => Ok(Some(vec![aud.as_str()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .ok_or_else(|| invalid("aud", "must hold only strings"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(invalid("aud", "must be a string or an array of strings")),
+    }
+}
+
+fn whole_seconds(value: f64) -> i64 {
+    // `as` truncates toward zero and saturates at the i64 range, which is all
+    // an error message needs.
+    value as i64
+}
+
+fn missing(claim: &str) -> TokenError {
+    TokenError::MissingClaim {
+        claim: String::from(claim),
+    }
+}
+
+fn invalid(claim: &str, reason: &'static str) -> TokenError {
+    TokenError::InvalidClaim {
+        claim: String::from(claim),
+        reason,
+    }
+}
+
+/// Whether a header `typ` matches the expected one (RFC 7515 §4.1.9).
+pub(crate) fn typ_matches(actual: Option<&str>, expected: &str) -> bool {
+    fn strip(media_type: &str) -> &str {
+        let prefix = "application/";
+        match media_type.get(..prefix.len()) {
+            Some(head) if head.eq_ignore_ascii_case(prefix) => {
+                media_type.get(prefix.len()..).unwrap_or_default()
+            }
+            _ => media_type,
+        }
+    }
+    actual.is_some_and(|actual| strip(actual).eq_ignore_ascii_case(strip(expected)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(text: &str) -> Map<String, Value> {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn check(text: &str, validation: &Validation, now: u64) -> Result<Claims, TokenError> {
+        validate_claims(claims(text), validation, now)
+    }
+
+    #[test]
+    fn exp_equal_to_now_expired() {
+        let validation = Validation::default();
+        assert!(check(r#"{"exp":101}"#, &validation, 100).is_ok());
+        let error = check(r#"{"exp":100}"#, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "expired");
+    }
+
+    #[test]
+    fn nbf_equal_to_now_valid() {
+        let validation = Validation::default();
+        assert!(check(r#"{"exp":200,"nbf":100}"#, &validation, 100).is_ok());
+        let error = check(r#"{"exp":200,"nbf":101}"#, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "not_yet_valid");
+    }
+
+    #[test]
+    fn leeway_widens_both_bounds() {
+        let validation = Validation {
+            leeway: 5,
+            ..Validation::default()
+        };
+        assert!(check(r#"{"exp":96}"#, &validation, 100).is_ok());
+        assert_eq!(
+            check(r#"{"exp":95}"#, &validation, 100).unwrap_err().code(),
+            "expired"
+        );
+        assert!(check(r#"{"exp":200,"nbf":105}"#, &validation, 100).is_ok());
+        let error = check(r#"{"exp":200,"nbf":106}"#, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "not_yet_valid");
+    }
+
+    #[test]
+    fn fractional_exp_compared_exactly() {
+        let validation = Validation::default();
+        assert!(check(r#"{"exp":100.5}"#, &validation, 100).is_ok());
+        assert!(check(r#"{"exp":99.5}"#, &validation, 100).is_err());
+    }
+
+    #[test]
+    fn aud_present_without_configuration_rejected() {
+        let error = check(r#"{"exp":200,"aud":"api"}"#, &Validation::default(), 100).unwrap_err();
+        assert_eq!(error.claim(), Some("aud"));
+        assert_eq!(error.code(), "invalid_claim");
+    }
+
+    #[test]
+    fn aud_array_needs_one_match() {
+        let validation = Validation {
+            audiences: vec![String::from("api")],
+            ..Validation::default()
+        };
+        assert!(check(r#"{"exp":200,"aud":["web","api"]}"#, &validation, 100).is_ok());
+        assert!(check(r#"{"exp":200,"aud":["web"]}"#, &validation, 100).is_err());
+        let error = check(r#"{"exp":200,"aud":["api",1]}"#, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "invalid_claim");
+    }
+
+    #[test]
+    fn max_age_requires_iat() {
+        let validation = Validation {
+            max_age: Some(60),
+            ..Validation::default()
+        };
+        assert_eq!(
+            check(r#"{"exp":200}"#, &validation, 100)
+                .unwrap_err()
+                .code(),
+            "missing_claim"
+        );
+        assert!(check(r#"{"exp":200,"iat":40}"#, &validation, 100).is_ok());
+        assert_eq!(
+            check(r#"{"exp":200,"iat":39}"#, &validation, 100)
+                .unwrap_err()
+                .code(),
+            "too_old"
+        );
+    }
+
+    #[test]
+    fn typ_comparison_ignores_case_and_prefix() {
+        assert!(typ_matches(Some("JWT"), "jwt"));
+        assert!(typ_matches(Some("application/at+jwt"), "at+JWT"));
+        assert!(!typ_matches(Some("at+jwt"), "jwt"));
+        assert!(!typ_matches(None, "JWT"));
+    }
+
+    #[test]
+    fn options_reject_unknown_fields() {
+        let parsed = serde_json::from_str::<Validation>(r#"{"leway": 5}"#);
+        assert!(parsed.is_err());
+    }
+}
