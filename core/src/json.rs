@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::fmt;
 
-use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Limits applied while parsing a JSON document.
@@ -74,7 +74,10 @@ impl fmt::Display for JsonError {
             }
             Self::TooDeep { max } => write!(f, "JSON nested deeper than the limit of {max}"),
             Self::TooManyMembers { max } => {
-                write!(f, "JSON object or array has more than the limit of {max} entries")
+                write!(
+                    f,
+                    "JSON object or array has more than the limit of {max} entries"
+                )
             }
             Self::NotObject => f.write_str("JSON document is not an object"),
         }
