@@ -1,0 +1,533 @@
+//! Errors from loading a policy.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::decision::DecisionError;
+use super::limits::LimitKind;
+use crate::json::{JsonError, Printable};
+
+/// Error from loading a policy document. Each variant has a stable code,
+/// returned by [`PolicyError::code`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The text is not one JSON object (code `invalid_json`).
+    InvalidJson {
+        /// The parser's error, with line and column where it has them.
+        source: JsonError,
+    },
+    /// An object in the text has two members with the same name, which
+    /// would make the policy ambiguous (code `duplicate_member`).
+    DuplicateMember {
+        /// The repeated member name.
+        name: String,
+    },
+    /// The JSON does not have the shape of a policy document: a missing or
+    /// unknown field, or a value of the wrong type (code `invalid_document`).
+    InvalidDocument {
+        /// The part of the document that failed.
+        location: DocumentLocation,
+        /// The deserializer's message, with control characters escaped and
+        /// cut to a bounded length.
+        message: String,
+    },
+    /// The document's `version` is not one this crate reads (code
+    /// `unsupported_version`).
+    UnsupportedVersion {
+        /// The version found.
+        version: u64,
+    },
+    /// A declared role is invalid (code `invalid_role`).
+    InvalidRole {
+        /// The role's name.
+        role: String,
+        /// Description of the problem.
+        reason: &'static str,
+    },
+    /// A role name that is not declared is used (code `unknown_role`).
+    UnknownRole {
+        /// The undeclared name.
+        role: String,
+        /// The role or rule that uses the name.
+        referenced_by: Referrer,
+    },
+    /// Roles inherit from each other in a loop (code `role_cycle`).
+    RoleCycle {
+        /// The roles along the loop, starting and ending with the same role:
+        /// `["a", "b", "a"]` means `a` inherits `b` and `b` inherits `a`.
+        path: Vec<String>,
+    },
+    /// Two rules have the same id (code `duplicate_rule_id`).
+    DuplicateRuleId {
+        /// The repeated id.
+        id: String,
+    },
+    /// A rule is invalid for a reason other than its pattern (code
+    /// `invalid_rule`).
+    InvalidRule {
+        /// Position of the rule in the `rules` list, from 0.
+        index: usize,
+        /// The rule's id, which may be the empty string.
+        id: String,
+        /// Description of the problem.
+        reason: &'static str,
+    },
+    /// A rule's resource pattern does not compile (code `invalid_pattern`).
+    InvalidPattern {
+        /// The rule's id.
+        rule: String,
+        /// The pattern as written.
+        pattern: String,
+        /// Description of the problem.
+        reason: PatternProblem,
+    },
+    /// The document exceeds one of the limits (code `limit_exceeded`).
+    LimitExceeded {
+        /// Which limit.
+        limit: LimitKind,
+        /// The limit's value.
+        max: usize,
+        /// The rule id or role name the limit applies to, for per-rule and
+        /// per-role limits.
+        subject: Option<String>,
+    },
+}
+
+/// The part of a document that failed to deserialize.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DocumentLocation {
+    /// The top level, or a part that could not be narrowed down.
+    Document,
+    /// One entry of the `rules` list.
+    Rule {
+        /// Position in the list, from 0.
+        index: usize,
+        /// The entry's `id`, when it has a string one.
+        id: Option<String>,
+    },
+    /// One entry of the `roles` object.
+    Role {
+        /// The role's name.
+        name: String,
+    },
+}
+
+/// The role or rule that names an undeclared role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Referrer {
+    /// In the `inherits` list of this declared role.
+    Role(String),
+    /// In the principal scope of the rule with this id.
+    Rule(String),
+}
+
+/// Problem with a resource pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PatternProblem {
+    /// The pattern is empty.
+    Empty,
+    /// A backslash at byte `offset` escapes `escaped`, which is neither `*`
+    /// nor `\`.
+    UnknownEscape {
+        /// Byte offset of the backslash.
+        offset: usize,
+        /// The escaped character.
+        escaped: char,
+    },
+    /// The pattern ends in a backslash at byte `offset`.
+    TrailingBackslash {
+        /// Byte offset of the backslash.
+        offset: usize,
+    },
+}
+
+/// Upper bound on the length of a stored deserializer message, in characters.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+impl PolicyError {
+    /// Returns the stable snake_case code of this error, for programs and
+    /// test vectors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidJson { .. } => "invalid_json",
+            Self::DuplicateMember { .. } => "duplicate_member",
+            Self::InvalidDocument { .. } => "invalid_document",
+            Self::UnsupportedVersion { .. } => "unsupported_version",
+            Self::InvalidRole { .. } => "invalid_role",
+            Self::UnknownRole { .. } => "unknown_role",
+            Self::RoleCycle { .. } => "role_cycle",
+            Self::DuplicateRuleId { .. } => "duplicate_rule_id",
+            Self::InvalidRule { .. } => "invalid_rule",
+            Self::InvalidPattern { .. } => "invalid_pattern",
+            Self::LimitExceeded { .. } => "limit_exceeded",
+        }
+    }
+
+    /// Returns the id of the rule this error belongs to, if it belongs to one.
+    fn rule_id(&self) -> Option<&str> {
+        match self {
+            Self::DuplicateRuleId { id } | Self::InvalidRule { id, .. } => Some(id),
+            Self::InvalidPattern { rule, .. } => Some(rule),
+            Self::UnknownRole {
+                referenced_by: Referrer::Rule(rule),
+                ..
+            } => Some(rule),
+            Self::InvalidDocument {
+                location: DocumentLocation::Rule { id: Some(id), .. },
+                ..
+            } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Wraps a JSON parse error, giving duplicate members and JSON limits
+    /// their own codes.
+    pub(crate) fn from_json(error: JsonError) -> Self {
+        match error {
+            JsonError::DuplicateMember { name } => Self::DuplicateMember { name },
+            JsonError::TooDeep { max } => Self::LimitExceeded {
+                limit: LimitKind::JsonDepth,
+                max,
+                subject: None,
+            },
+            JsonError::TooManyMembers { max } => Self::LimitExceeded {
+                limit: LimitKind::JsonMembers,
+                max,
+                subject: None,
+            },
+            source => Self::InvalidJson { source },
+        }
+    }
+
+    /// Wraps a deserializer error. The message can quote member names from
+    /// the input, so it is escaped and cut here, once. `Printable` is not
+    /// used because it escapes the backticks that serde puts around values.
+    pub(crate) fn invalid_document(location: DocumentLocation, error: &serde_json::Error) -> Self {
+        let mut message = String::new();
+        for (index, c) in error.to_string().chars().enumerate() {
+            if index == MAX_MESSAGE_CHARS {
+                message.push_str("...");
+                break;
+            }
+            if c.is_control() {
+                message.extend(c.escape_unicode());
+            } else {
+                message.push(c);
+            }
+        }
+        Self::InvalidDocument { location, message }
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidJson { source } => write!(f, "policy is not valid JSON: {source}"),
+            Self::DuplicateMember { name } => write!(
+                f,
+                "policy JSON repeats the member name `{}` in one object; \
+                 remove one of them",
+                Printable(name)
+            ),
+            Self::InvalidDocument { location, message } => {
+                write!(f, "invalid policy document")?;
+                match location {
+                    DocumentLocation::Document => {}
+                    DocumentLocation::Rule { index, id: None } => write!(f, " in rule {index}")?,
+                    DocumentLocation::Rule {
+                        index,
+                        id: Some(id),
+                    } => write!(f, " in rule {index} (`{}`)", Printable(id))?,
+                    DocumentLocation::Role { name } => write!(f, " in role `{}`", Printable(name))?,
+                }
+                write!(f, ": {message}")
+            }
+            Self::UnsupportedVersion { version } => write!(
+                f,
+                "unsupported policy version {version}; this library reads version 1"
+            ),
+            Self::InvalidRole { role, reason } => {
+                write!(f, "invalid role `{}`: {reason}", Printable(role))
+            }
+            Self::UnknownRole {
+                role,
+                referenced_by,
+            } => {
+                write!(f, "unknown role `{}` ", Printable(role))?;
+                match referenced_by {
+                    Referrer::Role(by) => write!(f, "inherited by role `{}`", Printable(by))?,
+                    Referrer::Rule(by) => write!(f, "named by rule `{}`", Printable(by))?,
+                }
+                f.write_str("; declare it under `roles` or fix the name")
+            }
+            Self::RoleCycle { path } => {
+                f.write_str("roles inherit in a cycle: ")?;
+                for (index, role) in path.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(" -> ")?;
+                    }
+                    write!(f, "`{}`", Printable(role))?;
+                }
+                f.write_str("; remove one of these inheritances")
+            }
+            Self::DuplicateRuleId { id } => write!(
+                f,
+                "duplicate rule id `{}`; give every rule a unique id",
+                Printable(id)
+            ),
+            Self::InvalidRule { index, id, reason } if id.is_empty() => {
+                write!(f, "invalid rule {index}: {reason}")
+            }
+            Self::InvalidRule { index, id, reason } => {
+                write!(f, "invalid rule {index} (`{}`): {reason}", Printable(id))
+            }
+            Self::InvalidPattern {
+                rule,
+                pattern,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "invalid resource pattern `{}` in rule `{}`: ",
+                    Printable(pattern),
+                    Printable(rule)
+                )?;
+                match reason {
+                    PatternProblem::Empty => f.write_str("it is empty; use `*` for any resource"),
+                    PatternProblem::UnknownEscape { offset, escaped } => write!(
+                        f,
+                        "unknown escape `\\{}` at byte {offset}; only `\\*` and `\\\\` are \
+                         escapes",
+                        Printable(escaped.encode_utf8(&mut [0; 4]))
+                    ),
+                    PatternProblem::TrailingBackslash { offset } => write!(
+                        f,
+                        "lone backslash at byte {offset} at the end; write `\\\\` for a \
+                         literal backslash"
+                    ),
+                }
+            }
+            Self::LimitExceeded {
+                limit,
+                max,
+                subject,
+            } => fmt_limit(f, *limit, *max, subject.as_deref()),
+        }
+    }
+}
+
+/// Writes the message for [`PolicyError::LimitExceeded`].
+fn fmt_limit(
+    f: &mut fmt::Formatter<'_>,
+    limit: LimitKind,
+    max: usize,
+    subject: Option<&str>,
+) -> fmt::Result {
+    let subject = Printable(subject.unwrap_or(""));
+    match limit {
+        LimitKind::Rules => write!(f, "policy has more rules than the limit of {max}"),
+        LimitKind::Roles => write!(f, "policy declares more roles than the limit of {max}"),
+        LimitKind::InheritanceDepth => write!(
+            f,
+            "role `{subject}` inherits through more steps than the limit of {max}"
+        ),
+        LimitKind::ActionsPerRule => write!(
+            f,
+            "rule `{subject}` lists more actions than the limit of {max}"
+        ),
+        LimitKind::PatternLength => write!(
+            f,
+            "resource pattern of rule `{subject}` is longer than the limit of {max} bytes"
+        ),
+        LimitKind::JsonDepth => write!(
+            f,
+            "policy JSON is nested deeper than the limit of {max} levels"
+        ),
+        LimitKind::JsonMembers => write!(
+            f,
+            "an object or array in the policy JSON has more entries than the limit of {max}, \
+             which is the largest of `max_rules`, `max_roles` and `max_actions_per_rule`"
+        ),
+    }?;
+    write!(
+        f,
+        " (`{}`); shrink the policy or raise the limit",
+        limit.name()
+    )
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for PolicyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidJson { source } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<&PolicyError> for DecisionError {
+    /// Reports a load failure in a decision, for a caller that denies every
+    /// request while its policy is invalid.
+    fn from(error: &PolicyError) -> Self {
+        Self {
+            code: error.code().to_string(),
+            message: error.to_string(),
+            rule: error.rule_id().map(ToString::to_string),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn cycle_message_names_path() {
+        let error = PolicyError::RoleCycle {
+            path: vec!["a".into(), "b".into(), "a".into()],
+        };
+        assert_eq!(
+            error.to_string(),
+            "roles inherit in a cycle: `a` -> `b` -> `a`; remove one of these inheritances"
+        );
+        assert_eq!(error.code(), "role_cycle");
+    }
+
+    #[test]
+    fn unknown_role_message_names_both_roles() {
+        let error = PolicyError::UnknownRole {
+            role: "ghost".into(),
+            referenced_by: Referrer::Role("admin".into()),
+        };
+        assert_eq!(
+            error.to_string(),
+            "unknown role `ghost` inherited by role `admin`; declare it under `roles` or fix \
+             the name"
+        );
+    }
+
+    #[test]
+    fn user_text_is_escaped() {
+        let error = PolicyError::DuplicateRuleId { id: "a`\nb".into() };
+        assert_eq!(
+            error.to_string(),
+            "duplicate rule id `a\\u{60}\\u{a}b`; give every rule a unique id"
+        );
+    }
+
+    #[test]
+    fn pattern_messages_show_escape() {
+        let error = PolicyError::InvalidPattern {
+            rule: "r".into(),
+            pattern: r"a\n".into(),
+            reason: PatternProblem::UnknownEscape {
+                offset: 1,
+                escaped: 'n',
+            },
+        };
+        assert_eq!(
+            error.to_string(),
+            r"invalid resource pattern `a\n` in rule `r`: unknown escape `\n` at byte 1; only `\*` and `\\` are escapes"
+        );
+    }
+
+    #[test]
+    fn limit_message_names_limit() {
+        let error = PolicyError::LimitExceeded {
+            limit: LimitKind::InheritanceDepth,
+            max: 64,
+            subject: Some("root".into()),
+        };
+        assert_eq!(
+            error.to_string(),
+            "role `root` inherits through more steps than the limit of 64 \
+             (`max_inheritance_depth`); shrink the policy or raise the limit"
+        );
+        assert_eq!(error.code(), "limit_exceeded");
+    }
+
+    #[test]
+    fn json_errors_get_own_codes() {
+        let duplicate = PolicyError::from_json(JsonError::DuplicateMember { name: "id".into() });
+        assert_eq!(duplicate.code(), "duplicate_member");
+
+        let deep = PolicyError::from_json(JsonError::TooDeep { max: 16 });
+        assert_eq!(
+            deep,
+            PolicyError::LimitExceeded {
+                limit: LimitKind::JsonDepth,
+                max: 16,
+                subject: None
+            }
+        );
+
+        let syntax = PolicyError::from_json(JsonError::Syntax { line: 1, column: 2 });
+        assert_eq!(syntax.code(), "invalid_json");
+        assert_eq!(
+            syntax.to_string(),
+            "policy is not valid JSON: invalid JSON at line 1, column 2"
+        );
+    }
+
+    #[test]
+    fn document_message_is_bounded() {
+        // A JSON escape, so the parsed member name contains real newlines.
+        let long_name = "x\\n".repeat(1000);
+        let text = alloc::format!(r#"{{"{long_name}":1}}"#);
+        let error = serde_json::from_str::<RoleOnly>(&text).unwrap_err();
+        let wrapped = PolicyError::invalid_document(DocumentLocation::Document, &error);
+        let PolicyError::InvalidDocument { message, .. } = &wrapped else {
+            panic!("expected invalid_document, got {wrapped:?}");
+        };
+        assert!(message.starts_with("unknown field `x\\u{a}x"), "{message}");
+        assert!(message.ends_with("..."), "{message}");
+        assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn decision_error_carries_rule() {
+        let error = PolicyError::InvalidPattern {
+            rule: "r1".into(),
+            pattern: String::new(),
+            reason: PatternProblem::Empty,
+        };
+        let decision_error = DecisionError::from(&error);
+        assert_eq!(decision_error.code, "invalid_pattern");
+        assert_eq!(decision_error.rule.as_deref(), Some("r1"));
+        assert_eq!(decision_error.message, error.to_string());
+    }
+
+    #[test]
+    fn every_code_is_snake_case() {
+        let errors = [
+            PolicyError::UnsupportedVersion { version: 2 },
+            PolicyError::InvalidRole {
+                role: String::new(),
+                reason: "r",
+            },
+            PolicyError::InvalidRule {
+                index: 0,
+                id: String::new(),
+                reason: "r",
+            },
+        ];
+        for error in errors {
+            let code = error.code();
+            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct RoleOnly {
+        role: Option<String>,
+    }
+}

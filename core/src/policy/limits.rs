@@ -1,0 +1,159 @@
+//! Size limits applied while loading a policy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::json::JsonLimits;
+
+/// Limits checked while loading a policy. Exceeding one is the error
+/// [`PolicyError::LimitExceeded`](super::PolicyError::LimitExceeded).
+///
+/// Every default is far above what a hand-written policy needs. The limits
+/// exist so that a generated or hostile document costs bounded time and
+/// memory to load. The struct is `#[non_exhaustive]` so that limits can be
+/// added, so build one from [`PolicyLimits::default`] and set the fields you
+/// need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PolicyLimits {
+    /// Maximum number of rules. Default 100,000.
+    pub max_rules: usize,
+    /// Maximum number of declared roles. Default 10,000.
+    ///
+    /// Loading keeps one bit per pair of roles for the inheritance closure,
+    /// so the default allows at most about 12.5 MB for that table.
+    pub max_roles: usize,
+    /// Maximum number of inheritance steps below any role: a role that
+    /// inherits nothing has depth 0, and `a` inheriting `b` inheriting `c`
+    /// gives `a` depth 2. Default 64.
+    pub max_inheritance_depth: usize,
+    /// Maximum number of action names in one rule. Default 256.
+    pub max_actions_per_rule: usize,
+    /// Maximum length of one resource pattern, in bytes of UTF-8. Default 1024.
+    pub max_pattern_length: usize,
+    /// Maximum nesting of JSON objects and arrays in the policy text, where
+    /// the document object is level 1. Default 16, while a version 1 policy
+    /// needs 4.
+    pub max_json_depth: usize,
+}
+
+/// Names one of the [`PolicyLimits`], or one of the JSON limits derived
+/// from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// [`PolicyLimits::max_rules`].
+    Rules,
+    /// [`PolicyLimits::max_roles`].
+    Roles,
+    /// [`PolicyLimits::max_inheritance_depth`].
+    InheritanceDepth,
+    /// [`PolicyLimits::max_actions_per_rule`].
+    ActionsPerRule,
+    /// [`PolicyLimits::max_pattern_length`].
+    PatternLength,
+    /// [`PolicyLimits::max_json_depth`].
+    JsonDepth,
+    /// The maximum entries in any one JSON object or array, which is the
+    /// largest of `max_rules`, `max_roles` and `max_actions_per_rule`
+    /// (see [`PolicyLimits::json_limits`]).
+    JsonMembers,
+}
+
+/// Lower bound for the JSON member limit, so that small list limits never
+/// stop a rule object's own few members from parsing.
+const MIN_JSON_MEMBERS: usize = 64;
+
+impl Default for PolicyLimits {
+    fn default() -> Self {
+        Self {
+            max_rules: 100_000,
+            max_roles: 10_000,
+            max_inheritance_depth: 64,
+            max_actions_per_rule: 256,
+            max_pattern_length: 1024,
+            max_json_depth: 16,
+        }
+    }
+}
+
+impl PolicyLimits {
+    /// Returns the limits for parsing policy text.
+    ///
+    /// The member limit is the largest of `max_rules`, `max_roles`,
+    /// `max_actions_per_rule` and 64, which is 100,000 by default. A list
+    /// at its own limit therefore parses, and the parser still stops a huge
+    /// array before building it. The default [`JsonLimits`] allow only 100
+    /// members, too few for a policy.
+    pub fn json_limits(&self) -> JsonLimits {
+        let max_members = self
+            .max_rules
+            .max(self.max_roles)
+            .max(self.max_actions_per_rule)
+            .max(MIN_JSON_MEMBERS);
+        JsonLimits {
+            max_depth: self.max_json_depth,
+            max_members,
+        }
+    }
+}
+
+impl LimitKind {
+    /// Returns the name of the limit as written in [`PolicyLimits`], such
+    /// as `max_rules`, or `json_members` for the derived member limit.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rules => "max_rules",
+            Self::Roles => "max_roles",
+            Self::InheritanceDepth => "max_inheritance_depth",
+            Self::ActionsPerRule => "max_actions_per_rule",
+            Self::PatternLength => "max_pattern_length",
+            Self::JsonDepth => "max_json_depth",
+            Self::JsonMembers => "json_members",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_limits_default_allow_large_lists() {
+        let limits = PolicyLimits::default().json_limits();
+        assert_eq!(limits.max_depth, 16);
+        assert_eq!(limits.max_members, 100_000);
+    }
+
+    #[test]
+    fn json_limits_follow_largest_list_limit() {
+        let limits = PolicyLimits {
+            max_rules: 5,
+            max_roles: 300_000,
+            ..PolicyLimits::default()
+        };
+        assert_eq!(limits.json_limits().max_members, 300_000);
+    }
+
+    #[test]
+    fn json_limits_have_floor() {
+        let limits = PolicyLimits {
+            max_rules: 1,
+            max_roles: 1,
+            max_actions_per_rule: 1,
+            ..PolicyLimits::default()
+        };
+        assert_eq!(limits.json_limits().max_members, MIN_JSON_MEMBERS);
+    }
+
+    #[test]
+    fn limits_deserialize_with_defaults() {
+        let limits: PolicyLimits = serde_json::from_str(r#"{"max_rules":3}"#).unwrap();
+        let expected = PolicyLimits {
+            max_rules: 3,
+            ..PolicyLimits::default()
+        };
+        assert_eq!(limits, expected);
+        assert!(serde_json::from_str::<PolicyLimits>(r#"{"max_rulez":3}"#).is_err());
+    }
+}
