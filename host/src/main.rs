@@ -1,1 +1,169 @@
-fn main() {}
+//! The `mem8-guard` command-line tool.
+//!
+//! Exit codes are part of the contract: 0 for success (a valid token, an
+//! allow decision), 1 for a negative answer (an invalid token, a deny), 2 for
+//! usage and configuration errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod cli;
+
+/// Tokens, authorization decisions and keys from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "mem8-guard", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify or sign JSON Web Tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Generate a signing key and print it as a private JWK.
+    Keygen(KeygenArgs),
+    /// Turn a bearer token and a request into an allow/deny decision.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Verify a token; print its claims as JSON and exit 0 when valid, print
+    /// the error on stderr and exit 1 when not.
+    Verify(VerifyArgs),
+    /// Sign the claims in a JSON file and print the token.
+    Sign(SignArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// JWK Set file holding the verification keys.
+    #[arg(long, value_name = "FILE")]
+    jwks: PathBuf,
+    /// Accepted issuer (`iss`); repeat for several. Default: not checked.
+    #[arg(long = "iss", value_name = "ISS")]
+    issuers: Vec<String>,
+    /// Accepted audience (`aud`); repeat for several. Default: none, so a
+    /// token carrying `aud` is rejected.
+    #[arg(long = "aud", value_name = "AUD")]
+    audiences: Vec<String>,
+    /// Accepted algorithm; repeat for several. Default: the `alg` of each key.
+    #[arg(long = "alg", value_name = "ALG")]
+    algorithms: Vec<String>,
+    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    leeway: u64,
+    /// Maximum token age from `iat`, in seconds. Default: not checked.
+    #[arg(long, value_name = "SECONDS")]
+    max_age: Option<u64>,
+    /// Required subject (`sub`). Default: not checked.
+    #[arg(long, value_name = "SUB")]
+    sub: Option<String>,
+    /// Required header `typ`, for example `at+jwt`. Default: not checked.
+    #[arg(long, value_name = "TYP")]
+    typ: Option<String>,
+    /// Claim that must be present; repeat for several. Default: `exp`.
+    #[arg(long = "require", value_name = "CLAIM")]
+    required: Vec<String>,
+    /// Time to check against, in Unix seconds. Default: the system clock.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+    #[command(flatten)]
+    token: TokenInput,
+}
+
+/// Where the token comes from: exactly one of a file, an argument or `-`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct TokenInput {
+    /// File holding the token; surrounding whitespace is ignored.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// The token itself, or `-` to read it from standard input.
+    #[arg(value_name = "TOKEN")]
+    token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct SignArgs {
+    /// Private JWK file of the signing key (oct HS*, OKP Ed25519 or EC P-256).
+    #[arg(long, value_name = "JWK_FILE")]
+    key: PathBuf,
+    /// JSON file holding the claims object.
+    #[arg(long, value_name = "JSON_FILE")]
+    claims: PathBuf,
+    /// Set `iat` to now and `exp` to now plus this many seconds, replacing
+    /// any in the claims file.
+    #[arg(long, value_name = "SECONDS")]
+    expires_in: Option<u64>,
+    /// Time used by `--expires-in`, in Unix seconds. Default: the system clock.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+struct KeygenArgs {
+    /// Signing algorithm of the new key: EdDSA, ES256, HS256, HS384 or HS512.
+    #[arg(long, value_name = "ALG")]
+    alg: String,
+    /// Also print the public JWK, on a second line (not for HS*).
+    #[arg(long)]
+    public: bool,
+    /// Key id to use instead of a random 128-bit one.
+    #[arg(long, value_name = "KID")]
+    kid: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Guard configuration file: key set, policy, validation and principal
+    /// mapping.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// File holding the bearer token.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "token",
+        required_unless_present = "token"
+    )]
+    token_file: Option<PathBuf>,
+    /// The bearer token itself.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Action requested, for example `read`.
+    #[arg(long, value_name = "A")]
+    action: String,
+    /// Resource requested, for example `document:42`.
+    #[arg(long, value_name = "R")]
+    resource: String,
+    /// Request context as a JSON object. Default: `{}`.
+    #[arg(long, value_name = "JSON")]
+    context: Option<String>,
+    /// Time to check against, in Unix seconds. Default: the system clock.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    cli::init_logging();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Token(TokenCommand::Verify(args)) => cli::token::verify(args),
+        Command::Token(TokenCommand::Sign(args)) => cli::token::sign(args),
+        Command::Keygen(args) => cli::token::keygen(args),
+        Command::Check(args) => cli::check::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

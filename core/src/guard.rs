@@ -1,0 +1,257 @@
+//! The one-call pipeline: bearer token in, explained decision out.
+//!
+//! [`Guard::check`] verifies the token, builds the [`Principal`] from its
+//! claims, evaluates the policy and returns a [`Decision`]. Every failure on
+//! the way is a deny whose errors say what failed; nothing is thrown.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::json::Printable;
+use crate::policy::{Decision, DecisionError, Policy, Principal, Request};
+use crate::token::{self, Claims, KeySet, TokenError, Validation};
+
+/// How the guard reads a principal out of verified claims.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PrincipalMapping {
+    /// Claims that carry role names, read in order and merged. Default
+    /// `["roles"]`.
+    ///
+    /// Each entry is a claim name or a dotted path into nested objects, such
+    /// as `realm_access.roles`. A top-level claim whose name is the whole
+    /// entry wins over the dotted reading, so namespaced claims like
+    /// `https://example.com/roles` work as written. A string value is split
+    /// on whitespace (as OAuth `scope` and `scp` are); an array must hold
+    /// only strings. An absent claim gives no roles.
+    pub roles_claims: Vec<String>,
+}
+
+impl Default for PrincipalMapping {
+    fn default() -> Self {
+        Self {
+            roles_claims: vec![String::from("roles")],
+        }
+    }
+}
+
+/// The settings of a [`Guard`], besides its keys and policy.
+///
+/// Stored form: `{"validation": {...}, "principal": {...}}`, both optional,
+/// unknown fields rejected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct GuardConfig {
+    /// Token validation options; `sub` is always required in addition.
+    pub validation: Validation,
+    /// How roles are read from the claims.
+    pub principal: PrincipalMapping,
+}
+
+/// One request to authorize.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardRequest<'a> {
+    /// The bearer token: a compact JWT, without the `Bearer ` scheme.
+    pub token: &'a str,
+    /// The action requested, for example `read`.
+    pub action: &'a str,
+    /// The resource, for example `document:42`.
+    pub resource: &'a str,
+    /// Request context (client address, time, ...), a JSON value.
+    pub context: &'a Value,
+}
+
+/// Keys, validation and policy together, ready to check requests.
+#[derive(Debug)]
+pub struct Guard {
+    keys: KeySet,
+    validation: Validation,
+    mapping: PrincipalMapping,
+    policy: Policy,
+}
+
+impl Guard {
+    /// Builds a guard. `sub` is added to the required claims, because the
+    /// principal's id comes from it.
+    pub fn new(config: GuardConfig, keys: KeySet, policy: Policy) -> Self {
+        let mut validation = config.validation;
+        if !validation
+            .required_claims
+            .iter()
+            .any(|claim| claim == "sub")
+        {
+            validation.required_claims.push(String::from("sub"));
+        }
+        Self {
+            keys,
+            validation,
+            mapping: config.principal,
+            policy,
+        }
+    }
+
+    /// Verifies the token, maps its claims to a principal and evaluates the
+    /// policy, at `now` in Unix seconds.
+    ///
+    /// An invalid token, or claims that do not map to a principal, give a
+    /// deny whose single error has a code starting with `token_` or
+    /// `principal_`.
+    pub fn check(&self, request: &GuardRequest<'_>, now: u64) -> Decision {
+        let verified = match token::verify(request.token, &self.keys, &self.validation, now) {
+            Ok(verified) => verified,
+            Err(error) => return Decision::deny_with(vec![token_error(&error)]),
+        };
+        let principal = match self.principal(&verified.claims) {
+            Ok(principal) => principal,
+            Err(error) => return Decision::deny_with(vec![error]),
+        };
+        self.policy.evaluate(&Request {
+            principal: &principal,
+            action: request.action,
+            resource: request.resource,
+            context: request.context,
+        })
+    }
+
+    /// Builds the principal of verified `claims`: `sub` as id, roles from the
+    /// configured claims, every claim as an attribute.
+    ///
+    /// # Errors
+    ///
+    /// A [`DecisionError`] with code `principal_invalid_roles` when a roles
+    /// claim is neither a string nor an array of strings, or
+    /// `principal_missing_subject` when `sub` is absent.
+    pub fn principal(&self, claims: &Claims) -> Result<Principal, DecisionError> {
+        let Some(id) = claims.subject() else {
+            return Err(DecisionError {
+                code: String::from("principal_missing_subject"),
+                message: String::from("token has no string `sub` claim to identify the principal"),
+                rule: None,
+            });
+        };
+
+        let mut roles = Vec::new();
+        for path in &self.mapping.roles_claims {
+            match lookup(claims.as_map(), path) {
+                None => {}
+                Some(Value::String(text)) => {
+                    roles.extend(text.split_whitespace().map(String::from));
+                }
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        let Value::String(role) = item else {
+                            return Err(invalid_roles(path));
+                        };
+                        roles.push(role.clone());
+                    }
+                }
+                Some(_) => return Err(invalid_roles(path)),
+            }
+        }
+        roles.sort_unstable();
+        roles.dedup();
+
+        Ok(Principal {
+            id: id.to_string(),
+            roles,
+            attributes: claims.as_map().clone(),
+        })
+    }
+
+    /// The policy this guard evaluates.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The validation options in force, with `sub` required.
+    pub fn validation(&self) -> &Validation {
+        &self.validation
+    }
+}
+
+/// Extracts the token from an `Authorization` header value of the form
+/// `Bearer <token>` (RFC 6750 §2.1; the scheme is case-insensitive).
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
+        .then_some(token)
+}
+
+/// The decision error for a rejected token: code `token_` plus the token
+/// error's code.
+pub fn token_error(error: &TokenError) -> DecisionError {
+    DecisionError {
+        code: alloc::format!("token_{}", error.code()),
+        message: error.to_string(),
+        rule: None,
+    }
+}
+
+fn invalid_roles(path: &str) -> DecisionError {
+    DecisionError {
+        code: String::from("principal_invalid_roles"),
+        message: alloc::format!(
+            "roles claim `{}` must be a string or an array of strings",
+            Printable(path)
+        ),
+        rule: None,
+    }
+}
+
+/// Finds `path` in `claims`: first as one top-level name, then as a dotted
+/// path through nested objects.
+fn lookup<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    if let Some(value) = claims.get(path) {
+        return Some(value);
+    }
+    let mut segments = path.split('.');
+    let mut current = claims.get(segments.next()?)?;
+    for segment in segments {
+        current = current.as_object()?.get(segment)?;
+    }
+    Some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn lookup_prefers_whole_name() {
+        let map = claims(serde_json::json!({
+            "a.b": "whole",
+            "a": {"b": "nested"},
+            "realm_access": {"roles": ["x"]}
+        }));
+        assert_eq!(lookup(&map, "a.b"), Some(&Value::from("whole")));
+        assert_eq!(
+            lookup(&map, "realm_access.roles"),
+            Some(&serde_json::json!(["x"]))
+        );
+        assert_eq!(lookup(&map, "realm_access.missing"), None);
+        assert_eq!(lookup(&map, "a.b.c"), None);
+    }
+
+    #[test]
+    fn bearer_scheme_parsed() {
+        assert_eq!(bearer_token("Bearer abc.def.ghi"), Some("abc.def.ghi"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearer a b"), None);
+    }
+}

@@ -1,0 +1,111 @@
+//! `mem8-guard token verify|sign` and `mem8-guard keygen`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use mem8_guard::json::{self, JsonLimits};
+use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
+use mem8_guard_host::config;
+use serde_json::Value;
+
+use super::{now_or_clock, read_json_file, read_token, CliError};
+use crate::{KeygenArgs, SignArgs, VerifyArgs};
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let keys = config::load_key_set(&args.jwks)?;
+    tracing::debug!(
+        keys = keys.len(),
+        skipped = keys.skipped(),
+        "loaded key set"
+    );
+
+    let mut validation = Validation::default();
+    validation.issuers = args.issuers;
+    validation.audiences = args.audiences;
+    validation.leeway = args.leeway;
+    validation.max_age = args.max_age;
+    validation.subject = args.sub;
+    validation.typ = args.typ;
+    if !args.required.is_empty() {
+        validation.required_claims = args.required;
+    }
+    if !args.algorithms.is_empty() {
+        let mut algorithms = Vec::new();
+        for name in &args.algorithms {
+            let alg = name
+                .parse::<Algorithm>()
+                .map_err(|_| format!("--alg `{name}` is not a supported algorithm"))?;
+            algorithms.push(alg);
+        }
+        validation.algorithms = Some(algorithms);
+    }
+
+    let now = now_or_clock(args.now)?;
+    let jwt = read_token(
+        args.token.token_file.as_deref(),
+        args.token.token.as_deref(),
+    )?;
+    match token::verify(&jwt, &keys, &validation, now) {
+        Ok(verified) => {
+            let claims = Value::Object(verified.claims.into_map());
+            writeln!(std::io::stdout(), "{claims}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            tracing::info!(code = error.code(), "token rejected");
+            writeln!(std::io::stderr(), "invalid token: {error}")?;
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+pub fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
+    let key_bytes = zeroize::Zeroizing::new(read_json_file(&args.key)?);
+    let key = SigningKey::from_jwk_json(&key_bytes)
+        .map_err(|error| format!("`{}`: {error}", args.key.display()))?;
+
+    let limits = JsonLimits {
+        max_depth: 32,
+        max_members: 10_000,
+    };
+    let mut claims = json::parse_object(&read_json_file(&args.claims)?, &limits)
+        .map_err(|error| format!("`{}`: {error}", args.claims.display()))?;
+    if let Some(seconds) = args.expires_in {
+        let now = now_or_clock(args.now)?;
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), now.saturating_add(seconds).into());
+    }
+
+    let jwt = token::sign(&claims, &key)?;
+    writeln!(std::io::stdout(), "{jwt}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn keygen(args: KeygenArgs) -> Result<ExitCode, CliError> {
+    let alg = args
+        .alg
+        .parse::<Algorithm>()
+        .ok()
+        .filter(|alg| alg.family() != token::Family::Rsa)
+        .ok_or_else(|| {
+            format!(
+                "--alg `{}` cannot be generated; use EdDSA, ES256, HS256, HS384 or HS512",
+                args.alg
+            )
+        })?;
+    if args.public && alg.family() == token::Family::Hmac {
+        return Err(format!("--public: an {alg} secret has no public key").into());
+    }
+
+    let mut key = SigningKey::generate(alg, &mut rand_core::OsRng)?;
+    if let Some(kid) = args.kid {
+        key.set_kid(Some(kid));
+    }
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", key.to_private_jwk_json().as_str())?;
+    if args.public {
+        let public = key.to_public_jwk().map(Value::Object).unwrap_or_default();
+        writeln!(stdout, "{public}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,411 @@
+//! Runs the real `mem8-guard` binary on the bundled example files and on
+//! files it writes itself, checking output and exit codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// 2026-12-04, after the example tokens' `iat` and before their `exp`.
+const NOW: &str = "1796371200";
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+fn example(name: &str) -> String {
+    examples().join(name).to_str().unwrap().to_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {output:?}"))
+}
+
+fn check(token: &str, action: &str, resource: &str) -> Output {
+    run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &example(&format!("tokens/{token}.jwt")),
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--now",
+        NOW,
+    ])
+}
+
+#[test]
+fn check_allows_editor_write() {
+    let output = check("alice-editor", "write", "document:42");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let decision = stdout_json(&output);
+    assert_eq!(decision["decision"], "allow");
+    assert_eq!(
+        decision["reasons"],
+        serde_json::json!(["editors-write-documents"])
+    );
+    assert_eq!(decision["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn check_inherited_read_allowed() {
+    let output = check("alice-editor", "read", "document:42");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        stdout_json(&output)["reasons"],
+        serde_json::json!(["viewers-read-documents"])
+    );
+}
+
+#[test]
+fn check_nested_roles_claim() {
+    // bob's roles sit under realm_access.roles.
+    assert_eq!(
+        check("bob-viewer", "read", "document:7").status.code(),
+        Some(0)
+    );
+    let output = check("bob-viewer", "write", "document:7");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let decision = stdout_json(&output);
+    assert_eq!(decision["decision"], "deny");
+    assert_eq!(decision["reasons"], serde_json::json!([]));
+}
+
+#[test]
+fn check_forbid_beats_admin_permit() {
+    assert_eq!(
+        check("carol-admin", "delete", "document:42").status.code(),
+        Some(0)
+    );
+    let output = check("carol-admin", "delete", "document:legal/contract-9");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        stdout_json(&output)["reasons"],
+        serde_json::json!(["legal-hold-no-delete"])
+    );
+}
+
+#[test]
+fn check_expired_token_denied_with_error() {
+    let output = check("dave-expired", "read", "document:1");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let decision = stdout_json(&output);
+    assert_eq!(decision["decision"], "deny");
+    assert_eq!(decision["errors"][0]["code"], "token_expired");
+}
+
+#[test]
+fn check_inline_token_and_context() {
+    let token = std::fs::read_to_string(example("tokens/alice-editor.jwt")).unwrap();
+    let output = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token",
+        token.trim(),
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+        "--context",
+        r#"{"ip":"192.0.2.1"}"#,
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+#[test]
+fn check_usage_errors_exit_2() {
+    let token = example("tokens/alice-editor.jwt");
+    let missing_config = run(&[
+        "check",
+        "--config",
+        "/nonexistent/guard.json",
+        "--token-file",
+        &token,
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(missing_config.status.code(), Some(2), "{missing_config:?}");
+    assert!(String::from_utf8_lossy(&missing_config.stderr).contains("/nonexistent/guard.json"));
+
+    let bad_context = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &token,
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+        "--context",
+        "[1]",
+    ]);
+    assert_eq!(bad_context.status.code(), Some(2), "{bad_context:?}");
+
+    let both_tokens = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &token,
+        "--token",
+        "x",
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(both_tokens.status.code(), Some(2), "{both_tokens:?}");
+}
+
+#[test]
+fn check_rejects_config_with_unknown_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    let text = std::fs::read_to_string(example("guard.json"))
+        .unwrap()
+        .replace(
+            "\"jwks\": \"jwks.json\"",
+            &format!("\"jwks\": {:?}, \"jwkz\": 1", example("jwks.json")),
+        )
+        .replace("\"policy.json\"", &format!("{:?}", example("policy.json")));
+    std::fs::write(&config, text).unwrap();
+    let output = run(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("jwkz"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn verify_prints_claims() {
+    let output = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--iss",
+        "https://auth.example.com",
+        "--aud",
+        "documents-api",
+        "--now",
+        NOW,
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let claims = stdout_json(&output);
+    assert_eq!(claims["sub"], "alice");
+}
+
+#[test]
+fn verify_invalid_token_exits_1() {
+    let wrong_audience = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--aud",
+        "other-api",
+        "--now",
+        NOW,
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+    ]);
+    assert_eq!(wrong_audience.status.code(), Some(1), "{wrong_audience:?}");
+    assert!(wrong_audience.stdout.is_empty());
+    let message = String::from_utf8_lossy(&wrong_audience.stderr);
+    assert!(message.contains("aud"), "{message}");
+
+    let token = std::fs::read_to_string(example("tokens/alice-editor.jwt")).unwrap();
+    assert!(
+        !message.contains(token.trim()),
+        "the error must not echo the token"
+    );
+}
+
+#[test]
+fn verify_reads_stdin() {
+    let token = std::fs::read_to_string(example("tokens/bob-viewer.jwt")).unwrap();
+    let output = run_with_stdin(
+        &[
+            "token",
+            "verify",
+            "--jwks",
+            &example("jwks.json"),
+            "--aud",
+            "documents-api",
+            "--now",
+            NOW,
+            "-",
+        ],
+        &token,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout_json(&output)["sub"], "bob");
+}
+
+#[test]
+fn verify_usage_errors_exit_2() {
+    let token = example("tokens/alice-editor.jwt");
+    let bad_alg = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--alg",
+        "none",
+        "--token-file",
+        &token,
+    ]);
+    assert_eq!(bad_alg.status.code(), Some(2), "{bad_alg:?}");
+
+    let bad_jwks = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("policy.json"),
+        "--token-file",
+        &token,
+    ]);
+    assert_eq!(bad_jwks.status.code(), Some(2), "{bad_jwks:?}");
+
+    let no_token = run(&["token", "verify", "--jwks", &example("jwks.json")]);
+    assert_eq!(no_token.status.code(), Some(2), "{no_token:?}");
+}
+
+#[test]
+fn keygen_sign_verify_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    for alg in ["EdDSA", "ES256"] {
+        let keygen = run(&["keygen", "--alg", alg, "--public", "--kid", "test-key"]);
+        assert_eq!(keygen.status.code(), Some(0), "{keygen:?}");
+        let text = String::from_utf8(keygen.stdout).unwrap();
+        let mut lines = text.lines();
+        let private = lines.next().unwrap();
+        let public: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+        assert!(public.get("d").is_none(), "public JWK must not carry d");
+        assert_eq!(public["kid"], "test-key");
+
+        let key_path = dir.path().join("key.jwk");
+        let claims_path = dir.path().join("claims.json");
+        let jwks_path = dir.path().join("jwks.json");
+        std::fs::write(&key_path, private).unwrap();
+        std::fs::write(&claims_path, r#"{"sub":"erin"}"#).unwrap();
+        std::fs::write(
+            &jwks_path,
+            serde_json::json!({"keys": [public]}).to_string(),
+        )
+        .unwrap();
+
+        let sign = run(&[
+            "token",
+            "sign",
+            "--key",
+            key_path.to_str().unwrap(),
+            "--claims",
+            claims_path.to_str().unwrap(),
+            "--expires-in",
+            "60",
+            "--now",
+            "1000",
+        ]);
+        assert_eq!(sign.status.code(), Some(0), "{sign:?}");
+        let jwt = String::from_utf8(sign.stdout).unwrap();
+
+        let verify = run(&[
+            "token",
+            "verify",
+            "--jwks",
+            jwks_path.to_str().unwrap(),
+            "--now",
+            "1059",
+            jwt.trim(),
+        ]);
+        assert_eq!(verify.status.code(), Some(0), "{alg}: {verify:?}");
+        assert_eq!(stdout_json(&verify)["exp"], 1060);
+
+        let expired = run(&[
+            "token",
+            "verify",
+            "--jwks",
+            jwks_path.to_str().unwrap(),
+            "--now",
+            "1060",
+            jwt.trim(),
+        ]);
+        assert_eq!(expired.status.code(), Some(1), "{alg}: {expired:?}");
+    }
+}
+
+#[test]
+fn keygen_hmac_has_no_public_key() {
+    let output = run(&["keygen", "--alg", "HS256"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let jwk: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(jwk["kty"], "oct");
+    assert_eq!(
+        run(&["keygen", "--alg", "HS256", "--public"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["keygen", "--alg", "RS256"]).status.code(), Some(2));
+}
+
+#[test]
+fn help_states_units() {
+    let verify = String::from_utf8(run(&["token", "verify", "--help"]).stdout).unwrap();
+    assert!(verify.contains("--leeway <SECONDS>"), "{verify}");
+    assert!(verify.contains("--now <UNIX_SECONDS>"), "{verify}");
+    let check = String::from_utf8(run(&["check", "--help"]).stdout).unwrap();
+    assert!(check.contains("--context <JSON>"), "{check}");
+    for command in [&["keygen", "--help"][..], &["token", "sign", "--help"]] {
+        assert_eq!(run(command).status.code(), Some(0));
+    }
+}
