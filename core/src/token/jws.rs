@@ -141,10 +141,23 @@ pub(crate) fn decode<'a>(
     })
 }
 
+/// Strict unpadded base64url: no `=`, nothing outside the URL-safe alphabet,
+/// and no non-canonical trailing bits. Token segments are public, so this
+/// uses the faster variable-time decoder; key material goes through the
+/// constant-time `base64ct`.
+const SEGMENT_ENGINE: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
 fn decode_segment(segment_b64: &str, segment: Segment) -> Result<Vec<u8>, TokenError> {
-    // base64ct rejects padding, characters outside the URL-safe alphabet and
-    // non-canonical trailing bits.
-    Base64UrlUnpadded::decode_vec(segment_b64)
+    use base64::Engine;
+
+    SEGMENT_ENGINE
+        .decode(segment_b64)
         .map_err(|_| TokenError::Malformed(Malformed::Base64 { segment }))
 }
 
