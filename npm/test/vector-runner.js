@@ -1,0 +1,143 @@
+// Runs the conformance vectors of tests/vectors/ against the package, in any
+// JavaScript runtime. The caller passes the loaded package and the vector
+// files as parsed JSON, keyed by their path under tests/vectors/; this file
+// uses no runtime-specific API, so Node, Deno, Bun, workerd, edge-runtime and
+// Chromium all run exactly this code.
+//
+// The expectations mirror the Rust runners in core/tests/: a case that passes
+// natively and fails here is a bug in the product.
+
+function keySetText(file, testCase) {
+  if (typeof testCase.jwks === "string") return JSON.stringify(file.key_sets[testCase.jwks] ?? null);
+  if (testCase.jwks !== undefined) return JSON.stringify(testCase.jwks);
+  if (typeof testCase.jwks_json === "string") return testCase.jwks_json;
+  throw new Error("case names no key set");
+}
+
+/** Converts snake_case validation options of a vector to the package's camelCase. */
+function camelOptions(options) {
+  const renamed = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    renamed[key.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase())] = value;
+  }
+  return renamed;
+}
+
+function bytesToBase64url(bytes) {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function sameJson(a, b) {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+  }
+  return value;
+}
+
+function runTokenCase(pkg, file, testCase) {
+  const expect = testCase.expect;
+  let verifier;
+  try {
+    verifier = new pkg.TokenVerifier(keySetText(file, testCase), camelOptions(testCase.validation));
+  } catch (error) {
+    if (expect.key_error === undefined) return `key set failed to load: ${error.coreCode} ${error.message}`;
+    if (error.coreCode !== expect.key_error) return `expected key error ${expect.key_error}, got ${error.coreCode}`;
+    if (!(error instanceof pkg.KeyError)) return `expected a KeyError, got ${error.name}`;
+    return null;
+  }
+  try {
+    if (expect.key_error !== undefined) return `expected key error ${expect.key_error}, but the set loaded`;
+    if (expect.ok === true) {
+      const usable = expect.usable_keys ?? verifier.keyCount;
+      return verifier.keyCount === usable ? null : `expected ${usable} usable keys, got ${verifier.keyCount}`;
+    }
+
+    let result;
+    try {
+      if ((testCase.mode ?? "jwt") === "jws") {
+        result = bytesToBase64url(verifier.verifyJws(testCase.token).payload);
+      } else {
+        result = verifier.verify(testCase.token, { now: testCase.now ?? 0 }).claims;
+      }
+    } catch (error) {
+      if (!(error instanceof pkg.TokenError)) return `expected a TokenError, got ${error.name}: ${error.message}`;
+      if (expect.error === undefined) return `expected success, got ${error.coreCode} (${error.message})`;
+      if (error.coreCode !== expect.error) return `expected error ${expect.error}, got ${error.coreCode} (${error.message})`;
+      if (error.code !== `ERR_JWT_${expect.error.toUpperCase()}`) return `unexpected code ${error.code}`;
+      if (expect.claim !== undefined && error.claim !== expect.claim) return `expected claim ${expect.claim}, got ${error.claim}`;
+      if (expect.limit !== undefined && error.limit !== expect.limit) return `expected limit ${expect.limit}, got ${error.limit}`;
+      return null;
+    }
+    if (expect.error !== undefined) return `expected error ${expect.error}, but the token verified`;
+    const want = expect.claims ?? expect.payload_b64url;
+    return sameJson(want, result) ? null : `expected ${JSON.stringify(want)}, got ${JSON.stringify(result)}`;
+  } finally {
+    verifier.free();
+  }
+}
+
+function runPolicyCase(pkg, file, testCase) {
+  const expect = testCase.expect;
+  const document = testCase.policy !== undefined ? file.policies[testCase.policy] : testCase.document;
+  if (document === undefined) return "case needs a policy or a document";
+  let policy;
+  try {
+    const options = testCase.limits === undefined ? {} : { limits: camelOptions(testCase.limits) };
+    policy = new pkg.Policy(typeof document === "string" ? document : JSON.stringify(document), options);
+  } catch (error) {
+    if (expect.load_error === undefined) return `policy failed to load: ${error.coreCode} ${error.message}`;
+    if (!(error instanceof pkg.PolicyError)) return `expected a PolicyError, got ${error.name}: ${error.message}`;
+    return error.coreCode === expect.load_error ? null : `expected load error ${expect.load_error}, got ${error.coreCode}`;
+  }
+  try {
+    if (expect.load_error !== undefined) return `expected load error ${expect.load_error}, but the policy loaded`;
+    const decision = policy.authorize({
+      principal: testCase.principal,
+      action: testCase.action,
+      resource: testCase.resource,
+      context: testCase.context ?? {},
+    });
+    if (decision.decision !== expect.decision) return `expected ${expect.decision}, got ${decision.decision}`;
+    if (expect.reasons !== undefined && !sameJson(decision.reasons, expect.reasons)) {
+      return `expected reasons ${JSON.stringify(expect.reasons)}, got ${JSON.stringify(decision.reasons)}`;
+    }
+    return null;
+  } finally {
+    policy.free();
+  }
+}
+
+/**
+ * Runs every case of `files` (path -> parsed vector file) and returns
+ * `{ passed, failed, failures }`, where each failure is "path: name: problem".
+ */
+export function runVectors(pkg, files) {
+  let passed = 0;
+  const failures = [];
+  for (const [path, file] of Object.entries(files)) {
+    const isPolicy = path.startsWith("policy/");
+    for (const testCase of file.cases ?? []) {
+      let problem;
+      try {
+        problem = isPolicy ? runPolicyCase(pkg, file, testCase) : runTokenCase(pkg, file, testCase);
+      } catch (error) {
+        problem = `threw ${error?.name}: ${error?.message}`;
+      }
+      if (problem === null) passed += 1;
+      else failures.push(`${path}: ${testCase.name}: ${problem}`);
+    }
+  }
+  return { passed, failed: failures.length, failures };
+}
+
+/** The one-line summary every runtime prints. */
+export function summaryLine(runtime, result) {
+  return `${runtime}: ${result.passed} passed, ${result.failed} failed`;
+}

@@ -1,0 +1,352 @@
+//! The Mem8 Guard core for JavaScript, through wasm-bindgen.
+//!
+//! This layer converts and nothing else. Inputs arrive as JSON text and
+//! results leave as JSON text, which the npm package's facade parses. A
+//! failure is thrown as a JSON string `{"kind","code","coreCode","message",...}`
+//! that the facade turns into a typed `Error`; the Rust side never traps on
+//! bad input.
+
+#![allow(missing_docs)]
+
+use mem8_guard::guard::{Guard as CoreGuard, GuardConfig, GuardRequest, PrincipalMapping};
+use mem8_guard::json::{self, JsonError, JsonLimits};
+use mem8_guard::policy::{Policy as CorePolicy, PolicyError, PolicyLimits, Principal, Request};
+use mem8_guard::token::{self, Algorithm, KeyError, KeySet, SigningKey, TokenError, Validation};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+
+/// Limits for JSON arguments from JavaScript (options, claims, requests):
+/// generous, but bounded.
+const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 64,
+    max_members: 100_000,
+};
+
+/// The version of the core compiled into this module.
+#[wasm_bindgen(js_name = coreVersion)]
+pub fn core_version() -> String {
+    String::from(env!("CARGO_PKG_VERSION"))
+}
+
+/// A parsed JWK Set, kept inside the module so keys are decoded once.
+#[wasm_bindgen]
+pub struct TokenVerifier {
+    keys: KeySet,
+    validation: Validation,
+}
+
+#[wasm_bindgen]
+impl TokenVerifier {
+    /// Parses a JWK Set and validation options (snake_case JSON).
+    #[wasm_bindgen(constructor)]
+    pub fn new(jwks_json: &str, validation_json: &str) -> Result<TokenVerifier, JsValue> {
+        let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
+        let validation = parse_argument::<Validation>(validation_json, "options")?;
+        Ok(Self { keys, validation })
+    }
+
+    /// Number of usable keys.
+    #[wasm_bindgen(getter, js_name = keyCount)]
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Number of JWKs skipped as unsupported.
+    #[wasm_bindgen(getter, js_name = skippedKeys)]
+    pub fn skipped_keys(&self) -> usize {
+        self.keys.skipped()
+    }
+
+    /// Verifies a JWT at `now` (Unix seconds; `Date.now()` when undefined) and
+    /// returns `{"header":{...},"claims":{...}}`.
+    pub fn verify(&self, jwt: &str, now: Option<f64>) -> Result<String, JsValue> {
+        let now = seconds(now)?;
+        let verified =
+            token::verify(jwt, &self.keys, &self.validation, now).map_err(token_error)?;
+        let header = header_json(&verified.header);
+        Ok(json!({ "header": header, "claims": verified.claims.as_map() }).to_string())
+    }
+
+    /// Verifies a compact JWS signature only and returns
+    /// `{"header":{...},"payload":"<base64url>"}`.
+    #[wasm_bindgen(js_name = verifyJws)]
+    pub fn verify_jws(&self, jws: &str) -> Result<String, JsValue> {
+        let verified = token::verify_jws(jws, &self.keys, &self.validation).map_err(token_error)?;
+        let header = header_json(&verified.header);
+        let payload = base64url(&verified.payload);
+        Ok(json!({ "header": header, "payload": payload }).to_string())
+    }
+}
+
+/// Signs a claims object (JSON text) with a private JWK (JSON text).
+#[wasm_bindgen(js_name = signToken)]
+pub fn sign_token(claims_json: &str, private_jwk_json: &str) -> Result<String, JsValue> {
+    let key = SigningKey::from_jwk_json(private_jwk_json.as_bytes()).map_err(key_error)?;
+    let claims = json::parse_object(claims_json.as_bytes(), &ARGUMENT_LIMITS)
+        .map_err(|error| argument_error("claims", &error))?;
+    token::sign(&claims, &key).map_err(key_error)
+}
+
+/// Generates a key for `alg` and returns `{"privateJwk":{...},"publicJwk":{...}|null}`.
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key(alg: &str, kid: Option<String>) -> Result<String, JsValue> {
+    let alg = alg.parse::<Algorithm>().map_err(|_| {
+        error_value(
+            "argument",
+            "invalid_argument",
+            &format!("unsupported algorithm `{alg}`"),
+        )
+    })?;
+    let mut key = SigningKey::generate(alg, &mut rand_core::OsRng).map_err(key_error)?;
+    if kid.is_some() {
+        key.set_kid(kid);
+    }
+    let private = key.to_private_jwk_json();
+    let public = key
+        .to_public_jwk()
+        .map(Value::Object)
+        .unwrap_or(Value::Null);
+    Ok(format!(
+        r#"{{"privateJwk":{},"publicJwk":{}}}"#,
+        private.as_str(),
+        public
+    ))
+}
+
+/// A loaded policy.
+#[wasm_bindgen]
+pub struct Policy {
+    policy: CorePolicy,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Loads a policy document (JSON text) under optional limits (snake_case
+    /// JSON of `PolicyLimits`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(document_json: &str, limits_json: Option<String>) -> Result<Policy, JsValue> {
+        let limits = match limits_json {
+            None => PolicyLimits::default(),
+            Some(text) => parse_argument::<PolicyLimits>(&text, "limits")?,
+        };
+        let policy = CorePolicy::from_json_with_limits(document_json.as_bytes(), &limits)
+            .map_err(policy_error)?;
+        Ok(Self { policy })
+    }
+
+    /// Number of rules.
+    #[wasm_bindgen(getter, js_name = ruleCount)]
+    pub fn rule_count(&self) -> usize {
+        self.policy.rule_count()
+    }
+
+    /// Evaluates `{"principal":{...},"action":..,"resource":..,"context":{...}}`
+    /// and returns the decision as JSON.
+    pub fn authorize(&self, request_json: &str) -> Result<String, JsValue> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct AuthorizeRequest {
+            principal: Principal,
+            action: String,
+            resource: String,
+            #[serde(default)]
+            context: Value,
+        }
+
+        let request = parse_argument::<AuthorizeRequest>(request_json, "request")?;
+        let decision = self.policy.evaluate(&Request {
+            principal: &request.principal,
+            action: &request.action,
+            resource: &request.resource,
+            context: &request.context,
+        });
+        serde_json::to_string(&decision).map_err(|error| internal_error(&error))
+    }
+}
+
+/// The whole pipeline: keys, validation, principal mapping and policy.
+#[wasm_bindgen]
+pub struct Guard {
+    guard: CoreGuard,
+}
+
+#[wasm_bindgen]
+impl Guard {
+    /// Builds a guard from `{"jwks":{...},"policy":{...},"validation":{...},
+    /// "principal":{...}}` (JSON text, snake_case).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config_json: &str) -> Result<Guard, JsValue> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Config {
+            jwks: Value,
+            policy: Value,
+            #[serde(default)]
+            validation: Validation,
+            #[serde(default)]
+            principal: PrincipalMapping,
+        }
+
+        let config = parse_argument::<Config>(config_json, "guard options")?;
+        let keys = KeySet::from_json(config.jwks.to_string().as_bytes()).map_err(key_error)?;
+        let policy =
+            CorePolicy::from_json(config.policy.to_string().as_bytes()).map_err(policy_error)?;
+        let mut guard_config = GuardConfig::default();
+        guard_config.validation = config.validation;
+        guard_config.principal = config.principal;
+        Ok(Self {
+            guard: CoreGuard::new(guard_config, keys, policy),
+        })
+    }
+
+    /// Checks one request and returns the decision as JSON. Bad tokens and
+    /// claims are denies inside the decision; only a malformed `context` or
+    /// `now` throws.
+    pub fn check(
+        &self,
+        token: &str,
+        action: &str,
+        resource: &str,
+        context_json: Option<String>,
+        now: Option<f64>,
+    ) -> Result<String, JsValue> {
+        let context = match context_json {
+            None => Value::Object(Map::new()),
+            Some(text) => {
+                let context = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
+                    .map_err(|error| argument_error("context", &error))?;
+                if !context.is_object() {
+                    return Err(error_value(
+                        "argument",
+                        "invalid_argument",
+                        "context must be an object",
+                    ));
+                }
+                context
+            }
+        };
+        let now = seconds(now)?;
+        let request = GuardRequest {
+            token,
+            action,
+            resource,
+            context: &context,
+        };
+        let decision = self.guard.check(&request, now);
+        serde_json::to_string(&decision).map_err(|error| internal_error(&error))
+    }
+}
+
+/// Converts `now` in seconds, or reads `Date.now()`.
+fn seconds(now: Option<f64>) -> Result<u64, JsValue> {
+    let seconds = match now {
+        Some(now) => now,
+        None => clock_seconds(),
+    };
+    if !seconds.is_finite() || seconds < 0.0 || seconds > 9_007_199_254_740_991.0 {
+        return Err(error_value(
+            "argument",
+            "invalid_argument",
+            "`now` must be a non-negative number of Unix seconds",
+        ));
+    }
+    // Truncation to whole seconds is the documented unit.
+    Ok(seconds as u64)
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn clock_seconds() -> f64 {
+    (js_sys::Date::now() / 1000.0).floor()
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn clock_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as f64)
+        .unwrap_or(0.0)
+}
+
+fn parse_argument<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, JsValue> {
+    let value = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
+        .map_err(|error| argument_error(what, &error))?;
+    serde_json::from_value(value).map_err(|error| {
+        error_value(
+            "argument",
+            "invalid_argument",
+            &format!("invalid {what}: {error}"),
+        )
+    })
+}
+
+fn header_json(header: &token::Header) -> Value {
+    let mut map = Map::new();
+    map.insert("alg".into(), Value::from(header.alg.as_str()));
+    if let Some(kid) = &header.kid {
+        map.insert("kid".into(), Value::from(kid.as_str()));
+    }
+    if let Some(typ) = &header.typ {
+        map.insert("typ".into(), Value::from(typ.as_str()));
+    }
+    Value::Object(map)
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_error(error: TokenError) -> JsValue {
+    let mut value = error_object("token", error.code(), &error.to_string());
+    if let Some(claim) = error.claim() {
+        value.insert("claim".into(), Value::from(claim));
+    }
+    if let TokenError::TooLarge { limit, .. } = error {
+        value.insert("limit".into(), Value::from(limit.as_str()));
+    }
+    JsValue::from_str(&Value::Object(value).to_string())
+}
+
+fn key_error(error: KeyError) -> JsValue {
+    error_value("key", error.code(), &error.to_string())
+}
+
+fn policy_error(error: PolicyError) -> JsValue {
+    error_value("policy", error.code(), &error.to_string())
+}
+
+fn argument_error(what: &str, error: &JsonError) -> JsValue {
+    error_value(
+        "argument",
+        "invalid_argument",
+        &format!("invalid {what}: {error}"),
+    )
+}
+
+fn internal_error(error: &dyn core::fmt::Display) -> JsValue {
+    error_value("internal", "internal", &format!("internal error: {error}"))
+}
+
+fn error_value(kind: &str, code: &str, message: &str) -> JsValue {
+    JsValue::from_str(&Value::Object(error_object(kind, code, message)).to_string())
+}
+
+/// Builds the thrown error. `code` follows jose's style: `ERR_JWT_EXPIRED`,
+/// `ERR_JWK_WEAK_KEY`, `ERR_POLICY_ROLE_CYCLE`, `ERR_INVALID_ARGUMENT`.
+fn error_object(kind: &str, core_code: &str, message: &str) -> Map<String, Value> {
+    let code = match kind {
+        "token" => format!("ERR_JWT_{}", core_code.to_ascii_uppercase()),
+        "key" => format!("ERR_JWK_{}", core_code.to_ascii_uppercase()),
+        "policy" => format!("ERR_POLICY_{}", core_code.to_ascii_uppercase()),
+        "argument" => String::from("ERR_INVALID_ARGUMENT"),
+        _ => String::from("ERR_INTERNAL"),
+    };
+    let mut map = Map::new();
+    map.insert("kind".into(), Value::from(kind));
+    map.insert("code".into(), Value::from(code));
+    map.insert("coreCode".into(), Value::from(core_code));
+    map.insert("message".into(), Value::from(message));
+    map
+}
