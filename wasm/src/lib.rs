@@ -244,7 +244,7 @@ fn seconds(now: Option<f64>) -> Result<u64, JsValue> {
         Some(now) => now,
         None => clock_seconds(),
     };
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 9_007_199_254_740_991.0 {
+    if !(0.0..=9_007_199_254_740_991.0).contains(&seconds) {
         return Err(error_value(
             "argument",
             "invalid_argument",
