@@ -1,0 +1,226 @@
+// Types of the mem8-guard package. Every entry point (node, web, workerd,
+// edge) exports this same API.
+
+/** A JSON value as JSON.parse returns it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A JSON Web Key (RFC 7517); unknown members are ignored. */
+export interface Jwk {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  /** Private part (OKP, EC). */
+  d?: string;
+  /** Shared secret (oct). */
+  k?: string;
+  [member: string]: Json | undefined;
+}
+
+/** A JSON Web Key Set. */
+export interface Jwks {
+  keys: Jwk[];
+}
+
+export type Algorithm =
+  | "HS256" | "HS384" | "HS512"
+  | "EdDSA" | "ES256"
+  | "RS256" | "RS384" | "RS512"
+  | "PS256" | "PS384" | "PS512";
+
+/** Token validation options; every one is optional. */
+export interface ValidationOptions {
+  /** Accepted algorithms. Default: the `alg` of each key in the set. */
+  algorithms?: Algorithm[];
+  /** Accepted `iss` values. Default: not checked. */
+  issuers?: string[];
+  /** Accepted audiences. Default: none, so a token carrying `aud` is rejected. */
+  audiences?: string[];
+  /** Required `sub`. Default: not checked. */
+  subject?: string;
+  /** Required header `typ` (case-insensitive, `application/` ignored). */
+  typ?: string;
+  /** Claims that must be present. Default `["exp"]`. */
+  requiredClaims?: string[];
+  /** Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds. Default 0. */
+  leeway?: number;
+  /** Maximum age from `iat`, in seconds. Default: not checked. */
+  maxAge?: number;
+  /** Maximum compact token length in bytes. Default 16384. */
+  maxTokenLength?: number;
+  /** Maximum JSON nesting of header and payload. Default 16. */
+  maxJsonDepth?: number;
+  /** Maximum members per object or elements per array. Default 100. */
+  maxClaims?: number;
+}
+
+/** The time to check against, in Unix seconds. Default: `Date.now()`. */
+export interface AtTime {
+  now?: number;
+}
+
+export interface ProtectedHeader {
+  alg: Algorithm;
+  kid?: string;
+  typ?: string;
+}
+
+export interface VerifiedToken {
+  header: ProtectedHeader;
+  claims: { [claim: string]: Json };
+}
+
+export interface VerifiedJws {
+  header: ProtectedHeader;
+  payload: Uint8Array;
+}
+
+export class TokenVerifier {
+  /** @throws {KeyError} for an invalid key set; {InvalidArgumentError} for bad options. */
+  constructor(jwks: Jwks | string, options?: ValidationOptions);
+  readonly keyCount: number;
+  readonly skippedKeys: number;
+  /** @throws {TokenError} when the token is invalid. */
+  verify(token: string, options?: AtTime): VerifiedToken;
+  /** Verifies the signature only; the payload may be any bytes. */
+  verifyJws(jws: string): VerifiedJws;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Verifies one token; for many, build a `TokenVerifier` once. */
+export function verifyToken(token: string, jwks: Jwks | string, options?: ValidationOptions & AtTime): VerifiedToken;
+
+/** Signs claims with a private JWK (oct HS*, OKP Ed25519 or EC P-256). */
+export function signToken(claims: { [claim: string]: Json }, privateJwk: Jwk | string): string;
+
+export interface GeneratedKey {
+  /** Contains the secret: store it as a secret. */
+  privateJwk: Jwk;
+  /** `null` for HMAC secrets, which have no public part. */
+  publicJwk: Jwk | null;
+}
+
+/** Generates a signing key with randomness from `crypto.getRandomValues`. */
+export function generateKey(alg: "HS256" | "HS384" | "HS512" | "EdDSA" | "ES256", options?: { kid?: string }): GeneratedKey;
+
+export interface RoleDefinition {
+  inherits?: string[];
+  description?: string;
+}
+
+export interface RuleDefinition {
+  id: string;
+  effect: "permit" | "forbid";
+  /** Absent: any principal. */
+  principal?: { role: string } | { id: string };
+  /** One action, a list, or `"*"` for any. */
+  action: string | string[];
+  /** Anchored glob: `*` matches any run of characters; `\*` is a literal star. */
+  resource: string;
+  description?: string;
+}
+
+export interface PolicyDocument {
+  version: 1;
+  roles?: { [name: string]: RoleDefinition };
+  rules?: RuleDefinition[];
+}
+
+export interface PolicyLimits {
+  maxRules?: number;
+  maxRoles?: number;
+  maxInheritanceDepth?: number;
+  maxActionsPerRule?: number;
+  maxPatternLength?: number;
+  maxJsonDepth?: number;
+}
+
+export interface Principal {
+  id: string;
+  roles?: string[];
+  attributes?: { [name: string]: Json };
+}
+
+export interface AuthorizeRequest {
+  principal: Principal;
+  action: string;
+  resource: string;
+  context?: { [name: string]: Json };
+}
+
+export interface DecisionError {
+  /** Stable snake_case code, for example `token_expired`. */
+  code: string;
+  message: string;
+  /** The rule the error belongs to, if any. */
+  rule?: string;
+}
+
+/** An explained decision; a deny is a value, never an exception. */
+export interface Decision {
+  decision: "allow" | "deny";
+  /** Ids of the rules that decided it. */
+  reasons: string[];
+  errors: DecisionError[];
+}
+
+export class Policy {
+  /** @throws {PolicyError} for an invalid document. */
+  constructor(document: PolicyDocument | string, options?: { limits?: PolicyLimits });
+  readonly ruleCount: number;
+  authorize(request: AuthorizeRequest): Decision;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface GuardConfig {
+  jwks: Jwks | string;
+  policy: PolicyDocument | string;
+  validation?: ValidationOptions;
+  principal?: {
+    /** Claims or dotted paths holding roles. Default `["roles"]`. */
+    rolesClaims?: string[];
+  };
+}
+
+export interface GuardRequest {
+  /** The bearer token, without the `Bearer ` scheme. */
+  token: string;
+  action: string;
+  resource: string;
+  context?: { [name: string]: Json };
+}
+
+export class Guard {
+  /** @throws {KeyError | PolicyError | InvalidArgumentError} */
+  constructor(config: GuardConfig);
+  /** An invalid token gives a deny decision with a `token_*` error. */
+  check(request: GuardRequest, options?: AtTime): Decision;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export function coreVersion(): string;
+
+/** Base class of every error this package throws. */
+export class Mem8GuardError extends Error {
+  /** Stable code in jose's style, for example `ERR_JWT_EXPIRED`. */
+  readonly code: string;
+  /** The core's snake_case code, for example `expired`. */
+  readonly coreCode: string;
+  /** For missing or invalid claims: the claim. */
+  readonly claim?: string;
+  /** For `ERR_JWT_TOO_LARGE`: `token_length`, `json_depth` or `claim_count`. */
+  readonly limit?: string;
+}
+export class TokenError extends Mem8GuardError {}
+export class KeyError extends Mem8GuardError {}
+export class PolicyError extends Mem8GuardError {}
+export class InvalidArgumentError extends Mem8GuardError {}

@@ -1,0 +1,141 @@
+// The package's API: typed errors with stable codes, decisions as values, and
+// no trap or untyped exception on hostile input.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import * as guard from "../src/node.js";
+
+const NOW = 1_800_000_000;
+const POLICY = {
+  version: 1,
+  roles: { viewer: {}, editor: { inherits: ["viewer"] } },
+  rules: [
+    { id: "viewers-read", effect: "permit", principal: { role: "viewer" }, action: "read", resource: "doc:*" },
+    { id: "no-secret", effect: "forbid", action: "*", resource: "doc:secret" },
+  ],
+};
+
+function fixture() {
+  const { privateJwk, publicJwk } = guard.generateKey("EdDSA", { kid: "k1" });
+  return { privateJwk, jwks: { keys: [publicJwk] } };
+}
+
+test("guard decisions are values with reasons", () => {
+  const { privateJwk, jwks } = fixture();
+  const g = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles"] } });
+  const token = guard.signToken({ sub: "alice", exp: NOW + 60, roles: ["editor"] }, privateJwk);
+
+  assert.deepEqual(g.check({ token, action: "read", resource: "doc:1" }, { now: NOW }), {
+    decision: "allow", reasons: ["viewers-read"], errors: [],
+  });
+  assert.deepEqual(g.check({ token, action: "read", resource: "doc:secret" }, { now: NOW }).reasons, ["no-secret"]);
+
+  const expired = g.check({ token, action: "read", resource: "doc:1" }, { now: NOW + 60 });
+  assert.equal(expired.decision, "deny");
+  assert.equal(expired.errors[0].code, "token_expired");
+  assert.ok(!expired.errors[0].message.includes(token));
+  g.free();
+});
+
+test("clock defaults to Date.now", () => {
+  const { privateJwk, jwks } = fixture();
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const past = guard.signToken({ sub: "a", exp: nowSeconds - 10 }, privateJwk);
+  const future = guard.signToken({ sub: "a", exp: nowSeconds + 600 }, privateJwk);
+  assert.throws(() => guard.verifyToken(past, jwks), { code: "ERR_JWT_EXPIRED" });
+  assert.equal(guard.verifyToken(future, jwks).claims.sub, "a");
+});
+
+test("errors are typed with stable codes", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "a", exp: NOW + 60, aud: "api" }, privateJwk);
+
+  assert.throws(() => guard.verifyToken(token, jwks, { now: NOW }), (error) => {
+    assert.ok(error instanceof guard.TokenError);
+    assert.ok(error instanceof guard.Mem8GuardError);
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, "ERR_JWT_INVALID_CLAIM");
+    assert.equal(error.coreCode, "invalid_claim");
+    assert.equal(error.claim, "aud");
+    assert.equal(error.name, "TokenError");
+    return true;
+  });
+  assert.throws(() => new guard.TokenVerifier({ keys: 1 }), { name: "KeyError", code: "ERR_JWK_INVALID_KEY_SET" });
+  assert.throws(() => new guard.TokenVerifier({ keys: [{ kty: "oct", k: "c2hvcnQ" }] }), { code: "ERR_JWK_WEAK_KEY" });
+  const cyclic = { version: 1, roles: { a: { inherits: ["b"] }, b: { inherits: ["a"] } } };
+  assert.throws(() => new guard.Policy(cyclic), { name: "PolicyError", code: "ERR_POLICY_ROLE_CYCLE" });
+  assert.throws(() => new guard.Policy('{"version":1,"version":1}'), { code: "ERR_POLICY_DUPLICATE_MEMBER" });
+  assert.throws(() => new guard.TokenVerifier(jwks, { leway: 5 }), { name: "InvalidArgumentError" });
+  assert.throws(() => new guard.TokenVerifier(jwks, { leeway: -1 }), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => guard.generateKey("RS256"), { code: "ERR_JWK_UNSUPPORTED_KEY" });
+  assert.throws(() => guard.generateKey("none"), { code: "ERR_INVALID_ARGUMENT" });
+});
+
+test("hostile input never traps", () => {
+  const { privateJwk, jwks } = fixture();
+  const verifier = new guard.TokenVerifier(jwks);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const attempts = [
+    () => verifier.verify(42),
+    () => verifier.verify(undefined),
+    () => verifier.verify("a".repeat(1 << 20)),
+    () => verifier.verify("\u0000.\uffff.\ud800"),
+    () => verifier.verify("e30.e30.", { now: Number.NaN }),
+    () => verifier.verify("e30.e30.", { now: -1 }),
+    () => verifier.verify("e30.e30.", { now: "soon" }),
+    () => guard.signToken(cyclic, privateJwk),
+    () => guard.signToken({ big: 1n }, privateJwk),
+    () => guard.signToken([], privateJwk),
+    () => guard.signToken({ sub: "a" }, "{not json"),
+    () => new guard.Policy(null),
+    () => new guard.Policy("[".repeat(100_000)),
+    () => new guard.Guard({ jwks, policy: POLICY, extra: 1 }),
+    () => new guard.Guard({ jwks, policy: POLICY }).check({ token: "x", action: 1, resource: "r" }),
+    () => new guard.Guard({ jwks, policy: POLICY }).check({ token: "x", action: "a", resource: "r", context: [] }),
+  ];
+  for (const [index, attempt] of attempts.entries()) {
+    assert.throws(attempt, (error) => {
+      assert.ok(error instanceof guard.Mem8GuardError, `attempt ${index}: ${error}`);
+      assert.notEqual(error.code, "ERR_INTERNAL", `attempt ${index}: ${error.message}`);
+      return true;
+    });
+  }
+
+  // The module still answers correctly afterwards.
+  const token = guard.signToken({ sub: "a", exp: NOW + 60 }, privateJwk);
+  assert.equal(verifier.verify(token, { now: NOW }).claims.sub, "a");
+});
+
+test("jws payload is bytes", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "a", exp: NOW + 60 }, privateJwk);
+  const verifier = new guard.TokenVerifier(jwks);
+  const { payload, header } = verifier.verifyJws(token);
+  assert.ok(payload instanceof Uint8Array);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), { exp: NOW + 60, sub: "a" });
+  assert.equal(header.kid, "k1");
+});
+
+test("generated keys", () => {
+  const hmac = guard.generateKey("HS256");
+  assert.equal(hmac.publicJwk, null);
+  assert.equal(hmac.privateJwk.kty, "oct");
+  assert.equal(typeof hmac.privateJwk.kid, "string");
+  assert.notEqual(guard.generateKey("HS256").privateJwk.k, hmac.privateJwk.k);
+  const ec = guard.generateKey("ES256");
+  assert.equal(ec.publicJwk.crv, "P-256");
+  assert.equal(ec.publicJwk.d, undefined);
+  assert.equal(typeof ec.privateJwk.d, "string");
+});
+
+test("policy authorize and limits", () => {
+  const policy = new guard.Policy(POLICY);
+  assert.equal(policy.ruleCount, 2);
+  const decision = policy.authorize({ principal: { id: "v", roles: ["viewer"] }, action: "read", resource: "doc:7" });
+  assert.deepEqual(decision.reasons, ["viewers-read"]);
+  assert.throws(() => new guard.Policy(POLICY, { limits: { maxRules: 1 } }), { code: "ERR_POLICY_LIMIT_EXCEEDED" });
+  assert.throws(() => policy.authorize({ principal: { id: "v", role: "x" }, action: "read", resource: "d" }), {
+    code: "ERR_INVALID_ARGUMENT",
+  });
+});
