@@ -27,7 +27,7 @@ pub struct PrincipalMapping {
     /// as `realm_access.roles`. A top-level claim whose name is the whole
     /// entry wins over the dotted reading, so namespaced claims like
     /// `https://example.com/roles` work as written. A string value is split
-    /// on whitespace (as OAuth `scope` and `scp` are); an array must hold
+    /// on spaces (U+0020, as OAuth `scope` and `scp` are); an array must hold
     /// only strings. An absent claim gives no roles.
     pub roles_claims: Vec<String>,
 }
@@ -141,7 +141,11 @@ impl Guard {
             match lookup(claims.as_map(), path) {
                 None => {}
                 Some(Value::String(text)) => {
-                    roles.extend(text.split_whitespace().map(String::from));
+                    // OAuth scopes are separated by U+0020 alone (RFC 6749
+                    // §3.3); splitting on other whitespace would let
+                    // `viewer\u{a0}admin` grant `admin`.
+                    let names = text.split(' ').filter(|name| !name.is_empty());
+                    roles.extend(names.map(String::from));
                 }
                 Some(Value::Array(items)) => {
                     for item in items {

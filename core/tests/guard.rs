@@ -208,3 +208,43 @@ fn decision_serializes_as_documented() {
         r#"{"decision":"allow","reasons":["readers-read"],"errors":[]}"#
     );
 }
+
+#[test]
+fn roles_split_only_on_spaces() {
+    let fixture = fixture(&["scope"]);
+    // U+00A0 is whitespace to Unicode but not an OAuth scope separator.
+    let jwt = token(
+        &fixture,
+        json!({"sub": "a", "exp": NOW + 60, "scope": "openid\u{a0}docs:read"}),
+    );
+    let decision = check(&fixture, &jwt, "read", "doc:1");
+    assert_eq!(decision.decision, Outcome::Deny);
+    let principal = fixture
+        .guard
+        .principal(
+            &token::verify(
+                &jwt,
+                &KeySet::from_keys(vec![fixture.key.verifying_key()]).unwrap(),
+                fixture.guard.validation(),
+                NOW,
+            )
+            .unwrap()
+            .claims,
+        )
+        .unwrap();
+    assert_eq!(principal.roles, vec!["openid\u{a0}docs:read"]);
+}
+
+#[test]
+fn oversized_resource_denied_with_error() {
+    let fixture = fixture(&["roles"]);
+    let jwt = token(
+        &fixture,
+        json!({"sub": "a", "exp": NOW + 60, "roles": ["reader"]}),
+    );
+    let resource = format!("doc:{}", "x".repeat(5000));
+    let decision = check(&fixture, &jwt, "read", &resource);
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert_eq!(decision.errors.len(), 1);
+    assert_eq!(decision.errors[0].code, "request_too_large");
+}

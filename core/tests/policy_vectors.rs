@@ -31,6 +31,9 @@ struct VectorFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Case {
+    /// What the case checks, when the name alone does not say.
+    #[allow(dead_code)]
+    description: Option<String>,
     name: String,
     source: String,
     policy: Option<String>,
@@ -48,6 +51,8 @@ struct Case {
 struct Expect {
     decision: Option<Outcome>,
     reasons: Option<Vec<String>>,
+    /// Codes of the decision's errors, in order; absent means none.
+    errors: Option<Vec<String>>,
     load_error: Option<String>,
 }
 
@@ -131,8 +136,23 @@ fn run_case(case: &Case, policies: &BTreeMap<String, Value>) -> Result<(), Strin
             decision.decision, decision.reasons
         ));
     }
-    if !decision.errors.is_empty() {
-        return Err(format!("unexpected errors {:?}", decision.errors));
+    let codes: Vec<&str> = decision
+        .errors
+        .iter()
+        .map(|error| error.code.as_str())
+        .collect();
+    let expected_codes: Vec<&str> = case
+        .expect
+        .errors
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if codes != expected_codes {
+        return Err(format!(
+            "errors {:?}, expected codes {expected_codes:?}",
+            decision.errors
+        ));
     }
     Ok(())
 }

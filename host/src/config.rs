@@ -16,7 +16,8 @@
 //! [`Validation`] and [`PrincipalMapping`].
 
 use std::fmt;
-use std::fs;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use mem8_guard::guard::{Guard, GuardConfig, PrincipalMapping};
@@ -26,8 +27,9 @@ use mem8_guard::token::{KeySet, Validation};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// Largest configuration, key set or policy file read, in bytes.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest configuration, key set, policy, claims or token file read, in
+/// bytes: 16 MiB. Parsing a policy takes about 30 times its size in memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A document given by path or inline.
 #[derive(Debug, Clone, Deserialize)]
@@ -66,36 +68,98 @@ impl std::error::Error for ConfigError {}
 impl ConfigError {
     fn new(path: &Path, what: impl fmt::Display) -> Self {
         Self {
-            message: format!("`{}`: {what}", path.display()),
+            message: format!("`{}`: {what}", shown(path)),
         }
     }
 }
 
-/// Reads a whole file of at most [`MAX_FILE_BYTES`].
+/// A path for messages, with control characters escaped and cut at 200
+/// characters.
+pub fn shown(path: &Path) -> String {
+    let text = path.display().to_string();
+    let mut escaped: String = text
+        .chars()
+        .take(200)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().count() > 200 {
+        escaped.push_str("...");
+    }
+    escaped
+}
+
+/// Reads a whole file of at most [`MAX_FILE_BYTES`]. The limit holds for
+/// devices and pipes too, whose reported size is 0.
 ///
 /// # Errors
 ///
 /// A [`ConfigError`] naming the file when it cannot be read or is too large.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
-    let metadata = fs::metadata(path).map_err(|error| ConfigError::new(path, error))?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(ConfigError::new(
-            path,
-            format!("file is larger than the limit of {MAX_FILE_BYTES} bytes"),
-        ));
-    }
-    fs::read(path).map_err(|error| ConfigError::new(path, error))
+    let file = File::open(path).map_err(|error| ConfigError::new(path, error))?;
+    read_bounded(file).map_err(|error| ConfigError::new(path, error))
 }
 
-/// Loads a JWK Set file.
+/// Reads `source` to its end, failing once it passes [`MAX_FILE_BYTES`].
 ///
 /// # Errors
 ///
-/// A [`ConfigError`] naming the file when it cannot be read or is not a valid
-/// key set.
+/// The read error, or an `InvalidData` error when the input is too large.
+pub fn read_bounded(source: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    source.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("input is larger than the limit of {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Loads a JWK Set file that has at least one usable key.
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the file when it cannot be read, is not a valid
+/// key set, or has no key this crate can verify with.
 pub fn load_key_set(path: &Path) -> Result<KeySet, ConfigError> {
     let bytes = read_file(path)?;
-    KeySet::from_json(&bytes).map_err(|error| ConfigError::new(path, error))
+    let keys = KeySet::from_json(&bytes).map_err(|error| ConfigError::new(path, error))?;
+    require_keys(keys).map_err(|what| ConfigError::new(path, what))
+}
+
+/// Rejects a key set without usable keys, which would reject every token
+/// with a misleading error.
+fn require_keys(keys: KeySet) -> Result<KeySet, String> {
+    if keys.is_empty() {
+        return Err(format!(
+            "key set has no usable key ({} skipped as unsupported key types, curves, \
+             algorithms or uses)",
+            keys.skipped()
+        ));
+    }
+    Ok(keys)
+}
+
+/// Resolves a `jwks` or `policy` path, refusing JSON text written as a string,
+/// which is a likely mistake that would echo the document (and any secret in
+/// it) in a "file not found" error.
+fn resolve(
+    base: &Path,
+    relative: &Path,
+    member: &str,
+    config: &Path,
+) -> Result<PathBuf, ConfigError> {
+    let text = relative.to_string_lossy();
+    if text.trim_start().starts_with(['{', '[']) {
+        return Err(ConfigError::new(
+            config,
+            format!(
+                "`{member}` must be a path or an inline JSON object, not JSON text in a string"
+            ),
+        ));
+    }
+    Ok(base.join(relative))
 }
 
 /// Loads a guard configuration file with its key set and policy.
@@ -113,17 +177,19 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
     let value =
         json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
     let file: ConfigFile =
-        serde_json::from_value(value).map_err(|error| ConfigError::new(path, error))?;
+        json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
     let base = path.parent().unwrap_or(Path::new("."));
 
     let keys = match file.jwks {
-        Source::Path(relative) => load_key_set(&base.join(relative))?,
+        Source::Path(relative) => load_key_set(&resolve(base, &relative, "jwks", path)?)?,
         Source::Inline(value) => KeySet::from_json(value.to_string().as_bytes())
-            .map_err(|error| ConfigError::new(path, format_args!("inline `jwks`: {error}")))?,
+            .map_err(|error| format!("inline `jwks`: {error}"))
+            .and_then(require_keys)
+            .map_err(|what| ConfigError::new(path, what))?,
     };
     let policy = match file.policy {
         Source::Path(relative) => {
-            let policy_path = base.join(relative);
+            let policy_path = resolve(base, &relative, "policy", path)?;
             let bytes = read_file(&policy_path)?;
             Policy::from_json(&bytes).map_err(|error| ConfigError::new(&policy_path, error))?
         }

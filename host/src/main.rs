@@ -67,7 +67,8 @@ struct VerifyArgs {
     /// Required header `typ`, for example `at+jwt`. Default: not checked.
     #[arg(long, value_name = "TYP")]
     typ: Option<String>,
-    /// Claim that must be present; repeat for several. Default: `exp`.
+    /// Claim that must be present, in addition to `exp`, which is always
+    /// required; repeat for several.
     #[arg(long = "require", value_name = "CLAIM")]
     required: Vec<String>,
     /// Time to check against, in Unix seconds. Default: the system clock.
@@ -84,7 +85,8 @@ struct TokenInput {
     /// File holding the token; surrounding whitespace is ignored.
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
-    /// The token itself, or `-` to read it from standard input.
+    /// The token itself, or `-` to read it from standard input. A token in
+    /// an argument is visible in the process list; prefer `-` or --token-file.
     #[arg(value_name = "TOKEN")]
     token: Option<String>,
 }
@@ -152,7 +154,10 @@ struct CheckArgs {
 
 fn main() -> ExitCode {
     cli::init_logging();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => cli::print_usage_error(&error),
+    };
     let result = match cli.command {
         Command::Token(TokenCommand::Verify(args)) => cli::token::verify(args),
         Command::Token(TokenCommand::Sign(args)) => cli::token::sign(args),

@@ -409,3 +409,151 @@ fn help_states_units() {
         assert_eq!(run(command).status.code(), Some(0));
     }
 }
+
+#[test]
+fn device_input_bounded() {
+    // /dev/zero reports size 0 and never ends; the read limit must still hold.
+    let output = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--token-file",
+        "/dev/zero",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("larger than the limit"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn config_as_array_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    let text =
+        serde_json::json!([example("jwks.json"), example("policy.json"), {}, {}]).to_string();
+    std::fs::write(&config, text).unwrap();
+    let output = run(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn json_text_as_path_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    let secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
+    let jwks_text = format!(r#"{{"keys":[{{"kty":"oct","k":"{secret}"}}]}}"#);
+    let text = serde_json::json!({"jwks": jwks_text, "policy": example("policy.json")}).to_string();
+    std::fs::write(&config, text).unwrap();
+    let output = run(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--token",
+        "a.b.c",
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not JSON text in a string"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+}
+
+#[test]
+fn empty_key_set_is_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(
+        &jwks,
+        r#"{"keys":[{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}]}"#,
+    )
+    .unwrap();
+    let output = run(&["token", "verify", "--jwks", jwks.to_str().unwrap(), "a.b.c"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no usable key (1 skipped"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn usage_error_redacts_token() {
+    let token = std::fs::read_to_string(example("tokens/alice-editor.jwt")).unwrap();
+    let token = token.trim();
+    let output = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        token,
+        token,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(token), "{stderr}");
+    assert!(stderr.contains("[token]"), "{stderr}");
+}
+
+#[test]
+fn require_adds_to_exp() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = dir.path().join("claims.json");
+    std::fs::write(&claims, r#"{"sub":"erin"}"#).unwrap();
+    let sign = run(&[
+        "token",
+        "sign",
+        "--key",
+        &example("keys/issuer-ed25519.jwk"),
+        "--claims",
+        claims.to_str().unwrap(),
+    ]);
+    assert_eq!(sign.status.code(), Some(0), "{sign:?}");
+    assert!(
+        String::from_utf8_lossy(&sign.stderr).contains("no `exp`"),
+        "{sign:?}"
+    );
+    let jwt = String::from_utf8(sign.stdout).unwrap();
+
+    let output = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--require",
+        "sub",
+        jwt.trim(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("`exp`"),
+        "{output:?}"
+    );
+
+    let empty = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &example("jwks.json"),
+        "--require",
+        "",
+        jwt.trim(),
+    ]);
+    assert_eq!(empty.status.code(), Some(2), "{empty:?}");
+}

@@ -268,10 +268,10 @@ fn clock_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn parse_argument<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, JsValue> {
+fn parse_argument<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
     let value = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
         .map_err(|error| argument_error(what, &error))?;
-    serde_json::from_value(value).map_err(|error| {
+    json::from_value(&value).map_err(|error| {
         error_value(
             "argument",
             "invalid_argument",

@@ -50,8 +50,13 @@ pub struct RuleDefinition {
     pub id: String,
     /// Whether a match grants or denies access.
     pub effect: Effect,
-    /// Principal scope of the rule. Absent means every principal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Principal scope of the rule. Absent means every principal; `null` is
+    /// rejected rather than read as absent.
+    #[serde(
+        default,
+        deserialize_with = "crate::json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub principal: Option<PrincipalScope>,
     /// Action scope of the rule.
     pub action: ActionScope,
@@ -156,7 +161,9 @@ impl<'de> Visitor<'de> for ActionScopeVisitor {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PrincipalScopeFields {
+    #[serde(default, deserialize_with = "crate::json::present")]
     role: Option<String>,
+    #[serde(default, deserialize_with = "crate::json::present")]
     id: Option<String>,
 }
 
@@ -218,6 +225,14 @@ mod tests {
 
         let neither = r#"{"id":"r","effect":"permit","principal":{},"action":"x","resource":"*"}"#;
         assert!(rule_from(neither).is_err());
+    }
+
+    #[test]
+    fn principal_null_rejected() {
+        let null = r#"{"id":"r","effect":"permit","principal":null,"action":"x","resource":"*"}"#;
+        assert!(rule_from(null).is_err());
+        let null_role = r#"{"id":"r","effect":"permit","principal":{"role":null,"id":"m"},"action":"x","resource":"*"}"#;
+        assert!(rule_from(null_role).is_err());
     }
 
     #[test]

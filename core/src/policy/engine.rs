@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::iter::Peekable;
 use core::slice;
 
-use super::decision::Decision;
+use super::decision::{Decision, DecisionError};
 use super::document::{Effect, PolicyDocument, PrincipalScope, RuleDefinition, POLICY_VERSION};
 use super::error::{PolicyError, Referrer};
 use super::limits::{LimitKind, PolicyLimits};
@@ -28,6 +28,8 @@ pub struct Policy {
     by_action: BTreeMap<String, Vec<usize>>,
     /// Positions in `rules` of the rules for every action, ascending.
     any_action: Vec<usize>,
+    /// [`PolicyLimits::max_request_length`] this policy was loaded with.
+    max_request_length: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +89,7 @@ impl Policy {
             roles,
             by_action: BTreeMap::new(),
             any_action: Vec::new(),
+            max_request_length: limits.max_request_length,
         };
         let mut seen_ids = BTreeSet::new();
         for (index, definition) in document.rules.iter().enumerate() {
@@ -119,6 +122,19 @@ impl Policy {
     /// its resource pattern matches the whole resource. Each rule for the
     /// action costs time linear in its pattern and the resource.
     pub fn evaluate(&self, request: &Request<'_>) -> Decision {
+        for (field, text) in [("action", request.action), ("resource", request.resource)] {
+            if text.len() > self.max_request_length {
+                return Decision::deny_with(alloc::vec![DecisionError {
+                    code: String::from("request_too_large"),
+                    message: alloc::format!(
+                        "{field} is longer than the limit of {} bytes",
+                        self.max_request_length
+                    ),
+                    rule: None,
+                }]);
+            }
+        }
+
         let principal_roles = self.roles.effective_set(&request.principal.roles);
         let listed = self
             .by_action

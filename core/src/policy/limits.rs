@@ -35,6 +35,11 @@ pub struct PolicyLimits {
     /// the document object is level 1. Default 16, while a version 1 policy
     /// needs 4.
     pub max_json_depth: usize,
+    /// Maximum length of a request's action and of its resource, each in
+    /// bytes of UTF-8. Default 4096. Matching cost grows with the resource
+    /// length, and the request is the caller's input, so a longer one is
+    /// denied with a `request_too_large` error instead of being evaluated.
+    pub max_request_length: usize,
 }
 
 /// Names one of the [`PolicyLimits`], or one of the JSON limits derived
@@ -73,6 +78,7 @@ impl Default for PolicyLimits {
             max_actions_per_rule: 256,
             max_pattern_length: 1024,
             max_json_depth: 16,
+            max_request_length: 4096,
         }
     }
 }

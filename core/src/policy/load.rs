@@ -2,7 +2,6 @@
 
 use alloc::string::ToString;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::document::{PolicyDocument, RoleDefinition, RuleDefinition, POLICY_VERSION};
@@ -53,7 +52,7 @@ impl Policy {
         }
 
         let value = Value::Object(object);
-        let document = match PolicyDocument::deserialize(&value) {
+        let document = match json::from_value::<PolicyDocument>(&value) {
             Ok(document) => document,
             Err(error) => return Err(locate_document_error(&value, &error)),
         };
@@ -67,7 +66,7 @@ impl Policy {
 fn locate_document_error(document: &Value, error: &serde_json::Error) -> PolicyError {
     let rules = document.get("rules").and_then(Value::as_array);
     for (index, rule) in rules.into_iter().flatten().enumerate() {
-        if let Err(rule_error) = RuleDefinition::deserialize(rule) {
+        if let Err(rule_error) = json::from_value::<RuleDefinition>(rule) {
             let id = rule
                 .get("id")
                 .and_then(Value::as_str)
@@ -79,7 +78,7 @@ fn locate_document_error(document: &Value, error: &serde_json::Error) -> PolicyE
 
     let roles = document.get("roles").and_then(Value::as_object);
     for (name, role) in roles.into_iter().flat_map(Map::iter) {
-        if let Err(role_error) = RoleDefinition::deserialize(role) {
+        if let Err(role_error) = json::from_value::<RoleDefinition>(role) {
             let location = DocumentLocation::Role { name: name.clone() };
             return PolicyError::invalid_document(location, &role_error);
         }

@@ -3,7 +3,7 @@
 pub mod check;
 pub mod token;
 
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -40,19 +40,44 @@ pub fn now_or_clock(now: Option<u64>) -> Result<u64, CliError> {
 pub fn read_token(file: Option<&Path>, argument: Option<&str>) -> Result<String, CliError> {
     let text = match (file, argument) {
         (Some(path), _) => String::from_utf8(config::read_file(path)?)
-            .map_err(|_| format!("`{}`: token file is not UTF-8", path.display()))?,
+            .map_err(|_| format!("`{}`: token file is not UTF-8", config::shown(path)))?,
         (None, Some("-")) => {
-            let mut text = String::new();
-            io::stdin()
-                .take(config::MAX_FILE_BYTES)
-                .read_to_string(&mut text)
+            let bytes = config::read_bounded(io::stdin().lock())
                 .map_err(|error| format!("standard input: {error}"))?;
-            text
+            String::from_utf8(bytes).map_err(|_| "standard input: token is not UTF-8")?
         }
         (None, Some(token)) => token.to_owned(),
         (None, None) => return Err("give a token, `-` or --token-file".into()),
     };
     Ok(text.trim().to_owned())
+}
+
+/// Prints a clap error with every argument that looks like a compact JWS
+/// replaced by `[token]`, so that a usage mistake never echoes a token.
+pub fn print_usage_error(error: &clap::Error) -> ! {
+    let mut rendered = error.render().to_string();
+    for argument in std::env::args().skip(1) {
+        if looks_like_token(&argument) {
+            rendered = rendered.replace(&argument, "[token]");
+        }
+    }
+    // Help and version output go to stdout, real errors to stderr.
+    if error.use_stderr() {
+        eprint!("{rendered}");
+    } else {
+        print!("{rendered}");
+    }
+    std::process::exit(error.exit_code())
+}
+
+fn looks_like_token(argument: &str) -> bool {
+    let segments: Vec<&str> = argument.split('.').collect();
+    let base64url = |segment: &&str| {
+        segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    argument.len() >= 16 && segments.len() >= 3 && segments.iter().all(base64url)
 }
 
 /// Reads a UTF-8 JSON file into bytes, naming the file on failure.

@@ -26,8 +26,13 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     validation.max_age = args.max_age;
     validation.subject = args.sub;
     validation.typ = args.typ;
-    if !args.required.is_empty() {
-        validation.required_claims = args.required;
+    for claim in args.required {
+        if claim.is_empty() {
+            return Err("--require needs a claim name".into());
+        }
+        if !validation.required_claims.contains(&claim) {
+            validation.required_claims.push(claim);
+        }
     }
     if !args.algorithms.is_empty() {
         let mut algorithms = Vec::new();
@@ -62,20 +67,23 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
 pub fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
     let key_bytes = zeroize::Zeroizing::new(read_json_file(&args.key)?);
     let key = SigningKey::from_jwk_json(&key_bytes)
-        .map_err(|error| format!("`{}`: {error}", args.key.display()))?;
+        .map_err(|error| format!("`{}`: {error}", config::shown(&args.key)))?;
 
     let limits = JsonLimits {
         max_depth: 32,
         max_members: 10_000,
     };
     let mut claims = json::parse_object(&read_json_file(&args.claims)?, &limits)
-        .map_err(|error| format!("`{}`: {error}", args.claims.display()))?;
+        .map_err(|error| format!("`{}`: {error}", config::shown(&args.claims)))?;
     if let Some(seconds) = args.expires_in {
         let now = now_or_clock(args.now)?;
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), now.saturating_add(seconds).into());
     }
 
+    if !claims.contains_key("exp") {
+        tracing::warn!("claims have no `exp`; verifiers that require it, as mem8-guard does by default, will reject the token");
+    }
     let jwt = token::sign(&claims, &key)?;
     writeln!(std::io::stdout(), "{jwt}")?;
     Ok(ExitCode::SUCCESS)

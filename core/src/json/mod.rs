@@ -13,10 +13,19 @@ use core::fmt;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+mod typed;
+
+pub use typed::from_value;
+
+/// Deepest nesting `serde_json` itself allows; a larger
+/// [`JsonLimits::max_depth`] acts as this one.
+pub const MAX_SUPPORTED_DEPTH: usize = 127;
+
 /// Limits applied while parsing a JSON document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonLimits {
     /// Maximum nesting of objects and arrays; the outermost object is depth 1.
+    /// Values above [`MAX_SUPPORTED_DEPTH`] act as that.
     pub max_depth: usize,
     /// Maximum members in any one object and elements in any one array.
     pub max_members: usize,
@@ -121,11 +130,36 @@ pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError
 
     match parsed {
         Ok(value) => Ok(value),
-        Err(error) => Err(fault.into_inner().unwrap_or(JsonError::Syntax {
-            line: error.line(),
-            column: error.column(),
+        Err(error) => Err(fault.into_inner().unwrap_or_else(|| {
+            // serde_json stops at its own depth of 128 before this parser's
+            // limit when that limit is set higher.
+            if alloc::format!("{error}").starts_with("recursion limit exceeded") {
+                JsonError::TooDeep {
+                    max: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+                }
+            } else {
+                JsonError::Syntax {
+                    line: error.line(),
+                    column: error.column().max(1),
+                }
+            }
         })),
     }
+}
+
+/// Deserializes an optional field that, when present, must hold a value:
+/// use with `#[serde(default, deserialize_with = "crate::json::present")]`
+/// so that an explicit `null` is an error instead of meaning "absent".
+///
+/// # Errors
+///
+/// The deserializer's error when the value is `null` or not a `T`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A string wrapper whose `Display` escapes control characters and cuts long
@@ -321,6 +355,31 @@ mod tests {
     #[test]
     fn huge_number_is_syntax_error() {
         assert!(matches!(parse("1e400"), Err(JsonError::Syntax { .. })));
+    }
+
+    #[test]
+    fn depth_above_serde_limit_reported_as_too_deep() {
+        let limits = JsonLimits {
+            max_depth: 1000,
+            max_members: 10,
+        };
+        let text = "[".repeat(200);
+        let error = parse_value(text.as_bytes(), &limits).unwrap_err();
+        assert_eq!(
+            error,
+            JsonError::TooDeep {
+                max: MAX_SUPPORTED_DEPTH
+            }
+        );
+    }
+
+    #[test]
+    fn empty_input_column_starts_at_one() {
+        let error = parse("").unwrap_err();
+        assert!(
+            matches!(error, JsonError::Syntax { line: 1, column: 1 }),
+            "{error:?}"
+        );
     }
 
     #[test]

@@ -1,0 +1,307 @@
+//! Typed reading of parsed documents: [`from_value`] builds a serde type from
+//! a [`Value`] like `serde_json::from_value`, except that a struct can only
+//! come from a JSON object.
+//!
+//! serde's derived `Deserialize` also accepts the positional form of a struct,
+//! a JSON array of its fields in order. A policy rule written as
+//! `["id","permit",null,"read","*"]` would then load, bypassing every field
+//! name and `deny_unknown_fields`. This deserializer never offers that form.
+
+use alloc::string::String;
+use serde::de::value::StrDeserializer;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Error as _, IntoDeserializer, MapAccess, SeqAccess,
+    Unexpected, Visitor,
+};
+use serde::forward_to_deserialize_any;
+use serde_json::{Error, Map, Value};
+
+/// Deserializes `T` from `value`, accepting structs only as JSON objects.
+///
+/// # Errors
+///
+/// A `serde_json::Error` naming the first mismatch: a wrong type (including
+/// an array where a struct is expected), a missing field or an unknown one.
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
+    T::deserialize(Strict(value))
+}
+
+/// A deserializer over a borrowed [`Value`].
+struct Strict<'a>(&'a Value);
+
+fn unexpected(value: &Value) -> Unexpected<'_> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Unexpected::Unsigned(u),
+            (_, Some(i), _) => Unexpected::Signed(i),
+            (_, _, Some(f)) => Unexpected::Float(f),
+            _ => Unexpected::Other("number"),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+impl<'de> de::Deserializer<'de> for Strict<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else if let Some(f) = n.as_f64() {
+                    visitor.visit_f64(f)
+                } else {
+                    Err(Error::custom("number out of range"))
+                }
+            }
+            Value::String(s) => visitor.visit_str(s),
+            Value::Array(items) => visitor.visit_seq(Elements(items.iter())),
+            Value::Object(map) => visitor.visit_map(Members::new(map)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Members::new(map)),
+            other => Err(Error::invalid_type(unexpected(other), &"a JSON object")),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Value::String(name) => visitor.visit_enum(name.as_str().into_deserializer()),
+            Value::Object(map) if map.len() == 1 => match map.iter().next() {
+                Some((name, value)) => visitor.visit_enum(Variant { name, value }),
+                None => Err(Error::custom("expected one variant")),
+            },
+            other => Err(Error::invalid_type(
+                unexpected(other),
+                &"a variant name or a one-member object",
+            )),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+struct Elements<'a>(core::slice::Iter<'a, Value>);
+
+impl<'de> SeqAccess<'de> for Elements<'_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        self.0
+            .next()
+            .map(|value| seed.deserialize(Strict(value)))
+            .transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Members<'a> {
+    entries: serde_json::map::Iter<'a>,
+    pending: Option<&'a Value>,
+}
+
+impl<'a> Members<'a> {
+    fn new(map: &'a Map<String, Value>) -> Self {
+        Self {
+            entries: map.iter(),
+            pending: None,
+        }
+    }
+}
+
+impl<'de> MapAccess<'de> for Members<'_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((name, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.pending = Some(value);
+        let name: StrDeserializer<'_, Error> = name.as_str().into_deserializer();
+        seed.deserialize(name).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.pending.take() {
+            Some(value) => seed.deserialize(Strict(value)),
+            None => Err(Error::custom("value requested before its key")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// An enum written as a one-member object: `{"variant": value}`.
+struct Variant<'a> {
+    name: &'a str,
+    value: &'a Value,
+}
+
+impl<'de, 'a> de::EnumAccess<'de> for Variant<'a> {
+    type Error = Error;
+    type Variant = Strict<'a>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Strict<'a>), Error> {
+        let name: StrDeserializer<'_, Error> = self.name.into_deserializer();
+        Ok((seed.deserialize(name)?, Strict(self.value)))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for Strict<'_> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        match self.0 {
+            Value::Null => Ok(()),
+            other => Err(Error::invalid_type(unexpected(other), &"null")),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_struct(self, "", fields, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Rule {
+        id: String,
+        #[serde(default)]
+        tags: Vec<String>,
+        inner: Option<Inner>,
+        kind: Kind,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        n: u32,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Plain,
+        Tagged(String),
+    }
+
+    fn parse(text: &str) -> Result<Rule, Error> {
+        from_value(&serde_json::from_str::<Value>(text).unwrap())
+    }
+
+    #[test]
+    fn objects_deserialize() {
+        let rule =
+            parse(r#"{"id":"r","tags":["a"],"inner":{"n":3},"kind":{"tagged":"x"}}"#).unwrap();
+        assert_eq!(rule.inner, Some(Inner { n: 3 }));
+        assert_eq!(rule.kind, Kind::Tagged("x".into()));
+        assert_eq!(
+            parse(r#"{"id":"r","kind":"plain"}"#).unwrap().kind,
+            Kind::Plain
+        );
+    }
+
+    #[test]
+    fn positional_struct_rejected() {
+        assert!(serde_json::from_str::<Rule>(r#"["r",[],null,"plain"]"#).is_ok());
+        let error = parse(r#"["r",[],null,"plain"]"#).unwrap_err();
+        assert!(
+            alloc::format!("{error}").contains("a JSON object"),
+            "{error}"
+        );
+        assert!(parse(r#"{"id":"r","inner":[3],"kind":"plain"}"#).is_err());
+    }
+
+    #[test]
+    fn unknown_fields_still_rejected() {
+        assert!(parse(r#"{"id":"r","kind":"plain","extra":1}"#).is_err());
+    }
+
+    #[test]
+    fn numbers_keep_their_range() {
+        #[derive(Deserialize)]
+        struct Numbers {
+            a: u64,
+            b: i64,
+            c: f64,
+        }
+        let value = serde_json::json!({"a": u64::MAX, "b": -5, "c": 1.5});
+        let numbers: Numbers = from_value(&value).unwrap();
+        assert_eq!((numbers.a, numbers.b, numbers.c), (u64::MAX, -5, 1.5));
+        let negative = serde_json::json!({"a": -1, "b": 0, "c": 0});
+        assert!(from_value::<Numbers>(&negative).is_err());
+    }
+}
