@@ -140,6 +140,8 @@ export interface PolicyLimits {
   maxActionsPerRule?: number;
   maxPatternLength?: number;
   maxJsonDepth?: number;
+  /** Longest action or resource evaluated, in bytes; longer ones are denied. Default 4096. */
+  maxRequestLength?: number;
 }
 
 export interface Principal {

@@ -102,6 +102,7 @@ const OPTION_NAMES = {
   maxInheritanceDepth: "max_inheritance_depth",
   maxActionsPerRule: "max_actions_per_rule",
   maxPatternLength: "max_pattern_length",
+  maxRequestLength: "max_request_length",
 };
 
 /** Renames camelCase option names to the core's snake_case ones. */

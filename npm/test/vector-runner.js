@@ -108,6 +108,10 @@ function runPolicyCase(pkg, file, testCase) {
     if (expect.reasons !== undefined && !sameJson(decision.reasons, expect.reasons)) {
       return `expected reasons ${JSON.stringify(expect.reasons)}, got ${JSON.stringify(decision.reasons)}`;
     }
+    const codes = decision.errors.map((error) => error.code);
+    if (!sameJson(codes, expect.errors ?? [])) {
+      return `expected error codes ${JSON.stringify(expect.errors ?? [])}, got ${JSON.stringify(codes)}`;
+    }
     return null;
   } finally {
     policy.free();
