@@ -1,0 +1,247 @@
+// Benchmarks the mem8-guard npm package against jose (JWT verify),
+// @cedar-policy/cedar-wasm (authorization) and libsodium-wrappers (AEAD) in
+// one Node process, and prints markdown tables to stdout. Progress goes to
+// stderr. Run it with `npm run bench` in npm/.
+//
+// BENCH_MIN_RUN_MS sets the minimum length of one timed run, in milliseconds
+// (default 1000). Each figure is the median of 5 runs.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import * as jose from "jose";
+import sodium from "libsodium-wrappers";
+
+import * as guard from "../src/node.js";
+import {
+  MIN_RUN_NS,
+  RUNS,
+  formatMicros,
+  formatRate,
+  formatRatio,
+  formatSpread,
+  markdownTable,
+  measure,
+} from "./harness.mjs";
+import { buildRbacWorkload } from "./rbac-workload.mjs";
+
+const ISSUER = "https://issuer.example";
+const AUDIENCE = "https://api.example";
+const NOW = 1_800_000_000;
+const JWT_TARGETS = { HS256: 10, EdDSA: 1.5 };
+const RULE_COUNTS = [10, 100, 1000];
+const AUTHORIZATION_TARGET = { ruleCount: 1000, ratio: 100 };
+const AEAD_MESSAGE_BYTES = 1024 * 1024;
+
+function packageVersion(name) {
+  const url = new URL(`../node_modules/${name}/package.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, "utf8")).version;
+}
+
+function targetCell(ratio, target) {
+  if (target === undefined) return "none";
+  return `>= ${target}x: ${ratio >= target ? "met" : "missed"}`;
+}
+
+function printEnvironment() {
+  const guardVersion = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+  console.log("## Environment\n");
+  console.log(`- CPU: ${os.cpus()[0]?.model ?? "unknown"}, ${os.availableParallelism()} cores`);
+  console.log(`- Node ${process.version}, ${process.platform} ${process.arch}`);
+  console.log(
+    `- mem8-guard ${guardVersion} (core ${guard.coreVersion()}), jose ${packageVersion("jose")}, ` +
+      `@cedar-policy/cedar-wasm ${packageVersion("@cedar-policy/cedar-wasm")}, ` +
+      `libsodium-wrappers ${packageVersion("libsodium-wrappers")}`,
+  );
+  console.log(
+    `- Each figure is the median of ${RUNS} timed runs of about ${MIN_RUN_NS / 1e9} s each, after a warm-up. ` +
+      "The two sides of a comparison run alternately.\n",
+  );
+}
+
+/** Signs a test token with a new `alg` key and returns it with the JWK that verifies it. */
+async function jwtFixture(alg) {
+  const claims = { iss: ISSUER, aud: AUDIENCE, sub: "user-1", iat: NOW - 60, exp: NOW + 3600 };
+  if (alg === "RS256") {
+    const { publicKey, privateKey } = await jose.generateKeyPair("RS256", { extractable: true });
+    const token = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg, typ: "JWT", kid: "rs" })
+      .sign(privateKey);
+    const publicJwk = { ...(await jose.exportJWK(publicKey)), alg, kid: "rs", use: "sig" };
+    return { token, verifyJwk: publicJwk };
+  }
+  const { privateJwk, publicJwk } = guard.generateKey(alg, { kid: alg.toLowerCase() });
+  const token = guard.signToken(claims, privateJwk);
+  // An HMAC secret verifies as well as signs, so it is the verification key.
+  return { token, verifyJwk: publicJwk ?? privateJwk };
+}
+
+async function benchJwt() {
+  console.log("## JWT verify\n");
+  console.log(
+    "mem8-guard: `TokenVerifier` built once, `verify(token, { now })` per call. " +
+      "jose: `jwtVerify(token, key, options)` with the key from `importJWK` once. " +
+      "Both check the signature, the algorithm, `iss`, `aud` and `exp` against the same fixed time.\n",
+  );
+  const rows = [];
+  for (const alg of ["HS256", "EdDSA", "ES256", "RS256"]) {
+    process.stderr.write(`JWT ${alg}\n`);
+    const { token, verifyJwk } = await jwtFixture(alg);
+    const verifier = new guard.TokenVerifier(
+      { keys: [verifyJwk] },
+      { algorithms: [alg], issuers: [ISSUER], audiences: [AUDIENCE] },
+    );
+    const joseKey = await jose.importJWK(verifyJwk, alg);
+    const joseOptions = { algorithms: [alg], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW * 1000) };
+
+    const guardResult = verifier.verify(token, { now: NOW });
+    const joseResult = await jose.jwtVerify(token, joseKey, joseOptions);
+    assert.deepEqual(guardResult.claims, joseResult.payload, `${alg}: the two libraries return different claims`);
+
+    const [guardTiming, joseTiming] = await measure([
+      { name: `mem8-guard ${alg}`, operation: () => verifier.verify(token, { now: NOW }) },
+      { name: `jose ${alg}`, operation: () => jose.jwtVerify(token, joseKey, joseOptions), isAsync: true },
+    ]);
+    verifier.free();
+
+    const ratio = joseTiming.nsPerOp / guardTiming.nsPerOp;
+    rows.push([
+      alg,
+      formatMicros(guardTiming.nsPerOp),
+      formatRate(guardTiming.nsPerOp),
+      formatSpread(guardTiming.spread),
+      formatMicros(joseTiming.nsPerOp),
+      formatRate(joseTiming.nsPerOp),
+      formatSpread(joseTiming.spread),
+      formatRatio(ratio),
+      targetCell(ratio, JWT_TARGETS[alg]),
+    ]);
+  }
+  const header = [
+    "alg", "mem8-guard µs", "mem8-guard verifies/s", "spread", "jose µs", "jose verifies/s", "spread",
+    "mem8-guard / jose rate", "target",
+  ];
+  console.log(markdownTable(header, rows));
+  console.log("\nspread: (slowest - fastest) / median over the 5 runs of that figure.\n");
+}
+
+function sortedReasons(reasons) {
+  return [...reasons].sort();
+}
+
+/** Checks that both engines and the rule list agree on every request. */
+function checkDecisions(workload, policy, policySetId) {
+  for (const request of workload.requests) {
+    const label = `${workload.ruleCount} rules, ${request.kind}, ${JSON.stringify(request.guard)}`;
+    assert.equal(request.expected.decision, request.kind.split(",")[0], `${label}: the workload built the wrong case`);
+
+    const guardDecision = policy.authorize(request.guard);
+    assert.equal(guardDecision.decision, request.expected.decision, `${label}: mem8-guard decision`);
+    assert.deepEqual(sortedReasons(guardDecision.reasons), request.expected.reasons, `${label}: mem8-guard reasons`);
+
+    const answer = cedar.statefulIsAuthorized({ ...request.cedar, preparsedPolicySetId: policySetId });
+    assert.equal(answer.type, "success", `${label}: cedar-wasm failed: ${JSON.stringify(answer.errors)}`);
+    assert.equal(answer.response.diagnostics.errors.length, 0, `${label}: cedar-wasm evaluation errors`);
+    assert.equal(answer.response.decision, request.expected.decision, `${label}: cedar-wasm decision`);
+    assert.deepEqual(
+      sortedReasons(answer.response.diagnostics.reason),
+      request.expected.reasons,
+      `${label}: cedar-wasm reasons`,
+    );
+  }
+}
+
+async function benchAuthorization() {
+  console.log("## Authorization (RBAC only)\n");
+  console.log(
+    "NOTE: the mem8-guard policy engine has no conditions (`when`/`unless`) yet, so the ABAC half " +
+      "of the workload cannot run on it. Both engines run the RBAC workload only.\n",
+  );
+  console.log(
+    "Workload: roles in chains of 4 that inherit the level below, permits over 20 actions and " +
+      "10 resource types, and one forbid on `delete` under `protected/`. Each call decides one of " +
+      "8 requests in turn: 4 allowed only through an inherited role, 2 denied by the forbid, " +
+      "2 denied by no rule. mem8-guard: `Policy.authorize(request)` on a policy loaded once. " +
+      "cedar-wasm: `statefulIsAuthorized` on a set cached once with `preparsePolicySet`, passing " +
+      "the user, its role chain and the resource as entities each call. Before timing, every " +
+      "request is checked to get the same decision and reasons from both engines.\n",
+  );
+  const rows = [];
+  for (const ruleCount of RULE_COUNTS) {
+    process.stderr.write(`authorization, ${ruleCount} rules\n`);
+    const workload = buildRbacWorkload(ruleCount);
+    const policy = new guard.Policy(workload.guardPolicy);
+    assert.equal(policy.ruleCount, ruleCount);
+
+    const policySetId = `rbac-${ruleCount}`;
+    const parsed = cedar.preparsePolicySet(policySetId, workload.cedarPolicySet);
+    assert.equal(parsed.type, "success", `cedar-wasm could not parse the policy set: ${JSON.stringify(parsed.errors)}`);
+    checkDecisions(workload, policy, policySetId);
+
+    const guardRequests = workload.requests.map((request) => request.guard);
+    const cedarCalls = workload.requests.map((request) => ({ ...request.cedar, preparsedPolicySetId: policySetId }));
+    const count = guardRequests.length;
+    const [guardTiming, cedarTiming] = await measure([
+      { name: `mem8-guard ${ruleCount} rules`, operation: (i) => policy.authorize(guardRequests[i % count]) },
+      { name: `cedar-wasm ${ruleCount} rules`, operation: (i) => cedar.statefulIsAuthorized(cedarCalls[i % count]) },
+    ]);
+    policy.free();
+
+    const ratio = cedarTiming.nsPerOp / guardTiming.nsPerOp;
+    const target = ruleCount === AUTHORIZATION_TARGET.ruleCount ? AUTHORIZATION_TARGET.ratio : undefined;
+    rows.push([
+      ruleCount,
+      workload.roleCount,
+      formatMicros(guardTiming.nsPerOp),
+      formatSpread(guardTiming.spread),
+      formatMicros(cedarTiming.nsPerOp),
+      formatSpread(cedarTiming.spread),
+      formatRatio(ratio),
+      targetCell(ratio, target),
+    ]);
+  }
+  const header = [
+    "rules", "roles", "mem8-guard µs/decision", "spread", "cedar-wasm µs/decision", "spread",
+    "cedar-wasm / mem8-guard time", "target",
+  ];
+  console.log(markdownTable(header, rows));
+  console.log();
+}
+
+async function benchAead() {
+  console.log("## AEAD encrypt, 1 MiB\n");
+  console.log("NOTE: mem8-guard has no encryption API yet, so only the libsodium-wrappers baseline is measured.\n");
+  process.stderr.write("AEAD\n");
+  await sodium.ready;
+  const key = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
+  const message = sodium.randombytes_buf(AEAD_MESSAGE_BYTES);
+  const nonceBytes = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  // Real use needs a fresh nonce per call, and generating it costs little next to 1 MiB.
+  const encrypt = () =>
+    sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, null, null, sodium.randombytes_buf(nonceBytes), key);
+
+  const sample = encrypt();
+  assert.equal(sample.length, AEAD_MESSAGE_BYTES + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES);
+
+  const [timing] = await measure([{ name: "libsodium XChaCha20-Poly1305", operation: encrypt }]);
+  const mibPerSecond = AEAD_MESSAGE_BYTES / (1024 * 1024) / (timing.nsPerOp / 1e9);
+  const header = ["implementation", "ms per 1 MiB", "MiB/s", "spread"];
+  const rows = [
+    [
+      "libsodium-wrappers XChaCha20-Poly1305 encrypt",
+      (timing.nsPerOp / 1e6).toFixed(2),
+      mibPerSecond.toFixed(0),
+      formatSpread(timing.spread),
+    ],
+    ["mem8-guard", "missing", "missing", ""],
+  ];
+  console.log(markdownTable(header, rows));
+  console.log();
+}
+
+printEnvironment();
+await benchJwt();
+await benchAuthorization();
+await benchAead();
