@@ -132,14 +132,16 @@ fn rfc8439_vectors_pass() {
 fn wycheproof_chacha20_poly1305_passes() {
     let (valid, invalid) = run_file("wycheproof-chacha20-poly1305.json");
     assert_eq!(valid + invalid, 325);
-    assert!(valid > 0 && invalid > 0, "{valid} valid, {invalid} invalid");
+    assert!(valid > 0, "no valid cases");
+    assert!(invalid > 0, "no invalid cases");
 }
 
 #[test]
 fn wycheproof_xchacha20_poly1305_passes() {
     let (valid, invalid) = run_file("wycheproof-xchacha20-poly1305.json");
     assert_eq!(valid + invalid, 315);
-    assert!(valid > 0 && invalid > 0, "{valid} valid, {invalid} invalid");
+    assert!(valid > 0, "no valid cases");
+    assert!(invalid > 0, "no invalid cases");
 }
 
 #[test]

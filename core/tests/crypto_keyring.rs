@@ -786,7 +786,7 @@ fn modified_sealed_keyring_is_corrupt() {
 fn data_envelope_is_not_a_sealed_keyring() {
     // A keyring whose key is the KEK, under the KEK's fingerprint, writes
     // envelopes with the same header as a sealed keyring. The sealing
-    // associated data still tells them apart.
+    // associated data still distinguishes them.
     let kek_bytes = [5u8; 32];
     let kek = SecretKey::from_bytes(kek_bytes);
     let text = json!({"version": 1, "keys": [{"kty": "oct", "kid": kek.fingerprint().to_string(),

@@ -77,7 +77,7 @@ fn sizes_follow_the_chunking_rule() {
     let mut keyring = keyring(AeadAlgorithm::XChaCha20Poly1305);
     for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5] {
         let stream = encrypt(&mut keyring, &data(len), CHUNK, 100);
-        // Every full chunk is sealed as it fills, so the final chunk holds
+        // Every full chunk is sealed as it fills, so the final chunk contains
         // the remainder, possibly nothing.
         let expected = 61 + (len / CHUNK) * SEALED_CHUNK + (len % CHUNK) + 16;
         assert_eq!(stream.len(), expected, "{len}");

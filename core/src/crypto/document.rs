@@ -108,6 +108,8 @@ impl Keyring {
     /// depth 3 or [`MAX_KEYS`] keys; [`KeyringError::InvalidKeyring`]
     /// otherwise, naming the key at fault.
     pub fn from_json(bytes: &[u8]) -> Result<Self, KeyringError> {
+        // NOTE: serde_json's scratch buffer for strings with escapes is not
+        // zeroized; an escaped `k` can leave a copy in freed memory.
         let mut value = json::parse_value(bytes, &LIMITS).map_err(KeyringError::InvalidJson)?;
         // Deserializing from a reference copies `k` into zeroizing strings,
         // so the value's copies can be zeroized whatever the outcome.

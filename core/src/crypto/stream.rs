@@ -306,7 +306,7 @@ impl StreamEncryptor {
         // Complete the buffered chunk, then take whole chunks from the input
         // directly, then buffer the remainder.
         if !self.pending.is_empty() {
-            let missing = chunk_size - self.pending.len();
+            let missing = chunk_size.saturating_sub(self.pending.len());
             self.pending.extend_from_slice(take(&mut input, missing));
             if self.pending.len() < chunk_size {
                 return Ok(output);
@@ -406,7 +406,7 @@ impl StreamDecryptor {
 
         for _ in 0..ready {
             let start = output.len();
-            let missing = sealed_len - self.pending.len();
+            let missing = sealed_len.saturating_sub(self.pending.len());
             output.extend_from_slice(&self.pending);
             self.pending.clear();
             output.extend_from_slice(take(&mut input, missing));
