@@ -416,6 +416,16 @@ fn key_states_apply_to_streams() {
 }
 
 #[test]
+fn debug_shows_no_plaintext() {
+    let mut keyring = keyring(AeadAlgorithm::XChaCha20Poly1305);
+    let mut encryptor = keyring.stream_encryptor(AAD, CHUNK, &mut OsRng).unwrap();
+    encryptor.update(b"attack at dawn").unwrap();
+    let shown = format!("{encryptor:?}");
+    assert!(shown.contains("pending: 14"), "{shown}");
+    assert!(!shown.contains("attack"), "{shown}");
+}
+
+#[test]
 fn envelope_is_not_a_stream() {
     let mut keyring = keyring(AeadAlgorithm::XChaCha20Poly1305);
     let envelope = keyring.encrypt(&data(100), AAD, &mut OsRng).unwrap();

@@ -11,6 +11,7 @@
 #![allow(deprecated)]
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use chacha20poly1305::aead::generic_array::GenericArray;
 use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
@@ -454,6 +455,24 @@ impl StreamDecryptor {
             return Err(CryptoError::DecryptionFailed);
         }
         Ok(Plaintext::new(output))
+    }
+}
+
+impl fmt::Debug for StreamEncryptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamEncryptor")
+            .field("header", &self.info)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for StreamDecryptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamDecryptor")
+            .field("header", &self.info)
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
     }
 }
 
