@@ -1,8 +1,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-//! Mem8 Guard core: tokens, authorization policy and the one-call guard
-//! pipeline, with no I/O, no clock and no global random source.
+//! Mem8 Guard core: tokens, authorization policy, the one-call guard
+//! pipeline and encryption with rotating keys, with no I/O, no clock and no
+//! global random source.
 //!
 //! Time (`now`, Unix seconds) and randomness are arguments, so every runtime
 //! that embeds this crate gives the same answer for the same input.
@@ -36,6 +37,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod crypto;
 pub mod guard;
 pub mod json;
 pub mod policy;

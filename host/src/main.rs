@@ -1,8 +1,8 @@
 //! The `mem8-guard` command-line tool.
 //!
 //! Exit codes are part of the contract: 0 for success (a valid token, an
-//! allow decision), 1 for a negative answer (an invalid token, a deny), 2 for
-//! usage and configuration errors.
+//! allow decision), 1 for a negative result (an invalid token, a deny, input
+//! that does not decrypt), 2 for usage and configuration errors.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod cli;
 
-/// Tokens, authorization decisions and keys from the command line.
+/// Tokens, authorization decisions, keys and encryption from the command line.
 #[derive(Debug, Parser)]
 #[command(name = "mem8-guard", version, about)]
 struct Cli {
@@ -29,6 +29,16 @@ enum Command {
     Keygen(KeygenArgs),
     /// Turn a bearer token and a request into an allow/deny decision.
     Check(CheckArgs),
+    /// Create and manage keyrings of encryption keys.
+    #[command(subcommand)]
+    Keyring(cli::keyring::KeyringCommand),
+    /// Encrypt a file or standard input with the keyring's primary key, in
+    /// chunks, and count one message on that key.
+    Encrypt(cli::encryption::EncryptArgs),
+    /// Decrypt what `encrypt` wrote. Exit 1 and write no plaintext when the
+    /// input is not authentic: modified, truncated, encrypted with other
+    /// associated data, or under an unknown, disabled or destroyed key.
+    Decrypt(cli::encryption::DecryptArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +173,9 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::Sign(args)) => cli::token::sign(args),
         Command::Keygen(args) => cli::token::keygen(args),
         Command::Check(args) => cli::check::run(args),
+        Command::Keyring(command) => cli::keyring::run(command),
+        Command::Encrypt(args) => cli::encryption::encrypt(args),
+        Command::Decrypt(args) => cli::encryption::decrypt(args),
     };
     match result {
         Ok(code) => code,

@@ -162,6 +162,16 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// Zeroizes every string in `value`, at any depth, before it is dropped.
+pub(crate) fn zeroize_strings(value: &mut Value) {
+    match value {
+        Value::String(text) => zeroize::Zeroize::zeroize(text),
+        Value::Array(items) => items.iter_mut().for_each(zeroize_strings),
+        Value::Object(map) => map.values_mut().for_each(zeroize_strings),
+        _ => {}
+    }
+}
+
 /// A string wrapper whose `Display` escapes control characters and cuts long
 /// input, for echoing untrusted names in error messages.
 pub(crate) struct Printable<'a>(pub(crate) &'a str);

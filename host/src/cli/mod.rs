@@ -1,6 +1,8 @@
 //! The commands of `mem8-guard`, one module per group.
 
 pub mod check;
+pub mod encryption;
+pub mod keyring;
 pub mod token;
 
 use std::io;

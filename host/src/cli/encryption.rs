@@ -1,0 +1,331 @@
+//! `mem8-guard encrypt` and `mem8-guard decrypt`: the stream format of
+//! `mem8_guard::crypto`, from a file or standard input to a file or standard
+//! output, in bounded memory.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use mem8_guard::crypto::{
+    CryptoError, Keyring, RotationPolicy, DEFAULT_CHUNK_SIZE, MAX_STREAM_HEADER_LEN,
+};
+use mem8_guard_host::keyring_file;
+use rand_core::OsRng;
+use tempfile::NamedTempFile;
+use zeroize::Zeroizing;
+
+use super::keyring::{self, KeyringArgs};
+use super::{now_or_clock, CliError};
+
+/// Bytes read from the input at a time.
+const READ_SIZE: usize = 1024 * 1024;
+
+/// Inputs at least this large, in bytes, get a progress bar when standard
+/// error is a terminal.
+const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Args)]
+pub struct EncryptArgs {
+    #[command(flatten)]
+    keyring: KeyringArgs,
+    /// Associated data to bind to the ciphertext, as UTF-8 text. It is
+    /// authenticated but not stored, so `decrypt` needs the same text.
+    /// Default: empty.
+    #[arg(long, value_name = "TEXT")]
+    aad: Option<String>,
+    /// Output file, written to a temporary file beside it and renamed into
+    /// place when encryption succeeds. Default, or `-`: standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Plaintext bytes per chunk, from 1024 to 16777216.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_SIZE)]
+    chunk_size: usize,
+    /// File to encrypt. Default, or `-`: standard input.
+    #[arg(value_name = "IN")]
+    input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    #[command(flatten)]
+    keyring: KeyringArgs,
+    /// Associated data the input was encrypted with, as UTF-8 text.
+    /// Default: empty.
+    #[arg(long, value_name = "TEXT")]
+    aad: Option<String>,
+    /// Output file, created or replaced only when the whole input decrypted
+    /// and verified. Default, or `-`: standard output, written only then.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// File to decrypt. Default, or `-`: standard input.
+    #[arg(value_name = "IN")]
+    input: Option<PathBuf>,
+}
+
+pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
+    let (mut keyring, kek) = keyring::load(&args.keyring)?;
+    let mut input = Input::open(args.input.as_deref())?;
+    let mut output = Output::open(args.output.as_deref())?;
+    let mut encryptor =
+        keyring.stream_encryptor(aad_bytes(&args.aad), args.chunk_size, &mut OsRng)?;
+
+    // Save the raised message count before any ciphertext exists, so that a
+    // failure later can only make the count too high, never too low.
+    keyring::save(&args.keyring.keyring, &keyring, kek.as_ref())?;
+    warn_if_rotation_due(&keyring)?;
+    tracing::info!(kid = %encryptor.info().key_id(), "encrypting");
+
+    let progress = progress_bar(input.len);
+    output.write(encryptor.header())?;
+    let mut buffer = Zeroizing::new(vec![0u8; READ_SIZE]);
+    loop {
+        let read = input.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        output.write(&encryptor.update(buffer.get(..read).unwrap_or_default())?)?;
+        progress.inc(read as u64);
+    }
+    output.write(&encryptor.finish()?)?;
+    output.commit()?;
+    progress.finish_and_clear();
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
+    let kek = keyring::read_kek(&args.keyring.kek)?;
+    let keyring = keyring_file::load(&args.keyring.keyring, kek.as_ref())?.keyring;
+    let mut input = Input::open(args.input.as_deref())?;
+    let target = args.output.filter(|path| path.as_os_str() != "-");
+
+    // The plaintext goes to a private temporary file first, and reaches the
+    // output only once the whole stream verified: beside the output file,
+    // so that the final rename is atomic, or in the temporary directory for
+    // standard output.
+    let temp_dir = match &target {
+        Some(path) => keyring_file::parent_dir(path),
+        None => std::env::temp_dir(),
+    };
+    let mut temp = NamedTempFile::new_in(&temp_dir).map_err(|error| {
+        format!(
+            "creating a temporary file in `{}`: {error}",
+            temp_dir.display()
+        )
+    })?;
+
+    let progress = progress_bar(input.len);
+    let aad = aad_bytes(&args.aad);
+    let verified = decrypt_into(&keyring, aad, &mut input, &mut temp, &progress)?;
+    progress.finish_and_clear();
+    if let Err(error) = verified {
+        tracing::info!(code = error.code(), "decryption rejected");
+        writeln!(
+            io::stderr(),
+            "error: cannot decrypt {}: {error}",
+            input.name
+        )?;
+        // Dropping `temp` removes it, so no plaintext is left anywhere.
+        return Ok(ExitCode::from(1));
+    }
+
+    match target {
+        Some(path) => {
+            temp.as_file().sync_all()?;
+            temp.persist(&path)
+                .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+            keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
+        }
+        None => {
+            let file = temp.as_file_mut();
+            file.rewind()?;
+            io::copy(file, &mut io::stdout().lock())
+                .map_err(|error| format!("writing standard output: {error}"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Decrypts the whole input into `temp`. The outer error is an I/O failure
+/// (exit code 2); the inner one means the input is not authentic (exit 1).
+fn decrypt_into(
+    keyring: &Keyring,
+    aad: &[u8],
+    input: &mut Input,
+    temp: &mut NamedTempFile,
+    progress: &ProgressBar,
+) -> Result<Result<(), CryptoError>, CliError> {
+    let mut head = [0u8; MAX_STREAM_HEADER_LEN];
+    let head_len = input.read_full(&mut head)?;
+    let head = head.get(..head_len).unwrap_or_default();
+    let (mut decryptor, header_len) = match keyring.stream_decryptor(head, aad) {
+        Ok(started) => started,
+        Err(error) => return Ok(Err(error)),
+    };
+    tracing::info!(kid = %decryptor.info().key_id(), "decrypting");
+
+    let mut pending = head.get(header_len..).unwrap_or_default();
+    let mut buffer = vec![0u8; READ_SIZE];
+    loop {
+        let plaintext = match decryptor.update(pending) {
+            Ok(plaintext) => plaintext,
+            Err(error) => return Ok(Err(error)),
+        };
+        temp.write_all(plaintext.as_bytes())
+            .map_err(|error| format!("writing the temporary file: {error}"))?;
+        progress.inc(pending.len() as u64);
+
+        let read = input.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        pending = buffer.get(..read).unwrap_or_default();
+    }
+    match decryptor.finish() {
+        Ok(plaintext) => temp
+            .write_all(plaintext.as_bytes())
+            .map_err(|error| format!("writing the temporary file: {error}"))?,
+        Err(error) => return Ok(Err(error)),
+    }
+    temp.flush()?;
+    Ok(Ok(()))
+}
+
+/// The input file or standard input, with its length when known.
+struct Input {
+    reader: Box<dyn Read>,
+    name: String,
+    len: Option<u64>,
+}
+
+impl Input {
+    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+        match path.filter(|path| path.as_os_str() != "-") {
+            None => Ok(Self {
+                reader: Box::new(io::stdin().lock()),
+                name: String::from("standard input"),
+                len: None,
+            }),
+            Some(path) => {
+                let name = format!("`{}`", path.display());
+                let file = File::open(path).map_err(|error| format!("{name}: {error}"))?;
+                let len = file.metadata().ok().map(|metadata| metadata.len());
+                Ok(Self {
+                    reader: Box::new(file),
+                    name,
+                    len,
+                })
+            }
+        }
+    }
+
+    /// Reads what is available, up to `buffer.len()` bytes; 0 at the end.
+    fn read(&mut self, buffer: &mut [u8]) -> Result<usize, CliError> {
+        loop {
+            match self.reader.read(buffer) {
+                Ok(read) => return Ok(read),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(format!("reading {}: {error}", self.name).into()),
+            }
+        }
+    }
+
+    /// Reads until `buffer` is full or the input ends; returns the count.
+    fn read_full(&mut self, buffer: &mut [u8]) -> Result<usize, CliError> {
+        let mut filled = 0;
+        while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+            let read = self.read(rest)?;
+            if read == 0 {
+                break;
+            }
+            filled += read;
+        }
+        Ok(filled)
+    }
+}
+
+/// The destination of `encrypt`: a temporary file renamed over the output at
+/// the end, or standard output.
+enum Output {
+    File { temp: NamedTempFile, path: PathBuf },
+    Stdout(io::StdoutLock<'static>),
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+        match path.filter(|path| path.as_os_str() != "-") {
+            None => Ok(Self::Stdout(io::stdout().lock())),
+            Some(path) => {
+                let dir = keyring_file::parent_dir(path);
+                let temp = NamedTempFile::new_in(&dir)
+                    .map_err(|error| format!("`{}`: {error}", dir.display()))?;
+                Ok(Self::File {
+                    temp,
+                    path: path.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), CliError> {
+        let written = match self {
+            Self::File { temp, .. } => temp.write_all(bytes),
+            Self::Stdout(stdout) => stdout.write_all(bytes),
+        };
+        written.map_err(|error| format!("writing {}: {error}", self.name()).into())
+    }
+
+    fn commit(self) -> Result<(), CliError> {
+        match self {
+            Self::File { temp, path } => {
+                temp.as_file().sync_all()?;
+                temp.persist(&path)
+                    .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+                keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
+            }
+            Self::Stdout(mut stdout) => stdout.flush()?,
+        }
+        Ok(())
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Self::File { path, .. } => format!("`{}`", path.display()),
+            Self::Stdout(_) => String::from("standard output"),
+        }
+    }
+}
+
+/// Creates a progress bar on standard error for large inputs when it is a
+/// terminal, and a hidden one otherwise.
+fn progress_bar(len: Option<u64>) -> ProgressBar {
+    let Some(len) = len.filter(|len| *len >= PROGRESS_MIN_BYTES) else {
+        return ProgressBar::hidden();
+    };
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bytes}/{total_bytes} [{bar:40}] {bytes_per_sec}, {eta} left")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn aad_bytes(aad: &Option<String>) -> &[u8] {
+    aad.as_deref().unwrap_or_default().as_bytes()
+}
+
+fn warn_if_rotation_due(keyring: &Keyring) -> Result<(), CliError> {
+    if let Some(reason) = keyring.rotation_due(&RotationPolicy::default(), now_or_clock(None)?) {
+        writeln!(
+            io::stderr(),
+            "warning: {reason}; run `mem8-guard keyring rotate`"
+        )?;
+    }
+    Ok(())
+}

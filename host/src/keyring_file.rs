@@ -1,0 +1,341 @@
+//! Keyring files on disk, plain or sealed, always replaced atomically.
+//!
+//! A plain keyring file is the keyring JSON (it starts with `{`). A sealed
+//! one is the unpadded base64url text of [`Keyring::seal`], which never
+//! starts with `{`. Both end with a newline and are written with mode 0600
+//! on Unix.
+//!
+//! Writes go to a temporary file in the same directory, which is flushed to
+//! disk and then renamed over the target, so a crash or a failed command
+//! leaves either the old file or the new one, never a mix.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use mem8_guard::crypto::{Keyring, SecretKey, KEY_LEN};
+use rand_core::CryptoRngCore;
+use zeroize::Zeroizing;
+
+use crate::config;
+
+/// The environment variable that names the key-encryption key file when
+/// `--kek` is absent.
+pub const KEK_ENV: &str = "MEM8_GUARD_KEK_FILE";
+
+/// Why a keyring or key-encryption key file could not be read or written.
+/// The message names the file.
+#[derive(Debug)]
+pub struct KeyringFileError {
+    message: String,
+}
+
+impl KeyringFileError {
+    fn new(path: &Path, what: impl fmt::Display) -> Self {
+        Self {
+            message: format!("`{}`: {what}", path.display()),
+        }
+    }
+}
+
+impl fmt::Display for KeyringFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for KeyringFileError {}
+
+/// A keyring read from a file, and whether the file was sealed.
+#[derive(Debug)]
+pub struct LoadedKeyring {
+    /// The keyring.
+    pub keyring: Keyring,
+    /// Whether the file was sealed under a key-encryption key.
+    pub sealed: bool,
+}
+
+/// Reads a key-encryption key file: exactly 32 raw bytes, or 64 hex digits
+/// or 43 unpadded base64url characters with optional surrounding whitespace.
+///
+/// # Errors
+///
+/// A [`KeyringFileError`] naming the file when it cannot be read or contains
+/// none of the three forms.
+pub fn read_kek(path: &Path) -> Result<SecretKey, KeyringFileError> {
+    let bytes = Zeroizing::new(config::read_file(path).map_err(|error| KeyringFileError {
+        message: error.to_string(),
+    })?);
+    if let Some(key) = SecretKey::from_slice(&bytes) {
+        return Ok(key);
+    }
+
+    let text = bytes.trim_ascii();
+    let mut decoded = Zeroizing::new([0u8; KEY_LEN]);
+    let parsed = match text.len() {
+        64 => decode_hex(text, &mut decoded),
+        43 => {
+            use base64ct::{Base64UrlUnpadded, Encoding};
+            Base64UrlUnpadded::decode(text, &mut *decoded).is_ok_and(|key| key.len() == KEY_LEN)
+        }
+        _ => false,
+    };
+    if !parsed {
+        return Err(KeyringFileError::new(
+            path,
+            "a key-encryption key file must contain 32 raw bytes, 64 hex digits or 43 \
+             base64url characters; create one with `head -c 32 /dev/urandom > FILE`",
+        ));
+    }
+    Ok(SecretKey::from_bytes(*decoded))
+}
+
+/// Whether others than the owner can read the file at `path`. Always false
+/// on systems without Unix permissions.
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path).is_ok_and(|metadata| metadata.permissions().mode() & 0o077 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Reads a keyring file, opening it with `kek` when it is sealed.
+///
+/// # Errors
+///
+/// A [`KeyringFileError`] naming the file when it cannot be read, is sealed
+/// and no `kek` is given, was sealed under another key-encryption key, or
+/// is not a valid keyring.
+pub fn load(path: &Path, kek: Option<&SecretKey>) -> Result<LoadedKeyring, KeyringFileError> {
+    let bytes = Zeroizing::new(config::read_file(path).map_err(|error| KeyringFileError {
+        message: error.to_string(),
+    })?);
+    let text = bytes.trim_ascii();
+
+    if text.starts_with(b"{") {
+        let keyring =
+            Keyring::from_json(text).map_err(|error| KeyringFileError::new(path, error))?;
+        return Ok(LoadedKeyring {
+            keyring,
+            sealed: false,
+        });
+    }
+    let Some(kek) = kek else {
+        return Err(KeyringFileError::new(
+            path,
+            format_args!(
+                "the keyring is sealed; give its key-encryption key with --kek FILE or {KEK_ENV}"
+            ),
+        ));
+    };
+    let sealed = std::str::from_utf8(text)
+        .map_err(|_| KeyringFileError::new(path, "a sealed keyring must be base64url text"))?;
+    let keyring = Keyring::open(sealed, kek).map_err(|error| KeyringFileError::new(path, error))?;
+    Ok(LoadedKeyring {
+        keyring,
+        sealed: true,
+    })
+}
+
+/// Writes `keyring` to `path`, sealed under `kek` when given, replacing any
+/// file there atomically.
+///
+/// # Errors
+///
+/// A [`KeyringFileError`] naming the file when writing fails; the old file,
+/// if any, is then unchanged.
+///
+/// NOTE: there is no file lock. Two processes that load, change and save
+/// one keyring at the same time each write their own version, so the later
+/// save drops the other's change (a message count, or a new key).
+pub fn save(
+    path: &Path,
+    keyring: &Keyring,
+    kek: Option<&SecretKey>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<(), KeyringFileError> {
+    let text = render(path, keyring, kek, rng)?;
+    write_atomically(path, text.as_bytes(), Replace::Yes)
+        .map_err(|error| KeyringFileError::new(path, error))
+}
+
+/// Writes `keyring` to a new file at `path`, sealed under `kek` when given.
+///
+/// # Errors
+///
+/// A [`KeyringFileError`] naming the file when it already exists or writing
+/// fails.
+pub fn create(
+    path: &Path,
+    keyring: &Keyring,
+    kek: Option<&SecretKey>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<(), KeyringFileError> {
+    let text = render(path, keyring, kek, rng)?;
+    write_atomically(path, text.as_bytes(), Replace::No).map_err(|error| {
+        if error.kind() == io::ErrorKind::AlreadyExists {
+            KeyringFileError::new(path, "the file already exists; choose another path")
+        } else {
+            KeyringFileError::new(path, error)
+        }
+    })
+}
+
+fn render(
+    path: &Path,
+    keyring: &Keyring,
+    kek: Option<&SecretKey>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<Zeroizing<String>, KeyringFileError> {
+    let mut text = match kek {
+        Some(kek) => Zeroizing::new(
+            keyring
+                .seal(kek, rng)
+                .map_err(|error| KeyringFileError::new(path, error))?,
+        ),
+        None => keyring.to_json(),
+    };
+    // Reserve first, so that appending cannot move the secret text and leave
+    // a copy behind.
+    text.reserve_exact(1);
+    text.push('\n');
+    Ok(text)
+}
+
+/// Whether [`write_atomically`] may replace an existing file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Replace the file.
+    Yes,
+    /// Fail with [`io::ErrorKind::AlreadyExists`] if the file exists.
+    No,
+}
+
+/// Writes `bytes` to a temporary file (mode 0600 on Unix) in the directory
+/// of `path`, flushes it to disk, renames it to `path` and flushes the
+/// directory.
+///
+/// # Errors
+///
+/// The I/O error of the step that failed. The temporary file is removed.
+pub fn write_atomically(path: &Path, bytes: &[u8], replace: Replace) -> io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(parent_dir(path))?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    match replace {
+        Replace::Yes => file.persist(path).map_err(|error| error.error)?,
+        Replace::No => file.persist_noclobber(path).map_err(|error| error.error)?,
+    };
+    sync_dir(&parent_dir(path))
+}
+
+/// The directory a file at `path` is in; `.` for a bare file name.
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Flushes a directory, so that a rename in it survives a crash.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+fn decode_hex(text: &[u8], out: &mut [u8; KEY_LEN]) -> bool {
+    let digit = |byte: u8| char::from(byte).to_digit(16);
+    for (pair, slot) in text.chunks_exact(2).zip(out.iter_mut()) {
+        let &[high, low] = pair else {
+            return false;
+        };
+        let (Some(high), Some(low)) = (digit(high), digit(low)) else {
+            return false;
+        };
+        *slot = (high * 16 + low) as u8;
+    }
+    text.len() == 2 * KEY_LEN
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn kek_accepts_three_forms() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = [0xa5u8; 32];
+        let hex: String = raw.iter().map(|byte| format!("{byte:02x}")).collect();
+        let b64 = {
+            use base64ct::{Base64UrlUnpadded, Encoding};
+            Base64UrlUnpadded::encode_string(&raw)
+        };
+        for (name, contents) in [
+            ("raw", raw.to_vec()),
+            ("hex", format!("{hex}\n").into_bytes()),
+            ("b64", format!("  {b64}\n").into_bytes()),
+        ] {
+            let path = dir.path().join(name);
+            fs::write(&path, contents).unwrap();
+            assert_eq!(read_kek(&path).unwrap().as_bytes(), &raw, "{name}");
+        }
+    }
+
+    #[test]
+    fn kek_of_wrong_length_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in [
+            ("short", vec![1u8; 31]),
+            ("long", vec![1u8; 33]),
+            ("bad-hex", "zz".repeat(32).into_bytes()),
+            ("empty", Vec::new()),
+        ] {
+            let path = dir.path().join(name);
+            fs::write(&path, contents).unwrap();
+            let error = read_kek(&path).unwrap_err().to_string();
+            assert!(error.contains(name), "{error}");
+            assert!(error.contains("32 raw bytes"), "{error}");
+        }
+    }
+
+    #[test]
+    fn create_does_not_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file");
+        write_atomically(&path, b"one", Replace::No).unwrap();
+        let error = write_atomically(&path, b"two", Replace::No).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
+        write_atomically(&path, b"three", Replace::Yes).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"three");
+        // No temporary files are left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file");
+        write_atomically(&path, b"x", Replace::Yes).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(!readable_by_others(&path));
+    }
+}
