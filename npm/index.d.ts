@@ -209,6 +209,61 @@ export class Guard {
   [Symbol.dispose](): void;
 }
 
+export type AeadAlgorithm = "XC20P" | "C20P";
+
+export interface KeyMetadata {
+  /** Random 32-bit id as eight hex digits, written into every envelope the key makes. */
+  id: string;
+  algorithm: AeadAlgorithm;
+  /** `primary` encrypts; `enabled` decrypts only; `disabled` refuses; `destroyed` is zeroized. */
+  state: "primary" | "enabled" | "disabled" | "destroyed";
+  /** Creation time, Unix seconds. */
+  created: number;
+  /** Messages encrypted with the key, as counted by this keyring. */
+  messages: number;
+}
+
+export interface RotationPolicy {
+  /** Maximum primary key age in seconds. Default 90 days. */
+  maxAge?: number;
+  /** Message limit of an XC20P primary. Default: none. */
+  maxMessagesXChaCha20?: number;
+  /** Message limit of a C20P primary (random 96-bit nonces). Default 2^30. */
+  maxMessagesChaCha20?: number;
+}
+
+export class Keyring {
+  private constructor();
+  static generate(options?: { algorithm?: AeadAlgorithm } & AtTime): Keyring;
+  static fromJson(document: object | string): Keyring;
+  /** @throws {KeyringError} `ERR_KEYRING_WRONG_KEK` for the wrong key-encryption key. */
+  static open(sealed: string, kek: Uint8Array): Keyring;
+  /** Contains every key: store it as a secret. */
+  toJson(): string;
+  seal(kek: Uint8Array): string;
+  readonly keys: KeyMetadata[];
+  add(options?: { algorithm?: AeadAlgorithm } & AtTime): string;
+  rotate(options?: { algorithm?: AeadAlgorithm } & AtTime): string;
+  promote(id: string): void;
+  enable(id: string): void;
+  disable(id: string): void;
+  destroy(id: string): void;
+  encrypt(plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  encryptToText(plaintext: Uint8Array, aad?: Uint8Array): string;
+  /** @throws {CryptoError} for a tampered envelope, wrong aad, or an unknown, disabled or destroyed key. */
+  decrypt(envelope: Uint8Array, aad?: Uint8Array): Uint8Array;
+  decryptText(envelope: string, aad?: Uint8Array): Uint8Array;
+  rotationDue(policy?: RotationPolicy, options?: AtTime): { reason: string; message: string } | null;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Raw AEAD with caller-chosen nonces, for known-answer tests only. */
+export const hazmat: {
+  aeadSeal(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  aeadOpen(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
+};
+
 export function coreVersion(): string;
 
 /** Base class of every error this package throws. */
@@ -226,3 +281,5 @@ export class TokenError extends Mem8GuardError {}
 export class KeyError extends Mem8GuardError {}
 export class PolicyError extends Mem8GuardError {}
 export class InvalidArgumentError extends Mem8GuardError {}
+export class CryptoError extends Mem8GuardError {}
+export class KeyringError extends Mem8GuardError {}

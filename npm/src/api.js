@@ -27,6 +27,7 @@ export class PolicyError extends Mem8GuardError {}
 /** An argument has the wrong type or shape. */
 export class InvalidArgumentError extends Mem8GuardError {}
 
+// Filled in below as each area's classes are defined.
 const ERROR_CLASSES = {
   token: TokenError,
   key: KeyError,
@@ -269,3 +270,179 @@ export class Guard {
 export function coreVersion() {
   return wasm.coreVersion();
 }
+
+/** An envelope failed to decrypt, or a key cannot be used for the operation. */
+export class CryptoError extends Mem8GuardError {}
+/** A keyring operation or document is invalid, or the key-encryption key is wrong. */
+export class KeyringError extends Mem8GuardError {}
+ERROR_CLASSES.crypto = CryptoError;
+ERROR_CLASSES.keyring = KeyringError;
+
+function requireBytes(value, name) {
+  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`);
+  return value;
+}
+
+function optionalBytes(value, name) {
+  return value === undefined ? new Uint8Array(0) : requireBytes(value, name);
+}
+
+function requireKeyId(id) {
+  return requireString(id, "key id");
+}
+
+const ROTATION_NAMES = {
+  maxAge: "max_age",
+  maxMessagesXChaCha20: "max_messages_xchacha20",
+  maxMessagesChaCha20: "max_messages_chacha20",
+};
+
+/**
+ * AEAD keys with ids, states and rotation (XChaCha20-Poly1305 by default),
+ * and the versioned envelope format. Key material stays inside the module
+ * except through `toJson`, which exports it on purpose.
+ */
+export class Keyring {
+  #inner;
+
+  constructor(inner) {
+    if (!(inner instanceof wasm.Keyring)) throw invalid("use Keyring.generate, Keyring.fromJson or Keyring.open");
+    this.#inner = inner;
+  }
+
+  /** A new keyring with one primary key; `algorithm` is `XC20P` (default) or `C20P`. */
+  static generate(options = {}) {
+    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+    const now = optionalNow(options);
+    return new Keyring(call(() => wasm.Keyring.generate(algorithm, now)));
+  }
+
+  /** Loads an unsealed keyring document (object or JSON text). */
+  static fromJson(document) {
+    const text = documentText(document, "keyring");
+    return new Keyring(call(() => wasm.Keyring.fromJson(text)));
+  }
+
+  /** Opens a sealed keyring (text from `seal`) with its 32-byte key-encryption key. */
+  static open(sealed, kek) {
+    requireString(sealed, "sealed");
+    requireBytes(kek, "kek");
+    return new Keyring(call(() => wasm.Keyring.open(sealed, kek)));
+  }
+
+  /** The keyring document as JSON text. It contains every key: store it as a secret. */
+  toJson() {
+    return this.#inner.toJson();
+  }
+
+  /** The keyring encrypted under a 32-byte key-encryption key, as text. */
+  seal(kek) {
+    requireBytes(kek, "kek");
+    return call(() => this.#inner.seal(kek));
+  }
+
+  /** `[{ id, algorithm, state, created, messages }]`, never key material. */
+  get keys() {
+    return JSON.parse(this.#inner.keys());
+  }
+
+  /** Adds a decrypt-only key; returns its id. */
+  add(options = {}) {
+    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+    const now = optionalNow(options);
+    return call(() => this.#inner.add(algorithm, now));
+  }
+
+  /** Adds a key and makes it the primary; the old primary stays decrypt-only. Returns the new id. */
+  rotate(options = {}) {
+    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+    const now = optionalNow(options);
+    return call(() => this.#inner.rotate(algorithm, now));
+  }
+
+  promote(id) {
+    call(() => this.#inner.promote(requireKeyId(id)));
+  }
+
+  enable(id) {
+    call(() => this.#inner.enable(requireKeyId(id)));
+  }
+
+  disable(id) {
+    call(() => this.#inner.disable(requireKeyId(id)));
+  }
+
+  /** Zeroizes a disabled key's material; its id remains so old envelopes report it. */
+  destroy(id) {
+    call(() => this.#inner.destroy(requireKeyId(id)));
+  }
+
+  /** Encrypts with the primary key; returns the binary envelope. */
+  encrypt(plaintext, aad) {
+    requireBytes(plaintext, "plaintext");
+    const extra = optionalBytes(aad, "aad");
+    return call(() => this.#inner.encrypt(plaintext, extra));
+  }
+
+  /** Encrypts with the primary key; returns the envelope as base64url text. */
+  encryptToText(plaintext, aad) {
+    requireBytes(plaintext, "plaintext");
+    const extra = optionalBytes(aad, "aad");
+    return call(() => this.#inner.encryptToText(plaintext, extra));
+  }
+
+  decrypt(envelope, aad) {
+    requireBytes(envelope, "envelope");
+    const extra = optionalBytes(aad, "aad");
+    return call(() => this.#inner.decrypt(envelope, extra));
+  }
+
+  decryptText(text, aad) {
+    requireString(text, "envelope");
+    const extra = optionalBytes(aad, "aad");
+    return call(() => this.#inner.decryptText(text, extra));
+  }
+
+  /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
+  rotationDue(policy = {}, options) {
+    if (!isPlainObject(policy)) throw invalid("rotation policy must be an object");
+    const renamed = {};
+    for (const [key, value] of Object.entries(policy)) {
+      if (ROTATION_NAMES[key] === undefined) throw invalid(`rotation policy has unknown option \`${key}\``);
+      renamed[ROTATION_NAMES[key]] = value;
+    }
+    const text = JSON.stringify(renamed);
+    const now = optionalNow(options);
+    return JSON.parse(call(() => this.#inner.rotationDue(text, now)));
+  }
+
+  free() {
+    this.#inner.free();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}
+
+/**
+ * Raw AEAD with caller-chosen nonces, for known-answer tests. Reusing a nonce
+ * under one key breaks confidentiality and authenticity: applications use
+ * `Keyring`, which draws random nonces.
+ */
+export const hazmat = Object.freeze({
+  aeadSeal(algorithm, key, nonce, aad, plaintext) {
+    requireString(algorithm, "algorithm");
+    for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [plaintext, "plaintext"]]) {
+      requireBytes(value, name);
+    }
+    return call(() => wasm.hazmatAeadSeal(algorithm, key, nonce, aad, plaintext));
+  },
+  aeadOpen(algorithm, key, nonce, aad, sealed) {
+    requireString(algorithm, "algorithm");
+    for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [sealed, "sealed"]]) {
+      requireBytes(value, name);
+    }
+    return call(() => wasm.hazmatAeadOpen(algorithm, key, nonce, aad, sealed));
+  },
+});

@@ -118,6 +118,52 @@ function runPolicyCase(pkg, file, testCase) {
   }
 }
 
+function hexToBytes(hex) {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function bytesToHex(bytes) {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function runAeadCase(pkg, testCase) {
+  const key = hexToBytes(testCase.key);
+  const nonce = hexToBytes(testCase.nonce);
+  const aad = hexToBytes(testCase.aad);
+  const sealedHex = testCase.ct + testCase.tag;
+  const attempt = (fn) => {
+    try {
+      return { value: fn() };
+    } catch (error) {
+      if (!(error instanceof pkg.Mem8GuardError) || error.code === "ERR_INTERNAL") throw error;
+      return { error };
+    }
+  };
+  const opened = attempt(() => pkg.hazmat.aeadOpen(testCase.algorithm, key, nonce, aad, hexToBytes(sealedHex)));
+  if (testCase.result === "valid") {
+    if (opened.error) return `valid case failed to decrypt: ${opened.error.coreCode}`;
+    if (bytesToHex(opened.value) !== testCase.msg) return "decrypted to the wrong plaintext";
+    const sealed = attempt(() => pkg.hazmat.aeadSeal(testCase.algorithm, key, nonce, aad, hexToBytes(testCase.msg)));
+    if (sealed.error) return `valid case failed to encrypt: ${sealed.error.coreCode}`;
+    return bytesToHex(sealed.value) === sealedHex ? null : "encrypted to the wrong ciphertext or tag";
+  }
+  if (testCase.result === "invalid") {
+    if (!opened.error) return "invalid case decrypted";
+    const expectedNonce = testCase.algorithm === "XC20P" ? 24 : 12;
+    if (nonce.length !== expectedNonce) {
+      const sealed = attempt(() => pkg.hazmat.aeadSeal(testCase.algorithm, key, nonce, aad, hexToBytes(testCase.msg)));
+      if (!sealed.error) return "encryption accepted a nonce of the wrong length";
+    }
+    return null;
+  }
+  if (testCase.result === "acceptable") {
+    return opened.error || bytesToHex(opened.value) === testCase.msg ? null : "acceptable case decrypted to the wrong plaintext";
+  }
+  return `unknown result ${testCase.result}`;
+}
+
 /**
  * Runs every case of `files` (path -> parsed vector file) and returns
  * `{ passed, failed, failures }`, where each failure is "path: name: problem".
@@ -127,10 +173,13 @@ export function runVectors(pkg, files) {
   const failures = [];
   for (const [path, file] of Object.entries(files)) {
     const isPolicy = path.startsWith("policy/");
+    const isAead = path.startsWith("aead/");
     for (const testCase of file.cases ?? []) {
       let problem;
       try {
-        problem = isPolicy ? runPolicyCase(pkg, file, testCase) : runTokenCase(pkg, file, testCase);
+        if (isAead) problem = runAeadCase(pkg, testCase);
+        else if (isPolicy) problem = runPolicyCase(pkg, file, testCase);
+        else problem = runTokenCase(pkg, file, testCase);
       } catch (error) {
         problem = `threw ${error?.name}: ${error?.message}`;
       }

@@ -16,6 +16,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
+mod crypto;
+
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.
 const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
@@ -239,7 +241,7 @@ impl Guard {
 }
 
 /// Converts `now` in seconds, or reads `Date.now()`.
-fn seconds(now: Option<f64>) -> Result<u64, JsValue> {
+pub(crate) fn seconds(now: Option<f64>) -> Result<u64, JsValue> {
     let seconds = match now {
         Some(now) => now,
         None => clock_seconds(),
@@ -268,7 +270,10 @@ fn clock_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn parse_argument<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, JsValue> {
+pub(crate) fn parse_argument<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, JsValue> {
     let value = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
         .map_err(|error| argument_error(what, &error))?;
     json::from_value(&value).map_err(|error| {
@@ -329,7 +334,7 @@ fn internal_error(error: &dyn core::fmt::Display) -> JsValue {
     error_value("internal", "internal", &format!("internal error: {error}"))
 }
 
-fn error_value(kind: &str, code: &str, message: &str) -> JsValue {
+pub(crate) fn error_value(kind: &str, code: &str, message: &str) -> JsValue {
     JsValue::from_str(&Value::Object(error_object(kind, code, message)).to_string())
 }
 
@@ -340,6 +345,8 @@ fn error_object(kind: &str, core_code: &str, message: &str) -> Map<String, Value
         "token" => format!("ERR_JWT_{}", core_code.to_ascii_uppercase()),
         "key" => format!("ERR_JWK_{}", core_code.to_ascii_uppercase()),
         "policy" => format!("ERR_POLICY_{}", core_code.to_ascii_uppercase()),
+        "crypto" => format!("ERR_CRYPTO_{}", core_code.to_ascii_uppercase()),
+        "keyring" => format!("ERR_KEYRING_{}", core_code.to_ascii_uppercase()),
         "argument" => String::from("ERR_INVALID_ARGUMENT"),
         _ => String::from("ERR_INTERNAL"),
     };

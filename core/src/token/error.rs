@@ -6,8 +6,8 @@ use core::fmt;
 use super::Algorithm;
 use crate::json::{JsonError, Printable};
 
-/// Why a token was rejected. Each variant is a distinct thing a caller can act
-/// on; [`TokenError::code`] gives a stable name for each.
+/// The reason a token was rejected. Each variant is a distinct thing a caller
+/// can act on; [`TokenError::code`] gives a stable name for each.
 ///
 /// Messages never contain the token, a signature or a secret. Values taken
 /// from the token (a `kid`, a claim name) are escaped and cut to 64 characters.

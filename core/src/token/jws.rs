@@ -43,7 +43,7 @@ pub struct VerifiedJws {
     pub payload: Vec<u8>,
 }
 
-/// What a payload must be: any bytes for a JWS, a JSON object for a JWT.
+/// The payload form required: any bytes for a JWS, a JSON object for a JWT.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PayloadKind {
     Bytes,

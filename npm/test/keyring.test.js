@@ -1,0 +1,81 @@
+// Keyrings and envelopes through the package: rotation order, distinct
+// errors for unknown, disabled and destroyed keys, sealing, and tampering.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import * as guard from "../src/node.js";
+
+const NOW = 1_800_000_000;
+const encoder = new TextEncoder();
+
+test("envelopes survive rotation until their key is disabled", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const first = ring.keys[0];
+  assert.equal(first.state, "primary");
+  assert.equal(first.algorithm, "XC20P");
+  const aad = encoder.encode("tenant-7");
+  const old = ring.encrypt(encoder.encode("first secret"), aad);
+
+  const second = ring.rotate({ now: NOW + 10 });
+  assert.deepEqual(ring.keys.map((key) => key.state).sort(), ["enabled", "primary"]);
+  const fresh = ring.encryptToText(encoder.encode("second secret"));
+
+  assert.equal(new TextDecoder().decode(ring.decrypt(old, aad)), "first secret");
+  assert.equal(new TextDecoder().decode(ring.decryptText(fresh)), "second secret");
+  assert.throws(() => ring.decrypt(old, encoder.encode("tenant-8")), { name: "CryptoError", code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+
+  ring.disable(first.id);
+  assert.throws(() => ring.decrypt(old, aad), { code: "ERR_CRYPTO_KEY_DISABLED" });
+  ring.enable(first.id);
+  assert.equal(ring.decrypt(old, aad).length, 12);
+  assert.throws(() => ring.destroy(first.id), { name: "KeyringError", code: "ERR_KEYRING_INVALID_STATE" });
+  ring.disable(first.id);
+  ring.destroy(first.id);
+  assert.throws(() => ring.decrypt(old, aad), { code: "ERR_CRYPTO_KEY_DESTROYED" });
+  assert.ok(!ring.toJson().includes(`"kid":"${first.id}","k"`));
+  assert.notEqual(second, first.id);
+});
+
+test("tampered envelopes never decrypt", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const envelope = ring.encrypt(encoder.encode("payload bytes"));
+  for (let i = 0; i < envelope.length; i++) {
+    const changed = envelope.slice();
+    changed[i] ^= 0x01;
+    assert.throws(() => ring.decrypt(changed), (error) => error instanceof guard.CryptoError, `byte ${i}`);
+  }
+  assert.throws(() => ring.decrypt(envelope.slice(0, -1)), guard.CryptoError);
+  assert.throws(() => ring.decrypt(new Uint8Array([...envelope, 0])), guard.CryptoError);
+  const other = guard.Keyring.generate({ now: NOW });
+  assert.throws(() => other.decrypt(envelope), { code: "ERR_CRYPTO_UNKNOWN_KEY" });
+});
+
+test("sealed keyrings need the right key-encryption key", () => {
+  const ring = guard.Keyring.generate({ algorithm: "C20P", now: NOW });
+  const kek = crypto.getRandomValues(new Uint8Array(32));
+  const sealed = ring.seal(kek);
+  assert.ok(!sealed.includes(JSON.parse(ring.toJson()).keys[0].k));
+  const reopened = guard.Keyring.open(sealed, kek);
+  assert.deepEqual(reopened.keys, ring.keys);
+  assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(32)), { code: "ERR_KEYRING_WRONG_KEK" });
+  assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(16)), { code: "ERR_INVALID_ARGUMENT" });
+  assert.deepEqual(guard.Keyring.fromJson(ring.toJson()).keys, ring.keys);
+});
+
+test("rotation becomes due by age", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  assert.equal(ring.rotationDue({ maxAge: 60 }, { now: NOW + 59 }), null);
+  const due = ring.rotationDue({ maxAge: 60 }, { now: NOW + 60 });
+  assert.equal(typeof due.reason, "string");
+  assert.throws(() => ring.rotationDue({ maxAgee: 1 }), { code: "ERR_INVALID_ARGUMENT" });
+});
+
+test("keyring arguments are checked", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  assert.throws(() => ring.encrypt("text"), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => ring.disable("zz"), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => ring.disable("00000001"), { code: "ERR_KEYRING_UNKNOWN_KEY" });
+  assert.throws(() => guard.Keyring.generate({ algorithm: "AES" }), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => new guard.Keyring({}), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => guard.Keyring.fromJson('{"version":1,"keys":[]}'), guard.KeyringError);
+});
