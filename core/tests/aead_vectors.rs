@@ -25,7 +25,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Vec<u8> {
-    assert!(text.len() % 2 == 0, "odd-length hex `{text}`");
+    assert!(text.len().is_multiple_of(2), "odd-length hex `{text}`");
     (0..text.len())
         .step_by(2)
         .map(|index| u8::from_str_radix(&text[index..index + 2], 16).unwrap())
