@@ -407,7 +407,7 @@ pub(crate) fn take_private_members(jwk: &mut Map<String, Value>) -> Secrets {
                 decoded
             }
             mut other => {
-                zeroize_value(&mut other);
+                json::zeroize_strings(&mut other);
                 None
             }
         };
@@ -423,19 +423,10 @@ pub(crate) fn take_private_members(jwk: &mut Map<String, Value>) -> Secrets {
     }
     for member in RSA_PRIVATE {
         if let Some(mut value) = jwk.remove(member) {
-            zeroize_value(&mut value);
+            json::zeroize_strings(&mut value);
         }
     }
     secrets
-}
-
-fn zeroize_value(value: &mut Value) {
-    match value {
-        Value::String(text) => text.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(zeroize_value),
-        Value::Object(map) => map.values_mut().for_each(zeroize_value),
-        _ => {}
-    }
 }
 
 pub(crate) fn check_hmac_length(

@@ -7,7 +7,7 @@ use core::fmt;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::error::KeyError;
 use super::jwk::{self, Common, PublicMaterial, VerifyingKey};
@@ -203,7 +203,7 @@ impl SigningKey {
 
         let mut value = Value::Object(jwk);
         let text = Zeroizing::new(alloc::format!("{value}"));
-        zeroize_strings(&mut value);
+        json::zeroize_strings(&mut value);
         text
     }
 
@@ -338,14 +338,6 @@ fn insert_b64(jwk: &mut Map<String, Value>, member: &str, bytes: &[u8]) {
         String::from(member),
         Value::String(Base64UrlUnpadded::encode_string(bytes)),
     );
-}
-
-fn zeroize_strings(value: &mut Value) {
-    match value {
-        Value::String(text) => text.zeroize(),
-        Value::Object(map) => map.values_mut().for_each(zeroize_strings),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
