@@ -97,6 +97,24 @@ fn open(c: &mut Criterion) {
                 })
             },
         );
+        // The bare crate with the same zeroization of the plaintext that the
+        // envelope does on drop, to show what that costs.
+        group.bench_with_input(
+            BenchmarkId::new("chacha20poly1305-zeroized", name),
+            &sealed,
+            |b, input| {
+                b.iter(|| {
+                    let payload = Payload {
+                        msg: black_box(input),
+                        aad: AAD,
+                    };
+                    zeroize::Zeroizing::new(
+                        bare.decrypt(GenericArray::from_slice(&nonce), payload)
+                            .unwrap(),
+                    )
+                })
+            },
+        );
     }
     group.finish();
 }
