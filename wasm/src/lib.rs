@@ -8,6 +8,8 @@
 
 #![allow(missing_docs)]
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use mem8_guard::guard::{Guard as CoreGuard, GuardConfig, GuardRequest, PrincipalMapping};
 use mem8_guard::json::{self, JsonError, JsonLimits};
 use mem8_guard::policy::{Policy as CorePolicy, PolicyError, PolicyLimits, Principal, Request};
@@ -67,8 +69,18 @@ impl TokenVerifier {
         let verified =
             token::verify(jwt, &self.keys, &self.validation, now).map_err(token_error)?;
         let header = header_json(&verified.header);
-        // Written directly, so the claims are serialized once and never cloned.
-        let claims = Value::Object(verified.claims.into_map());
+        // The verified payload segment is strict JSON and exactly the claims
+        // object, so its text goes out as it came in instead of being
+        // serialized again from the parsed map.
+        let payload = jwt
+            .split('.')
+            .nth(1)
+            .and_then(|segment| URL_SAFE_NO_PAD.decode(segment).ok())
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        let claims = match payload {
+            Some(text) => text,
+            None => Value::Object(verified.claims.into_map()).to_string(),
+        };
         Ok(format!(r#"{{"header":{header},"claims":{claims}}}"#))
     }
 
@@ -300,9 +312,7 @@ fn header_json(header: &token::Header) -> Value {
 }
 
 fn base64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn token_error(error: TokenError) -> JsValue {
