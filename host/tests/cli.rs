@@ -557,3 +557,22 @@ fn require_adds_to_exp() {
     ]);
     assert_eq!(empty.status.code(), Some(2), "{empty:?}");
 }
+
+#[test]
+fn non_utf8_argument_is_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let output = Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(["token", "verify", "--jwks"])
+        .arg(std::ffi::OsStr::from_bytes(b"\xff"))
+        .arg("--aud")
+        .arg(std::ffi::OsStr::from_bytes(b"\xfe"))
+        .arg("a.b.c")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+        "{output:?}"
+    );
+}

@@ -59,6 +59,26 @@ function call(fn) {
   }
 }
 
+/**
+ * Runs argument conversion. A throwing getter, proxy or `toJSON`, or a
+ * `null` where an object belongs, becomes an `InvalidArgumentError`.
+ */
+function convert(fn) {
+  try {
+    return fn();
+  } catch (thrown) {
+    if (thrown instanceof Mem8GuardError) throw thrown;
+    throw invalid(`invalid argument: ${thrown?.message ?? String(thrown)}`);
+  }
+}
+
+/** The options object of a call: `undefined` or `null` mean none. */
+function optionsObject(options, name) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object") throw invalid(`${name} must be an object`);
+  return options;
+}
+
 function requireString(value, name) {
   if (typeof value !== "string") throw invalid(`${name} must be a string, got ${typeof value}`);
   return value;
@@ -80,9 +100,10 @@ function documentText(value, name) {
 }
 
 function optionalNow(options) {
-  if (options === undefined || options.now === undefined) return undefined;
-  if (typeof options.now !== "number") throw invalid("now must be a number of Unix seconds");
-  return options.now;
+  const now = optionsObject(options, "options").now;
+  if (now === undefined) return undefined;
+  if (typeof now !== "number") throw invalid("now must be a number of Unix seconds");
+  return now;
 }
 
 const OPTION_NAMES = {
@@ -108,13 +129,13 @@ const OPTION_NAMES = {
 
 /** Renames camelCase option names to the core's snake_case ones. */
 function coreOptions(options, name) {
-  if (options === undefined) return {};
+  if (options === undefined || options === null) return {};
   if (!isPlainObject(options)) throw invalid(`${name} must be an object`);
-  const renamed = {};
+  const renamed = Object.create(null);
   for (const [key, value] of Object.entries(options)) {
-    const coreName = OPTION_NAMES[key];
-    if (coreName === undefined) throw invalid(`${name} has unknown option \`${key}\``);
-    renamed[coreName] = value;
+    // Own properties only, so `constructor` or `__proto__` is unknown too.
+    if (!Object.hasOwn(OPTION_NAMES, key)) throw invalid(`${name} has unknown option \`${key}\``);
+    renamed[OPTION_NAMES[key]] = value;
   }
   return renamed;
 }
@@ -136,36 +157,44 @@ export class TokenVerifier {
   #inner;
 
   constructor(jwks, options) {
-    const jwksText = documentText(jwks, "jwks");
-    const validation = optionsText(options, "options");
-    this.#inner = call(() => new wasm.TokenVerifier(jwksText, validation));
+    this.#inner = convert(() => {
+      const jwksText = documentText(jwks, "jwks");
+      const validation = optionsText(options, "options");
+      return call(() => new wasm.TokenVerifier(jwksText, validation));
+    });
   }
 
   /** Usable keys in the set. */
   get keyCount() {
-    return this.#inner.keyCount;
+    return this.#live().keyCount;
   }
 
   /** JWKs skipped because their type, curve, algorithm or use is unsupported. */
   get skippedKeys() {
-    return this.#inner.skippedKeys;
+    return this.#live().skippedKeys;
   }
 
   verify(token, options) {
     requireString(token, "token");
     const now = optionalNow(options);
-    return JSON.parse(call(() => this.#inner.verify(token, now)));
+    return JSON.parse(call(() => this.#live().verify(token, now)));
   }
 
   verifyJws(jws) {
     requireString(jws, "jws");
-    const result = JSON.parse(call(() => this.#inner.verifyJws(jws)));
+    const result = JSON.parse(call(() => this.#live().verifyJws(jws)));
     return { header: result.header, payload: base64urlToBytes(result.payload) };
   }
 
   /** Releases the module memory now instead of at garbage collection. */
   free() {
-    this.#inner.free();
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  #live() {
+    if (this.#inner === null) throw invalid(`this ${this.constructor.name} was freed; create a new one`);
+    return this.#inner;
   }
 
   [Symbol.dispose]() {
@@ -174,8 +203,8 @@ export class TokenVerifier {
 }
 
 /** Verifies one JWT; for many, build a `TokenVerifier` once. */
-export function verifyToken(token, jwks, options = {}) {
-  const { now, ...validation } = options;
+export function verifyToken(token, jwks, options) {
+  const { now, ...validation } = convert(() => ({ ...optionsObject(options, "options") }));
   const verifier = new TokenVerifier(jwks, validation);
   try {
     return verifier.verify(token, { now });
@@ -186,16 +215,21 @@ export function verifyToken(token, jwks, options = {}) {
 
 /** Signs a claims object with a private JWK (HS*, EdDSA or ES256). */
 export function signToken(claims, privateJwk) {
-  const claimsText = documentText(claims, "claims");
-  const keyText = documentText(privateJwk, "privateJwk");
-  return call(() => wasm.signToken(claimsText, keyText));
+  return convert(() => {
+    const claimsText = documentText(claims, "claims");
+    const keyText = documentText(privateJwk, "privateJwk");
+    return call(() => wasm.signToken(claimsText, keyText));
+  });
 }
 
 /** Generates a signing key; randomness comes from `crypto.getRandomValues`. */
-export function generateKey(alg, options = {}) {
-  requireString(alg, "alg");
-  if (options.kid !== undefined) requireString(options.kid, "kid");
-  return JSON.parse(call(() => wasm.generateKey(alg, options.kid)));
+export function generateKey(alg, options) {
+  return convert(() => {
+    requireString(alg, "alg");
+    const { kid } = optionsObject(options, "options");
+    if (kid !== undefined) requireString(kid, "kid");
+    return JSON.parse(call(() => wasm.generateKey(alg, kid)));
+  });
 }
 
 /** A loaded RBAC policy. */
@@ -203,24 +237,33 @@ export class Policy {
   #inner;
 
   /** `options.limits` overrides the load limits (`maxRules`, `maxRoles`, ...). */
-  constructor(document, options = {}) {
-    const text = documentText(document, "policy");
-    const limits = options.limits === undefined ? undefined : optionsText(options.limits, "limits");
-    this.#inner = call(() => new wasm.Policy(text, limits));
+  constructor(document, options) {
+    this.#inner = convert(() => {
+      const text = documentText(document, "policy");
+      const { limits } = optionsObject(options, "options");
+      const limitsText = limits === undefined ? undefined : optionsText(limits, "limits");
+      return call(() => new wasm.Policy(text, limitsText));
+    });
   }
 
   get ruleCount() {
-    return this.#inner.ruleCount;
+    return this.#live().ruleCount;
   }
 
   authorize(request) {
     if (!isPlainObject(request)) throw invalid("request must be an object");
     const text = documentText(request, "request");
-    return JSON.parse(call(() => this.#inner.authorize(text)));
+    return JSON.parse(call(() => this.#live().authorize(text)));
   }
 
   free() {
-    this.#inner.free();
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  #live() {
+    if (this.#inner === null) throw invalid(`this ${this.constructor.name} was freed; create a new one`);
+    return this.#inner;
   }
 
   [Symbol.dispose]() {
@@ -233,17 +276,19 @@ export class Guard {
   #inner;
 
   constructor(config) {
-    if (!isPlainObject(config)) throw invalid("guard config must be an object");
-    const { jwks, policy, validation, principal, ...rest } = config;
-    const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw invalid(`guard config has unknown option \`${unknown[0]}\``);
-    const text = JSON.stringify({
-      jwks: JSON.parse(documentText(jwks, "jwks")),
-      policy: JSON.parse(documentText(policy, "policy")),
-      validation: coreOptions(validation, "validation"),
-      principal: coreOptions(principal, "principal"),
+    this.#inner = convert(() => {
+      if (!isPlainObject(config)) throw invalid("guard config must be an object");
+      const { jwks, policy, validation, principal, ...rest } = config;
+      const unknown = Object.keys(rest);
+      if (unknown.length > 0) throw invalid(`guard config has unknown option \`${unknown[0]}\``);
+      const text = JSON.stringify({
+        jwks: JSON.parse(documentText(jwks, "jwks")),
+        policy: JSON.parse(documentText(policy, "policy")),
+        validation: coreOptions(validation, "validation"),
+        principal: coreOptions(principal, "principal"),
+      });
+      return call(() => new wasm.Guard(text));
     });
-    this.#inner = call(() => new wasm.Guard(text));
   }
 
   /** Returns the decision; an invalid token is a deny, not an exception. */
@@ -254,11 +299,17 @@ export class Guard {
     const resource = requireString(request.resource, "resource");
     const context = request.context === undefined ? undefined : documentText(request.context, "context");
     const now = optionalNow(options);
-    return JSON.parse(call(() => this.#inner.check(token, action, resource, context, now)));
+    return JSON.parse(call(() => this.#live().check(token, action, resource, context, now)));
   }
 
   free() {
-    this.#inner.free();
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  #live() {
+    if (this.#inner === null) throw invalid(`this ${this.constructor.name} was freed; create a new one`);
+    return this.#inner;
   }
 
   [Symbol.dispose]() {
@@ -311,8 +362,8 @@ export class Keyring {
   }
 
   /** A new keyring with one primary key; `algorithm` is `XC20P` (default) or `C20P`. */
-  static generate(options = {}) {
-    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+  static generate(options) {
+    const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
     return new Keyring(call(() => wasm.Keyring.generate(algorithm, now)));
   }
@@ -332,92 +383,98 @@ export class Keyring {
 
   /** The keyring document as JSON text. It contains every key: store it as a secret. */
   toJson() {
-    return this.#inner.toJson();
+    return this.#live().toJson();
   }
 
   /** The keyring encrypted under a 32-byte key-encryption key, as text. */
   seal(kek) {
     requireBytes(kek, "kek");
-    return call(() => this.#inner.seal(kek));
+    return call(() => this.#live().seal(kek));
   }
 
   /** `[{ id, algorithm, state, created, messages }]`, never key material. */
   get keys() {
-    return JSON.parse(this.#inner.keys());
+    return JSON.parse(this.#live().keys());
   }
 
   /** Adds a decrypt-only key; returns its id. */
-  add(options = {}) {
-    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+  add(options) {
+    const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
-    return call(() => this.#inner.add(algorithm, now));
+    return call(() => this.#live().add(algorithm, now));
   }
 
   /** Adds a key and makes it the primary; the old primary stays decrypt-only. Returns the new id. */
-  rotate(options = {}) {
-    const algorithm = requireString(options.algorithm ?? "XC20P", "algorithm");
+  rotate(options) {
+    const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
-    return call(() => this.#inner.rotate(algorithm, now));
+    return call(() => this.#live().rotate(algorithm, now));
   }
 
   promote(id) {
-    call(() => this.#inner.promote(requireKeyId(id)));
+    call(() => this.#live().promote(requireKeyId(id)));
   }
 
   enable(id) {
-    call(() => this.#inner.enable(requireKeyId(id)));
+    call(() => this.#live().enable(requireKeyId(id)));
   }
 
   disable(id) {
-    call(() => this.#inner.disable(requireKeyId(id)));
+    call(() => this.#live().disable(requireKeyId(id)));
   }
 
   /** Zeroizes a disabled key's material; its id remains so old envelopes report it. */
   destroy(id) {
-    call(() => this.#inner.destroy(requireKeyId(id)));
+    call(() => this.#live().destroy(requireKeyId(id)));
   }
 
   /** Encrypts with the primary key; returns the binary envelope. */
   encrypt(plaintext, aad) {
     requireBytes(plaintext, "plaintext");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#inner.encrypt(plaintext, extra));
+    return call(() => this.#live().encrypt(plaintext, extra));
   }
 
   /** Encrypts with the primary key; returns the envelope as base64url text. */
   encryptToText(plaintext, aad) {
     requireBytes(plaintext, "plaintext");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#inner.encryptToText(plaintext, extra));
+    return call(() => this.#live().encryptToText(plaintext, extra));
   }
 
   decrypt(envelope, aad) {
     requireBytes(envelope, "envelope");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#inner.decrypt(envelope, extra));
+    return call(() => this.#live().decrypt(envelope, extra));
   }
 
   decryptText(text, aad) {
     requireString(text, "envelope");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#inner.decryptText(text, extra));
+    return call(() => this.#live().decryptText(text, extra));
   }
 
   /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
-  rotationDue(policy = {}, options) {
-    if (!isPlainObject(policy)) throw invalid("rotation policy must be an object");
-    const renamed = {};
+  rotationDue(policy, options) {
+    policy = optionsObject(policy, "rotation policy");
+    const renamed = Object.create(null);
     for (const [key, value] of Object.entries(policy)) {
-      if (ROTATION_NAMES[key] === undefined) throw invalid(`rotation policy has unknown option \`${key}\``);
+      if (!Object.hasOwn(ROTATION_NAMES, key)) throw invalid(`rotation policy has unknown option \`${key}\``);
       renamed[ROTATION_NAMES[key]] = value;
     }
     const text = JSON.stringify(renamed);
     const now = optionalNow(options);
-    return JSON.parse(call(() => this.#inner.rotationDue(text, now)));
+    return JSON.parse(call(() => this.#live().rotationDue(text, now)));
   }
 
   free() {
-    this.#inner.free();
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  #live() {
+    if (this.#inner === null) throw invalid(`this ${this.constructor.name} was freed; create a new one`);
+    return this.#inner;
   }
 
   [Symbol.dispose]() {
@@ -431,18 +488,39 @@ export class Keyring {
  * `Keyring`, which draws random nonces.
  */
 export const hazmat = Object.freeze({
-  aeadSeal(algorithm, key, nonce, aad, plaintext) {
+  aeadSeal: guarded(function aeadSeal(algorithm, key, nonce, aad, plaintext) {
     requireString(algorithm, "algorithm");
     for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [plaintext, "plaintext"]]) {
       requireBytes(value, name);
     }
     return call(() => wasm.hazmatAeadSeal(algorithm, key, nonce, aad, plaintext));
-  },
-  aeadOpen(algorithm, key, nonce, aad, sealed) {
+  }),
+  aeadOpen: guarded(function aeadOpen(algorithm, key, nonce, aad, sealed) {
     requireString(algorithm, "algorithm");
     for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [sealed, "sealed"]]) {
       requireBytes(value, name);
     }
     return call(() => wasm.hazmatAeadOpen(algorithm, key, nonce, aad, sealed));
-  },
+  }),
 });
+
+/** Runs `fn` with arguments converted inside `convert`, keeping `this`. */
+function guarded(fn) {
+  return function (...args) {
+    return convert(() => fn.apply(this, args));
+  };
+}
+
+// Wrap every method, getter and static method of the exported classes, so
+// that no argument can make a call end in an untyped exception.
+for (const Class of [TokenVerifier, Policy, Guard, Keyring]) {
+  for (const target of [Class.prototype, Class]) {
+    for (const name of Object.getOwnPropertyNames(target)) {
+      if (["constructor", "prototype", "length", "name"].includes(name)) continue;
+      const descriptor = Object.getOwnPropertyDescriptor(target, name);
+      if (typeof descriptor.value === "function") descriptor.value = guarded(descriptor.value);
+      if (descriptor.get) descriptor.get = guarded(descriptor.get);
+      Object.defineProperty(target, name, descriptor);
+    }
+  }
+}

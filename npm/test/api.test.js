@@ -139,3 +139,48 @@ test("policy authorize and limits", () => {
     code: "ERR_INVALID_ARGUMENT",
   });
 });
+
+test("hostile option objects give typed errors", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "a", exp: NOW + 60 }, privateJwk);
+  const verifier = new guard.TokenVerifier(jwks);
+  const throwing = new Proxy({}, { ownKeys() { throw new Error("trap"); }, get() { throw new Error("trap"); } });
+  const attempts = [
+    () => verifier.verify(token, { get now() { throw new Error("getter"); } }),
+    () => guard.verifyToken(token, jwks, throwing),
+    () => new guard.TokenVerifier(jwks, throwing),
+    () => new guard.TokenVerifier(jwks, { get leeway() { throw new Error("getter"); } }),
+    () => guard.generateKey("HS256", { get kid() { throw new Error("getter"); } }),
+    () => new guard.Policy(POLICY, { limits: throwing }),
+    () => new guard.Guard({ jwks, policy: POLICY }).check({ get token() { throw new Error("getter"); }, action: "a", resource: "r" }),
+    () => new guard.TokenVerifier(jwks, { constructor: 1 }),
+    () => new guard.TokenVerifier(jwks, JSON.parse('{"__proto__":{"leeway":99999}}')),
+    () => guard.Keyring.generate({ now: NOW }).rotationDue({ constructor: 1 }),
+  ];
+  for (const [index, attempt] of attempts.entries()) {
+    assert.throws(attempt, (error) => {
+      assert.ok(error instanceof guard.InvalidArgumentError, `attempt ${index}: ${error}`);
+      return true;
+    });
+  }
+
+  // null options mean none, as undefined does.
+  assert.equal(verifier.verify(token, null).claims.sub, "a");
+  assert.equal(guard.verifyToken(token, jwks, null).claims.sub, "a");
+  assert.equal(typeof guard.generateKey("HS256", null).privateJwk.k, "string");
+  assert.equal(new guard.Policy(POLICY, null).ruleCount, 2);
+  assert.equal(guard.Keyring.generate(null).keys.length, 1);
+});
+
+test("free is idempotent and use after free is typed", () => {
+  const { jwks } = fixture();
+  const objects = [new guard.TokenVerifier(jwks), new guard.Policy(POLICY), guard.Keyring.generate({ now: NOW })];
+  for (const object of objects) {
+    object.free();
+    object.free();
+  }
+  const [verifier, policy, ring] = objects;
+  for (const use of [() => verifier.keyCount, () => verifier.verify("a.b.c"), () => policy.ruleCount, () => ring.keys, () => ring.toJson()]) {
+    assert.throws(use, (error) => error instanceof guard.InvalidArgumentError && /was freed/.test(error.message));
+  }
+});

@@ -58,9 +58,11 @@ pub fn read_token(file: Option<&Path>, argument: Option<&str>) -> Result<String,
 /// replaced by `[token]`, so that a usage mistake never echoes a token.
 pub fn print_usage_error(error: &clap::Error) -> ! {
     let mut rendered = error.render().to_string();
-    for argument in std::env::args().skip(1) {
+    // `args_os`, because `args` panics on an argument that is not UTF-8.
+    for argument in std::env::args_os().skip(1) {
+        let argument = argument.to_string_lossy();
         if looks_like_token(&argument) {
-            rendered = rendered.replace(&argument, "[token]");
+            rendered = rendered.replace(argument.as_ref(), "[token]");
         }
     }
     // Help and version output go to stdout, real errors to stderr.
