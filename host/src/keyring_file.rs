@@ -68,7 +68,7 @@ pub fn read_kek(path: &Path) -> Result<SecretKey, KeyringFileError> {
         message: error.to_string(),
     })?);
     if let Some(key) = SecretKey::from_slice(&bytes) {
-        return Ok(key);
+        return reject_all_zero(key, path);
     }
 
     let text = bytes.trim_ascii();
@@ -88,7 +88,21 @@ pub fn read_kek(path: &Path) -> Result<SecretKey, KeyringFileError> {
              base64url characters; create one with `head -c 32 /dev/urandom > FILE`",
         ));
     }
-    Ok(SecretKey::from_bytes(*decoded))
+    reject_all_zero(SecretKey::from_bytes(*decoded), path)
+}
+
+/// Rejects the all-zero key, the usual result of a file made from
+/// `/dev/zero` or a placeholder. Reading all 32 bytes in variable time only
+/// reveals whether the key is that one rejected value.
+fn reject_all_zero(key: SecretKey, path: &Path) -> Result<SecretKey, KeyringFileError> {
+    if key.as_bytes().iter().all(|byte| *byte == 0) {
+        return Err(KeyringFileError::new(
+            path,
+            "the key-encryption key is all zero bytes; create a random one with \
+             `head -c 32 /dev/urandom > FILE`",
+        ));
+    }
+    Ok(key)
 }
 
 /// Whether others than the owner can read the file at `path`. Always false
@@ -122,6 +136,13 @@ pub fn load(path: &Path, kek: Option<&SecretKey>) -> Result<LoadedKeyring, Keyri
     if text.starts_with(b"{") {
         let keyring =
             Keyring::from_json(text).map_err(|error| KeyringFileError::new(path, error))?;
+        if readable_by_others(path) {
+            tracing::warn!(
+                path = %config::shown(path),
+                "unsealed keyring can be read by other users; restrict it with chmod 600 \
+                 or seal it with --kek"
+            );
+        }
         return Ok(LoadedKeyring {
             keyring,
             sealed: false,

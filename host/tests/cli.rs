@@ -576,3 +576,48 @@ fn non_utf8_argument_is_usage_error() {
         "{output:?}"
     );
 }
+
+#[test]
+fn all_zero_kek_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let kek = dir.path().join("kek.bin");
+    std::fs::write(&kek, [0u8; 32]).unwrap();
+    let ring = dir.path().join("ring.sealed");
+    let output = run(&[
+        "keyring",
+        "new",
+        "--out",
+        ring.to_str().unwrap(),
+        "--kek",
+        kek.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("all zero bytes"),
+        "{output:?}"
+    );
+    assert!(!ring.exists());
+}
+
+#[test]
+fn world_readable_keyring_warned() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ring = dir.path().join("ring.json");
+    let created = run(&["keyring", "new", "--out", ring.to_str().unwrap()]);
+    assert_eq!(created.status.code(), Some(0), "{created:?}");
+    let private = run(&["keyring", "list", "--keyring", ring.to_str().unwrap()]);
+    assert!(
+        !String::from_utf8_lossy(&private.stderr).contains("other users"),
+        "{private:?}"
+    );
+
+    std::fs::set_permissions(&ring, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let listed = run(&["keyring", "list", "--keyring", ring.to_str().unwrap()]);
+    assert_eq!(listed.status.code(), Some(0), "{listed:?}");
+    assert!(
+        String::from_utf8_lossy(&listed.stderr).contains("can be read by other users"),
+        "{listed:?}"
+    );
+}

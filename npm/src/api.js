@@ -334,6 +334,15 @@ function requireBytes(value, name) {
   return value;
 }
 
+/** A 32-byte key-encryption key; the all-zero key is a placeholder, not a key. */
+function requireKek(value) {
+  requireBytes(value, "kek");
+  if (value.length === 32 && value.every((byte) => byte === 0)) {
+    throw invalid("the key-encryption key is all zero bytes; use 32 random bytes");
+  }
+  return value;
+}
+
 function optionalBytes(value, name) {
   return value === undefined ? new Uint8Array(0) : requireBytes(value, name);
 }
@@ -377,7 +386,7 @@ export class Keyring {
   /** Opens a sealed keyring (text from `seal`) with its 32-byte key-encryption key. */
   static open(sealed, kek) {
     requireString(sealed, "sealed");
-    requireBytes(kek, "kek");
+    requireKek(kek);
     return new Keyring(call(() => wasm.Keyring.open(sealed, kek)));
   }
 
@@ -388,7 +397,7 @@ export class Keyring {
 
   /** The keyring encrypted under a 32-byte key-encryption key, as text. */
   seal(kek) {
-    requireBytes(kek, "kek");
+    requireKek(kek);
     return call(() => this.#live().seal(kek));
   }
 

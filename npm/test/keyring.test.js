@@ -57,8 +57,10 @@ test("sealed keyrings need the right key-encryption key", () => {
   assert.ok(!sealed.includes(JSON.parse(ring.toJson()).keys[0].k));
   const reopened = guard.Keyring.open(sealed, kek);
   assert.deepEqual(reopened.keys, ring.keys);
-  assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(32)), { code: "ERR_KEYRING_WRONG_KEK" });
+  const otherKek = crypto.getRandomValues(new Uint8Array(32));
+  assert.throws(() => guard.Keyring.open(sealed, otherKek), { code: "ERR_KEYRING_WRONG_KEK" });
   assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(16)), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => ring.seal(new Uint8Array(32)), { code: "ERR_INVALID_ARGUMENT", message: /all zero/ });
   assert.deepEqual(guard.Keyring.fromJson(ring.toJson()).keys, ring.keys);
 });
 
