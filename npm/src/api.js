@@ -128,14 +128,14 @@ const OPTION_NAMES = {
 };
 
 /** Renames camelCase option names to the core's snake_case ones. */
-function coreOptions(options, name) {
+function coreOptions(options, name, names = OPTION_NAMES) {
   if (options === undefined || options === null) return {};
   if (!isPlainObject(options)) throw invalid(`${name} must be an object`);
   const renamed = Object.create(null);
   for (const [key, value] of Object.entries(options)) {
     // Own properties only, so `constructor` or `__proto__` is unknown too.
-    if (!Object.hasOwn(OPTION_NAMES, key)) throw invalid(`${name} has unknown option \`${key}\``);
-    renamed[OPTION_NAMES[key]] = value;
+    if (!Object.hasOwn(names, key)) throw invalid(`${name} has unknown option \`${key}\``);
+    renamed[names[key]] = value;
   }
   return renamed;
 }
@@ -465,13 +465,7 @@ export class Keyring {
 
   /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
   rotationDue(policy, options) {
-    policy = optionsObject(policy, "rotation policy");
-    const renamed = Object.create(null);
-    for (const [key, value] of Object.entries(policy)) {
-      if (!Object.hasOwn(ROTATION_NAMES, key)) throw invalid(`rotation policy has unknown option \`${key}\``);
-      renamed[ROTATION_NAMES[key]] = value;
-    }
-    const text = JSON.stringify(renamed);
+    const text = JSON.stringify(coreOptions(policy, "rotation policy", ROTATION_NAMES));
     const now = optionalNow(options);
     return JSON.parse(call(() => this.#live().rotationDue(text, now)));
   }
