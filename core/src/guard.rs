@@ -2,7 +2,7 @@
 //!
 //! [`Guard::check`] verifies the token, builds the [`Principal`] from its
 //! claims, evaluates the policy and returns a [`Decision`]. Every failure on
-//! the way is a deny whose errors say what failed; nothing is thrown.
+//! the way is a deny whose errors name what failed, so nothing is thrown.
 
 use alloc::string::{String, ToString};
 use alloc::vec;

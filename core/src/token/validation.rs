@@ -149,7 +149,7 @@ fn check_times(
     nbf: Option<f64>,
     iat: Option<f64>,
 ) -> Result<(), TokenError> {
-    // NumericDate values may be fractional; f64 holds every Unix second of
+    // NumericDate values may be fractional, and f64 represents every Unix second of
     // the next 285 million years exactly.
     let now_f = now as f64;
     let leeway = validation.leeway as f64;
