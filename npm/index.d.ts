@@ -236,10 +236,14 @@ export class Keyring {
   private constructor();
   static generate(options?: { algorithm?: AeadAlgorithm } & AtTime): Keyring;
   static fromJson(document: object | string): Keyring;
-  /** @throws {KeyringError} `ERR_KEYRING_WRONG_KEK` for the wrong key-encryption key. */
+  /**
+   * @throws {KeyringError} `ERR_KEYRING_WRONG_KEK` for the wrong key-encryption key,
+   * `ERR_KEYRING_WEAK_KEK` for the all-zero one.
+   */
   static open(sealed: string, kek: Uint8Array): Keyring;
   /** Contains every key: store it as a secret. */
   toJson(): string;
+  /** @throws {KeyringError} `ERR_KEYRING_WEAK_KEK` when `kek` is all zero bytes. */
   seal(kek: Uint8Array): string;
   readonly keys: KeyMetadata[];
   add(options?: { algorithm?: AeadAlgorithm } & AtTime): string;

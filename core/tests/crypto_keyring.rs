@@ -741,6 +741,31 @@ fn sealed_keyring_stores_kek_fingerprint() {
 }
 
 #[test]
+fn all_zero_kek_rejected() {
+    let zero = SecretKey::from_bytes([0; 32]);
+    assert!(zero.is_all_zero());
+    assert!(!SecretKey::generate(&mut OsRng).is_all_zero());
+    let mut one_bit = [0; 32];
+    one_bit[31] = 1;
+    assert!(!SecretKey::from_bytes(one_bit).is_all_zero());
+
+    let error = keyring().seal(&zero, &mut OsRng).unwrap_err();
+    assert_eq!(error, KeyringError::WeakKek);
+    assert_eq!(error.code(), "weak_kek");
+    assert!(error.to_string().contains("all zero bytes"), "{error}");
+
+    // A keyring sealed under a real key reports the weak key before it
+    // compares fingerprints.
+    let sealed = keyring()
+        .seal(&SecretKey::generate(&mut OsRng), &mut OsRng)
+        .unwrap();
+    assert_eq!(
+        Keyring::open(&sealed, &zero).unwrap_err(),
+        KeyringError::WeakKek
+    );
+}
+
+#[test]
 fn wrong_kek_is_a_clear_error() {
     let kek = SecretKey::generate(&mut OsRng);
     let other = SecretKey::generate(&mut OsRng);

@@ -13,6 +13,7 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use mem8_guard::crypto::{Keyring, SecretKey, KEY_LEN};
 use rand_core::CryptoRngCore;
@@ -173,9 +174,8 @@ pub fn load(path: &Path, kek: Option<&SecretKey>) -> Result<LoadedKeyring, Keyri
 /// A [`KeyringFileError`] naming the file when writing fails; the old file,
 /// if any, is then unchanged.
 ///
-/// NOTE: there is no file lock. Two processes that load, change and save
-/// one keyring at the same time each write their own version, so the later
-/// save drops the other's change (a message count, or a new key).
+/// Hold a [`lock`] from loading to saving, or a process changing the same
+/// keyring at the same time may have its change overwritten.
 pub fn save(
     path: &Path,
     keyring: &Keyring,
@@ -228,6 +228,67 @@ fn render(
     text.reserve_exact(1);
     text.push('\n');
     Ok(text)
+}
+
+/// An exclusive advisory lock on a keyring file, released on drop.
+///
+/// The lock is taken on a sidecar file, `FILE.lock`, and not on the keyring
+/// file itself, because saving replaces the keyring file by renaming a new
+/// one over it. The sidecar stays after the lock is released; it holds no
+/// data. Only processes that take this lock are kept out: it is advisory.
+#[derive(Debug)]
+pub struct KeyringLock {
+    _file: File,
+}
+
+/// How long [`lock`] waits for another process to release the keyring.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Takes the [`KeyringLock`] of the keyring at `path`, waiting up to `wait`
+/// while another process has it.
+///
+/// # Errors
+///
+/// A [`KeyringFileError`] naming the file when the lock file cannot be
+/// opened, or when another process still has the lock after `wait`.
+pub fn lock(path: &Path, wait: Duration) -> Result<KeyringLock, KeyringFileError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(&lock_path)
+        .map_err(|error| KeyringFileError::new(&lock_path, error))?;
+
+    let deadline = Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(KeyringLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(KeyringFileError::new(
+                    path,
+                    format_args!(
+                        "another process has held the keyring's lock file `{}` for more than \
+                         {} s; retry when it has finished",
+                        config::shown(&lock_path),
+                        wait.as_secs()
+                    ),
+                ))
+            }
+            Err(fs::TryLockError::Error(error)) => {
+                return Err(KeyringFileError::new(&lock_path, error))
+            }
+        }
+    }
 }
 
 /// Whether [`write_atomically`] may replace an existing file.

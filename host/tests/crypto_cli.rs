@@ -8,6 +8,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -344,9 +345,10 @@ fn invalid_transitions_exit_2_and_keep_keyring() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert_eq!(fs::read(scratch.path("ring.json")).unwrap(), before);
+    // The lock file stays by design; it holds no data.
     assert_eq!(
         scratch.files(),
-        ["ring.json"],
+        ["ring.json", "ring.json.lock"],
         "no temporary files are left"
     );
 }
@@ -516,6 +518,61 @@ fn file_round_trip_counts_messages() {
 }
 
 #[test]
+fn concurrent_changes_all_kept() {
+    // Every process loads, changes and saves the same keyring. Without the
+    // lock, two of them load the same version and the later save drops the
+    // other's key or message count.
+    let scratch = Scratch::new();
+    let ring = scratch.path("ring.json");
+    let input = scratch.write("plain.txt", b"counted");
+    let outputs: Vec<String> = (0..6)
+        .map(|index| scratch.path(&format!("c{index}.bin")))
+        .collect();
+    let children: Vec<_> = (0..6)
+        .map(|index| {
+            let args: Vec<&str> = if index % 2 == 0 {
+                vec!["keyring", "add", "--keyring", &ring]
+            } else {
+                vec!["encrypt", "--keyring", &ring, "-o", &outputs[index], &input]
+            };
+            scratch
+                .command(&args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+
+    let listing = stdout_json(&scratch.run(&["keyring", "list", "--keyring", &ring]));
+    let keys = listing["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 4, "{listing}");
+    let primary = keys.iter().find(|key| key["state"] == "primary").unwrap();
+    assert_eq!(primary["messages"], 3, "{listing}");
+}
+
+#[test]
+fn held_lock_times_out() {
+    let scratch = Scratch::new();
+    let ring = scratch.path("ring.json");
+    let before = fs::read(&ring).unwrap();
+    let _held = mem8_guard_host::keyring_file::lock(Path::new(&ring), Duration::ZERO).unwrap();
+
+    // A second lock in this process conflicts too: the lock belongs to the
+    // open file, not to the process.
+    let error = mem8_guard_host::keyring_file::lock(Path::new(&ring), Duration::from_millis(50))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("ring.json.lock"), "{error}");
+    assert!(error.contains("retry"), "{error}");
+    assert_eq!(fs::read(&ring).unwrap(), before);
+}
+
+#[test]
 fn pipes_round_trip() {
     let scratch = Scratch::new();
     let plaintext = b"through standard input and output".repeat(5000);
@@ -605,7 +662,8 @@ fn inauthentic_input_exits_1_without_output() {
         assert!(to_stdout.stdout.is_empty(), "{name}: plaintext on stdout");
     }
     let mut files = scratch.files();
-    files.retain(|name| !["bad.bin", "c.bin", "p.bin", "ring.json"].contains(&name.as_str()));
+    let expected = ["bad.bin", "c.bin", "p.bin", "ring.json", "ring.json.lock"];
+    files.retain(|name| !expected.contains(&name.as_str()));
     assert!(files.is_empty(), "leftover files: {files:?}");
 }
 

@@ -334,13 +334,9 @@ function requireBytes(value, name) {
   return value;
 }
 
-/** A 32-byte key-encryption key; the all-zero key is a placeholder, not a key. */
+/** A key-encryption key; the core rejects a wrong length or the all-zero key. */
 function requireKek(value) {
-  requireBytes(value, "kek");
-  if (value.length === 32 && value.every((byte) => byte === 0)) {
-    throw invalid("the key-encryption key is all zero bytes; use 32 random bytes");
-  }
-  return value;
+  return requireBytes(value, "kek");
 }
 
 function optionalBytes(value, name) {

@@ -60,7 +60,8 @@ test("sealed keyrings need the right key-encryption key", () => {
   const otherKek = crypto.getRandomValues(new Uint8Array(32));
   assert.throws(() => guard.Keyring.open(sealed, otherKek), { code: "ERR_KEYRING_WRONG_KEK" });
   assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(16)), { code: "ERR_INVALID_ARGUMENT" });
-  assert.throws(() => ring.seal(new Uint8Array(32)), { code: "ERR_INVALID_ARGUMENT", message: /all zero/ });
+  assert.throws(() => ring.seal(new Uint8Array(32)), { code: "ERR_KEYRING_WEAK_KEK", message: /all zero/ });
+  assert.throws(() => guard.Keyring.open(sealed, new Uint8Array(32)), { code: "ERR_KEYRING_WEAK_KEK" });
   assert.deepEqual(guard.Keyring.fromJson(ring.toJson()).keys, ring.keys);
 });
 

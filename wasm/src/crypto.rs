@@ -55,7 +55,7 @@ impl Keyring {
         let kek = kek_from(kek)?;
         self.inner
             .seal(&kek, &mut rand_core::OsRng)
-            .map_err(crypto_error)
+            .map_err(keyring_error)
     }
 
     /// Metadata of every key, as a JSON array; never key material.

@@ -167,13 +167,17 @@ impl Keyring {
     ///
     /// # Errors
     ///
-    /// [`CryptoError::TooLarge`], which a keyring within [`MAX_KEYS`] never
-    /// reaches.
+    /// [`KeyringError::WeakKek`] when `kek` is all zero bytes.
+    /// [`KeyringError::CorruptSealed`] holding [`CryptoError::TooLarge`],
+    /// which a keyring within [`MAX_KEYS`] never reaches.
     pub fn seal(
         &self,
         kek: &SecretKey,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<String, CryptoError> {
+    ) -> Result<String, KeyringError> {
+        if kek.is_all_zero() {
+            return Err(KeyringError::WeakKek);
+        }
         let text = self.to_json();
         let sealed = envelope::seal(
             kek,
@@ -182,7 +186,8 @@ impl Keyring {
             text.as_bytes(),
             SEAL_AAD,
             rng,
-        )?;
+        )
+        .map_err(KeyringError::CorruptSealed)?;
         Ok(Base64UrlUnpadded::encode_string(&sealed))
     }
 
@@ -190,11 +195,15 @@ impl Keyring {
     ///
     /// # Errors
     ///
+    /// [`KeyringError::WeakKek`] when `kek` is all zero bytes.
     /// [`KeyringError::WrongKek`] when the text was sealed under a key with
     /// another fingerprint. [`KeyringError::CorruptSealed`] when the text is
     /// not a well-formed envelope or its tag does not verify. Then those of
     /// [`from_json`](Self::from_json).
     pub fn open(sealed: &str, kek: &SecretKey) -> Result<Self, KeyringError> {
+        if kek.is_all_zero() {
+            return Err(KeyringError::WeakKek);
+        }
         let bytes = envelope::decode_text(sealed).map_err(KeyringError::CorruptSealed)?;
         let parsed = envelope::parse(&bytes).map_err(KeyringError::CorruptSealed)?;
 

@@ -112,7 +112,17 @@ impl CryptoError {
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Malformed { reason } => write!(f, "malformed ciphertext: {reason}"),
+            Self::Malformed { reason } => write!(f, "malformed input: {reason}"),
+            // Each reader accepts one of the two versions, so the other one
+            // means the input went to the wrong reader.
+            Self::UnsupportedVersion { version: 0x81 } => f.write_str(
+                "the input is a stream (version byte `0x81`), not an envelope; decrypt it \
+                 with a stream decryptor, as `mem8-guard decrypt` does",
+            ),
+            Self::UnsupportedVersion { version: 0x01 } => f.write_str(
+                "the input is an envelope (version byte `0x01`), not a stream; decrypt it \
+                 with the keyring's envelope decryption",
+            ),
             Self::UnsupportedVersion { version } => write!(
                 f,
                 "unsupported format version byte `0x{version:02x}`; expected an envelope (0x01) \
@@ -240,6 +250,9 @@ pub enum KeyringError {
         /// Fingerprint of the key-encryption key given.
         given: KeyId,
     },
+    /// The key-encryption key is all zero bytes, a placeholder rather than a
+    /// key, so the keyring is neither sealed nor opened with it.
+    WeakKek,
     /// The sealed keyring is not a valid envelope, or its tag did not verify
     /// under the right key-encryption key: it is corrupt or was modified.
     CorruptSealed(CryptoError),
@@ -256,6 +269,7 @@ impl KeyringError {
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidKeyring { .. } => "invalid_keyring",
             Self::WrongKek { .. } => "wrong_kek",
+            Self::WeakKek => "weak_kek",
             Self::CorruptSealed(_) => "corrupt_sealed_keyring",
         }
     }
@@ -287,6 +301,10 @@ impl fmt::Display for KeyringError {
                 f,
                 "wrong key-encryption key: the keyring was sealed under key-encryption key \
                  `{sealed_with}`, not `{given}`"
+            ),
+            Self::WeakKek => f.write_str(
+                "the key-encryption key is all zero bytes; use 32 bytes from a \
+                 cryptographic random source",
             ),
             Self::CorruptSealed(cause) => {
                 write!(f, "sealed keyring is corrupt or was modified: {cause}")
@@ -353,6 +371,19 @@ mod tests {
             invalid(KeyState::Disabled, KeyOperation::Promote),
             "cannot promote key `0a1b2c3d`: it is disabled; enable it first"
         );
+    }
+
+    #[test]
+    fn version_of_the_other_format_names_it() {
+        let stream = CryptoError::UnsupportedVersion { version: 0x81 }.to_string();
+        assert!(stream.starts_with("the input is a stream"), "{stream}");
+        let envelope = CryptoError::UnsupportedVersion { version: 0x01 }.to_string();
+        assert!(
+            envelope.starts_with("the input is an envelope"),
+            "{envelope}"
+        );
+        let other = CryptoError::UnsupportedVersion { version: 0x02 }.to_string();
+        assert!(other.contains("`0x02`"), "{other}");
     }
 
     #[test]

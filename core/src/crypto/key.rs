@@ -65,6 +65,14 @@ impl SecretKey {
         &self.0
     }
 
+    /// Returns whether every byte is zero, which marks a placeholder (such
+    /// as a file made from `/dev/zero`) and never a key. Runs in constant time.
+    pub fn is_all_zero(&self) -> bool {
+        use subtle::ConstantTimeEq;
+
+        bool::from(self.0.ct_eq(&[0u8; KEY_LEN]))
+    }
+
     /// Derives the subkey of this key for `context`, for example a tenant id.
     ///
     /// The subkey is HKDF-SHA256 (RFC 5869) output with:

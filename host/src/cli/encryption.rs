@@ -66,7 +66,7 @@ pub struct DecryptArgs {
 }
 
 pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
-    let (mut keyring, kek) = keyring::load(&args.keyring)?;
+    let (mut keyring, kek, lock) = keyring::load(&args.keyring)?;
     let mut input = Input::open(args.input.as_deref())?;
     let mut output = Output::open(args.output.as_deref())?;
     let mut encryptor =
@@ -75,6 +75,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
     // Save the raised message count before any ciphertext exists, so that a
     // failure later can only make the count too high, never too low.
     keyring::save(&args.keyring.keyring, &keyring, kek.as_ref())?;
+    drop(lock);
     warn_if_rotation_due(&keyring)?;
     tracing::info!(kid = %encryptor.info().key_id(), "encrypting");
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use mem8_guard::crypto::{AeadAlgorithm, KeyId, KeyInfo, Keyring, RotationPolicy, SecretKey};
-use mem8_guard_host::keyring_file::{self, KEK_ENV};
+use mem8_guard_host::keyring_file::{self, KeyringLock, KEK_ENV, LOCK_WAIT};
 use rand_core::OsRng;
 use serde_json::{json, Value};
 
@@ -145,7 +145,7 @@ fn new(args: NewArgs) -> Result<ExitCode, CliError> {
 fn add(args: AddArgs, promote: bool) -> Result<ExitCode, CliError> {
     let algorithm = parse_algorithm(&args.key.alg)?;
     let now = now_or_clock(args.key.now)?;
-    let (mut keyring, kek) = load(&args.keyring)?;
+    let (mut keyring, kek, _lock) = load(&args.keyring)?;
     let id = if promote {
         keyring.rotate(algorithm, &mut OsRng, now)?
     } else {
@@ -165,7 +165,7 @@ fn change(
         .to_ascii_lowercase()
         .parse()
         .map_err(|error| format!("--id `{}`: {error}", args.id))?;
-    let (mut keyring, kek) = load(&args.keyring)?;
+    let (mut keyring, kek, _lock) = load(&args.keyring)?;
     operation(&mut keyring, id)?;
     save(&args.keyring.keyring, &keyring, kek.as_ref())?;
     let info = keyring.key(id).ok_or("the key is missing")?;
@@ -208,9 +208,12 @@ pub fn read_kek(args: &KekArgs) -> Result<Option<SecretKey>, CliError> {
     Ok(Some(kek))
 }
 
-/// Loads a keyring file and the key-encryption key it is to be saved under.
-pub fn load(args: &KeyringArgs) -> Result<(Keyring, Option<SecretKey>), CliError> {
+/// Locks and loads a keyring file, for a change that [`save`] writes back
+/// before the returned lock is dropped. Returns the key-encryption key the
+/// keyring is to be saved under.
+pub fn load(args: &KeyringArgs) -> Result<(Keyring, Option<SecretKey>, KeyringLock), CliError> {
     let kek = read_kek(&args.kek)?;
+    let lock = keyring_file::lock(&args.keyring, LOCK_WAIT)?;
     let loaded = keyring_file::load(&args.keyring, kek.as_ref())?;
     if !loaded.sealed && kek.is_some() {
         writeln!(
@@ -220,7 +223,7 @@ pub fn load(args: &KeyringArgs) -> Result<(Keyring, Option<SecretKey>), CliError
             args.keyring.display()
         )?;
     }
-    Ok((loaded.keyring, kek))
+    Ok((loaded.keyring, kek, lock))
 }
 
 /// Saves a keyring atomically, sealed when `kek` is given.
