@@ -88,15 +88,33 @@ function isPlainObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Serializes `value` as JSON text. JSON has no NaN or Infinity, and
+ * JSON.stringify would write them as `null`, so they are rejected with the
+ * member's path.
+ */
+function strictJson(value, name) {
+  const paths = new Map();
+  try {
+    return JSON.stringify(value, function (key, member) {
+      const path = key === "" ? name : `${paths.get(this) ?? name}.${key}`;
+      if (typeof member === "number" && !Number.isFinite(member)) {
+        throw invalid(`${path} must be a finite number, got ${member}`);
+      }
+      if (typeof member === "object" && member !== null) paths.set(member, path);
+      return member;
+    });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw error;
+    throw invalid(`${name} cannot be serialized as JSON: ${error.message}`);
+  }
+}
+
 /** JSON text of a document given as an object or as JSON text. */
 function documentText(value, name) {
   if (typeof value === "string") return value;
   if (!isPlainObject(value)) throw invalid(`${name} must be an object or JSON text`);
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    throw invalid(`${name} cannot be serialized as JSON: ${error.message}`);
-  }
+  return strictJson(value, name);
 }
 
 function optionalNow(options) {
@@ -135,6 +153,9 @@ function coreOptions(options, name, names = OPTION_NAMES) {
   for (const [key, value] of Object.entries(options)) {
     // Own properties only, so `constructor` or `__proto__` is unknown too.
     if (!Object.hasOwn(names, key)) throw invalid(`${name} has unknown option \`${key}\``);
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw invalid(`${name}.${key} must be a finite number, got ${value}`);
+    }
     renamed[names[key]] = value;
   }
   return renamed;
@@ -281,12 +302,12 @@ export class Guard {
       const { jwks, policy, validation, principal, ...rest } = config;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw invalid(`guard config has unknown option \`${unknown[0]}\``);
-      const text = JSON.stringify({
+      const text = strictJson({
         jwks: JSON.parse(documentText(jwks, "jwks")),
         policy: JSON.parse(documentText(policy, "policy")),
         validation: coreOptions(validation, "validation"),
         principal: coreOptions(principal, "principal"),
-      });
+      }, "guard config");
       return call(() => new wasm.Guard(text));
     });
   }
@@ -331,10 +352,25 @@ ERROR_CLASSES.keyring = KeyringError;
 
 function requireBytes(value, name) {
   if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`);
+  // A detached buffer reads as empty, but copying from it throws. Only an
+  // empty view can be detached, so longer ones skip the check.
+  if (value.byteLength === 0 && isDetached(value.buffer)) {
+    throw invalid(`${name} is a Uint8Array over a detached ArrayBuffer (transferred or freed); pass a live one`);
+  }
   return value;
 }
 
-/** A key-encryption key; the core rejects a wrong length or the all-zero key. */
+function isDetached(buffer) {
+  if (typeof buffer.detached === "boolean") return buffer.detached;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Checks the key-encryption key's type; the core rejects a wrong length or the all-zero key. */
 function requireKek(value) {
   return requireBytes(value, "kek");
 }
@@ -461,7 +497,7 @@ export class Keyring {
 
   /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
   rotationDue(policy, options) {
-    const text = JSON.stringify(coreOptions(policy, "rotation policy", ROTATION_NAMES));
+    const text = strictJson(coreOptions(policy, "rotation policy", ROTATION_NAMES), "rotation policy");
     const now = optionalNow(options);
     return JSON.parse(call(() => this.#live().rotationDue(text, now)));
   }

@@ -184,3 +184,34 @@ test("free is idempotent and use after free is typed", () => {
     assert.throws(use, (error) => error instanceof guard.InvalidArgumentError && /was freed/.test(error.message));
   }
 });
+
+test("non-finite numbers rejected", () => {
+  const { privateJwk } = guard.generateKey("HS256");
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    assert.throws(() => guard.signToken({ sub: "a", exp: bad }, privateJwk), {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /claims\.exp must be a finite number/,
+    });
+    assert.throws(() => new guard.TokenVerifier({ keys: [privateJwk] }, { algorithms: ["HS256"], leeway: bad }), {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /options\.leeway must be a finite number/,
+    });
+    const ring = guard.Keyring.generate({ now: 1_800_000_000 });
+    assert.throws(() => ring.rotationDue({ maxAge: bad }, { now: 1_800_000_000 }), {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /maxAge must be a finite number/,
+    });
+    ring.free();
+  }
+});
+
+test("detached buffer rejected", () => {
+  const ring = guard.Keyring.generate({ now: 1_800_000_000 });
+  const bytes = new Uint8Array(8);
+  structuredClone(bytes.buffer, { transfer: [bytes.buffer] });
+  assert.throws(() => ring.encrypt(bytes), { code: "ERR_INVALID_ARGUMENT", message: /detached/ });
+  assert.throws(() => ring.encrypt(new Uint8Array(2), bytes), { code: "ERR_INVALID_ARGUMENT", message: /aad .*detached/ });
+  // An ordinary empty view is fine.
+  assert.deepEqual(ring.decrypt(ring.encrypt(new Uint8Array(0))), new Uint8Array(0));
+  ring.free();
+});
