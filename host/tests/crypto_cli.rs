@@ -572,6 +572,79 @@ fn held_lock_times_out() {
     assert_eq!(fs::read(&ring).unwrap(), before);
 }
 
+/// Starts `args` with a piped standard input, feeds it `prefix` and keeps
+/// the pipe open, waits until a temporary file appears beside `ring.json`,
+/// then sends SIGTERM and returns the exit status.
+#[cfg(unix)]
+fn terminate_midway(scratch: &Scratch, args: &[&str], prefix: &[u8]) -> Option<i32> {
+    let mut child = scratch
+        .command(args)
+        .env("TMPDIR", scratch.dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(prefix).unwrap();
+    stdin.flush().unwrap();
+
+    let known = ["c.bin", "p.bin", "ring.json", "ring.json.lock"];
+    let mut waited = 0;
+    while !scratch
+        .files()
+        .iter()
+        .any(|name| !known.contains(&name.as_str()))
+    {
+        assert!(
+            waited < 1000,
+            "no temporary file appeared: {:?}",
+            scratch.files()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    drop(stdin);
+    status.code()
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_removes_temporary_files() {
+    let scratch = Scratch::new();
+    let plaintext = vec![7u8; 3 << 20];
+    scratch.write("p.bin", &plaintext);
+    scratch.encrypt("p.bin", "", "c.bin");
+    let ciphertext = fs::read(scratch.path("c.bin")).unwrap();
+
+    // Decrypting: the temporary file holds plaintext whose end is not
+    // verified yet, beside the output or (for standard output) in TMPDIR.
+    for output in ["out.bin", "-"] {
+        let args = ["decrypt", "--keyring", "ring.json", "-o", output];
+        let code = terminate_midway(&scratch, &args, &ciphertext[..ciphertext.len() / 2]);
+        assert_eq!(code, Some(130), "decrypt -o {output}");
+        assert_eq!(
+            scratch.files(),
+            ["c.bin", "p.bin", "ring.json", "ring.json.lock"]
+        );
+    }
+
+    // Encrypting to a file: the temporary file holds partial ciphertext.
+    let args = ["encrypt", "--keyring", "ring.json", "-o", "out.bin"];
+    let code = terminate_midway(&scratch, &args, &plaintext[..1 << 20]);
+    assert_eq!(code, Some(130), "encrypt");
+    assert_eq!(
+        scratch.files(),
+        ["c.bin", "p.bin", "ring.json", "ring.json.lock"]
+    );
+}
+
 #[test]
 fn pipes_round_trip() {
     let scratch = Scratch::new();

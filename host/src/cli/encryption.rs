@@ -17,6 +17,7 @@ use rand_core::OsRng;
 use tempfile::NamedTempFile;
 use zeroize::Zeroizing;
 
+use super::cleanup::{self, Registered};
 use super::keyring::{self, KeyringArgs};
 use super::{now_or_clock, CliError};
 
@@ -66,6 +67,7 @@ pub struct DecryptArgs {
 }
 
 pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
+    cleanup::install();
     let (mut keyring, kek, lock) = keyring::load(&args.keyring)?;
     let mut input = Input::open(args.input.as_deref())?;
     let mut output = Output::open(args.output.as_deref())?;
@@ -97,6 +99,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
 }
 
 pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
+    cleanup::install();
     let kek = keyring::read_kek(&args.keyring.kek)?;
     let keyring = keyring_file::load(&args.keyring.keyring, kek.as_ref())?.keyring;
     let mut input = Input::open(args.input.as_deref())?;
@@ -116,6 +119,7 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
             temp_dir.display()
         )
     })?;
+    let _registered = cleanup::register(temp.path());
 
     let progress = progress_bar(input.len);
     let aad = aad_bytes(&args.aad);
@@ -250,7 +254,11 @@ impl Input {
 /// The destination of `encrypt`: a temporary file renamed over the output at
 /// the end, or standard output.
 enum Output {
-    File { temp: NamedTempFile, path: PathBuf },
+    File {
+        temp: NamedTempFile,
+        path: PathBuf,
+        _registered: Registered,
+    },
     Stdout(io::StdoutLock<'static>),
 }
 
@@ -263,6 +271,7 @@ impl Output {
                 let temp = NamedTempFile::new_in(&dir)
                     .map_err(|error| format!("`{}`: {error}", dir.display()))?;
                 Ok(Self::File {
+                    _registered: cleanup::register(temp.path()),
                     temp,
                     path: path.to_path_buf(),
                 })
@@ -280,7 +289,7 @@ impl Output {
 
     fn commit(self) -> Result<(), CliError> {
         match self {
-            Self::File { temp, path } => {
+            Self::File { temp, path, .. } => {
                 temp.as_file().sync_all()?;
                 temp.persist(&path)
                     .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;

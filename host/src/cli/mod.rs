@@ -1,6 +1,7 @@
 //! The commands of `mem8-guard`, one module per group.
 
 pub mod check;
+pub mod cleanup;
 pub mod encryption;
 pub mod keyring;
 pub mod token;
