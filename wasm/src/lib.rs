@@ -68,20 +68,25 @@ impl TokenVerifier {
         let now = seconds(now)?;
         let verified =
             token::verify(jwt, &self.keys, &self.validation, now).map_err(token_error)?;
-        let header = header_json(&verified.header);
+        let header = serde_json::to_string(&HeaderOut::from(&verified.header))
+            .map_err(|error| internal_error(&error))?;
         // The verified payload segment is strict JSON and exactly the claims
         // object, so its text goes out as it came in instead of being
         // serialized again from the parsed map.
-        let payload = jwt
-            .split('.')
-            .nth(1)
-            .and_then(|segment| URL_SAFE_NO_PAD.decode(segment).ok())
-            .and_then(|bytes| String::from_utf8(bytes).ok());
-        let claims = match payload {
-            Some(text) => text,
-            None => Value::Object(verified.claims.into_map()).to_string(),
+        let claims = match String::from_utf8(verified.payload) {
+            Ok(text) => text,
+            Err(_) => Value::Object(verified.claims.into_map()).to_string(),
         };
-        Ok(format!(r#"{{"header":{header},"claims":{claims}}}"#))
+
+        // This runs on every verification, so the result is assembled in
+        // one buffer instead of through `format!`.
+        let mut result = String::with_capacity(header.len() + claims.len() + 24);
+        result.push_str(r#"{"header":"#);
+        result.push_str(&header);
+        result.push_str(r#","claims":"#);
+        result.push_str(&claims);
+        result.push('}');
+        Ok(result)
     }
 
     /// Verifies a compact JWS signature only and returns
@@ -89,7 +94,7 @@ impl TokenVerifier {
     #[wasm_bindgen(js_name = verifyJws)]
     pub fn verify_jws(&self, jws: &str) -> Result<String, JsValue> {
         let verified = token::verify_jws(jws, &self.keys, &self.validation).map_err(token_error)?;
-        let header = header_json(&verified.header);
+        let header = HeaderOut::from(&verified.header);
         let payload = base64url(&verified.payload);
         Ok(json!({ "header": header, "payload": payload }).to_string())
     }
@@ -299,16 +304,25 @@ pub(crate) fn parse_argument<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn header_json(header: &token::Header) -> Value {
-    let mut map = Map::new();
-    map.insert("alg".into(), Value::from(header.alg.as_str()));
-    if let Some(kid) = &header.kid {
-        map.insert("kid".into(), Value::from(kid.as_str()));
+/// The protected header as JavaScript sees it: `alg`, and `kid` and `typ`
+/// when present.
+#[derive(serde::Serialize)]
+struct HeaderOut<'a> {
+    alg: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typ: Option<&'a str>,
+}
+
+impl<'a> From<&'a token::Header> for HeaderOut<'a> {
+    fn from(header: &'a token::Header) -> Self {
+        Self {
+            alg: header.alg.as_str(),
+            kid: header.kid.as_deref(),
+            typ: header.typ.as_deref(),
+        }
     }
-    if let Some(typ) = &header.typ {
-        map.insert("typ".into(), Value::from(typ.as_str()));
-    }
-    Value::Object(map)
 }
 
 fn base64url(bytes: &[u8]) -> String {

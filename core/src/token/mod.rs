@@ -26,6 +26,7 @@ mod signing;
 mod validation;
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -45,6 +46,9 @@ pub struct VerifiedToken {
     pub header: Header,
     /// The payload.
     pub claims: Claims,
+    /// The decoded payload segment: the exact JSON text `claims` was parsed
+    /// from, for callers that pass the claims on as text.
+    pub payload: Vec<u8>,
 }
 
 /// Verifies a compact JWT against `keys` and `validation` at `now`, in Unix
@@ -79,6 +83,7 @@ pub fn verify(
     Ok(VerifiedToken {
         header: decoded.header,
         claims,
+        payload: decoded.payload,
     })
 }
 
