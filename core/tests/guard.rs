@@ -60,6 +60,7 @@ fn check(
         action,
         resource,
         context: &context,
+        resource_attributes: None,
     };
     fixture.guard.check(&request, NOW)
 }

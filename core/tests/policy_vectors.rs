@@ -127,6 +127,7 @@ fn run_case(case: &Case, policies: &BTreeMap<String, Value>) -> Result<(), Strin
         principal,
         action,
         resource,
+        resource_attributes: None,
         context: &context,
     });
 

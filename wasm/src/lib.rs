@@ -175,6 +175,7 @@ impl Policy {
             principal: &request.principal,
             action: &request.action,
             resource: &request.resource,
+            resource_attributes: None,
             context: &request.context,
         });
         serde_json::to_string(&decision).map_err(|error| internal_error(&error))
@@ -248,6 +249,7 @@ impl Guard {
             action,
             resource,
             context: &context,
+            resource_attributes: None,
         };
         let decision = self.guard.check(&request, now);
         serde_json::to_string(&decision).map_err(|error| internal_error(&error))

@@ -83,6 +83,31 @@ pub enum PolicyError {
         /// Description of the problem.
         reason: PatternProblem,
     },
+    /// A rule's condition is invalid: a bad literal, pattern, CIDR range or
+    /// time, or too few operands (code `invalid_condition`).
+    InvalidCondition {
+        /// The rule's id.
+        rule: String,
+        /// Description of the problem.
+        reason: String,
+    },
+    /// A rule or group names an action group that is not declared, or a
+    /// group is invalid (code `unknown_action_group`).
+    UnknownActionGroup {
+        /// The undeclared group name.
+        group: String,
+        /// The rule's id.
+        rule: String,
+    },
+    /// The text form of a policy does not parse (code `syntax_error`).
+    Syntax {
+        /// Line of the problem, from 1.
+        line: usize,
+        /// Column of the problem, from 1, counted in characters.
+        column: usize,
+        /// Description of the problem.
+        message: String,
+    },
     /// The document exceeds one of the limits (code `limit_exceeded`).
     LimitExceeded {
         /// Which limit.
@@ -121,8 +146,10 @@ pub enum DocumentLocation {
 pub enum Referrer {
     /// In the `inherits` list of this declared role.
     Role(String),
-    /// In the principal scope of the rule with this id.
+    /// In the principal scope or a condition of the rule with this id.
     Rule(String),
+    /// In the role assignments of the principal with this id.
+    Assignment(String),
 }
 
 /// Problem with a resource pattern.
@@ -165,6 +192,9 @@ impl PolicyError {
             Self::InvalidRule { .. } => "invalid_rule",
             Self::InvalidPattern { .. } => "invalid_pattern",
             Self::LimitExceeded { .. } => "limit_exceeded",
+            Self::InvalidCondition { .. } => "invalid_condition",
+            Self::UnknownActionGroup { .. } => "unknown_action_group",
+            Self::Syntax { .. } => "syntax_error",
         }
     }
 
@@ -172,7 +202,9 @@ impl PolicyError {
     fn rule_id(&self) -> Option<&str> {
         match self {
             Self::DuplicateRuleId { id } | Self::InvalidRule { id, .. } => Some(id),
-            Self::InvalidPattern { rule, .. } => Some(rule),
+            Self::InvalidPattern { rule, .. }
+            | Self::InvalidCondition { rule, .. }
+            | Self::UnknownActionGroup { rule, .. } => Some(rule),
             Self::UnknownRole {
                 referenced_by: Referrer::Rule(rule),
                 ..
@@ -249,7 +281,7 @@ impl fmt::Display for PolicyError {
             }
             Self::UnsupportedVersion { version } => write!(
                 f,
-                "unsupported policy version {version}; this library reads version 1"
+                "unsupported policy version {version}; this library reads versions 1 and 2"
             ),
             Self::InvalidRole { role, reason } => {
                 write!(f, "invalid role `{}`: {reason}", Printable(role))
@@ -262,6 +294,9 @@ impl fmt::Display for PolicyError {
                 match referenced_by {
                     Referrer::Role(by) => write!(f, "inherited by role `{}`", Printable(by))?,
                     Referrer::Rule(by) => write!(f, "named by rule `{}`", Printable(by))?,
+                    Referrer::Assignment(by) => {
+                        write!(f, "assigned to principal `{}`", Printable(by))?
+                    }
                 }
                 f.write_str("; declare it under `roles` or fix the name")
             }
@@ -293,31 +328,47 @@ impl fmt::Display for PolicyError {
             } => {
                 write!(
                     f,
-                    "invalid resource pattern `{}` in rule `{}`: ",
+                    "invalid resource pattern `{}` in rule `{}`: {}",
                     Printable(pattern),
-                    Printable(rule)
-                )?;
-                match reason {
-                    PatternProblem::Empty => f.write_str("it is empty; use `*` for any resource"),
-                    PatternProblem::UnknownEscape { offset, escaped } => write!(
-                        f,
-                        "unknown escape `\\{}` at byte {offset}; only `\\*` and `\\\\` are \
-                         escapes",
-                        Printable(escaped.encode_utf8(&mut [0; 4]))
-                    ),
-                    PatternProblem::TrailingBackslash { offset } => write!(
-                        f,
-                        "lone backslash at byte {offset} at the end; write `\\\\` for a \
-                         literal backslash"
-                    ),
-                }
+                    Printable(rule),
+                    describe_pattern_problem(*reason)
+                )
             }
+            Self::InvalidCondition { rule, reason } => {
+                write!(f, "invalid condition in rule `{}`: {reason}", Printable(rule))
+            }
+            Self::UnknownActionGroup { group, rule } => write!(
+                f,
+                "unknown action group `{}` named by rule `{}`; declare it under \
+                 `action_groups` or fix the name",
+                Printable(group),
+                Printable(rule)
+            ),
+            Self::Syntax {
+                line,
+                column,
+                message,
+            } => write!(f, "policy text line {line}, column {column}: {message}"),
             Self::LimitExceeded {
                 limit,
                 max,
                 subject,
             } => fmt_limit(f, *limit, *max, subject.as_deref()),
         }
+    }
+}
+
+/// Describes a pattern problem, for resource patterns and `like`.
+pub(crate) fn describe_pattern_problem(problem: PatternProblem) -> String {
+    match problem {
+        PatternProblem::Empty => String::from("it is empty; use `*` for any resource"),
+        PatternProblem::UnknownEscape { offset, escaped } => alloc::format!(
+            "unknown escape `\\{}` at byte {offset}; only `\\*` and `\\\\` are escapes",
+            Printable(escaped.encode_utf8(&mut [0; 4]))
+        ),
+        PatternProblem::TrailingBackslash { offset } => alloc::format!(
+            "lone backslash at byte {offset} at the end; write `\\\\` for a literal backslash"
+        ),
     }
 }
 
@@ -348,10 +399,20 @@ fn fmt_limit(
             f,
             "policy JSON is nested deeper than the limit of {max} levels"
         ),
+        LimitKind::ExpressionDepth => write!(
+            f,
+            "a condition of rule `{subject}` is nested deeper than the limit of {max} levels"
+        ),
+        LimitKind::ListLength => write!(
+            f,
+            "a list in rule `{subject}` has more elements than the limit of {max}"
+        ),
+        LimitKind::Steps => write!(f, "evaluation took more than the limit of {max} steps"),
         LimitKind::JsonMembers => write!(
             f,
             "an object or array in the policy JSON has more entries than the limit of {max}, \
-             which is the largest of `max_rules`, `max_roles` and `max_actions_per_rule`"
+             which is the largest of `max_rules`, `max_roles`, `max_actions_per_rule` and \
+             `max_list_length`"
         ),
     }?;
     write!(

@@ -50,12 +50,7 @@
 //! // An editor inherits the viewer's permission to read documents.
 //! let alice = Principal { id: "alice".into(), roles: vec!["editor".into()], ..Default::default() };
 //! let context = serde_json::Value::Null;
-//! let mut request = Request {
-//!     principal: &alice,
-//!     action: "read",
-//!     resource: "document:1",
-//!     context: &context,
-//! };
+//! let mut request = Request::new(&alice, "read", "document:1", &context);
 //! let decision = policy.evaluate(&request);
 //! assert!(decision.is_allowed());
 //! assert_eq!(decision.reasons, ["viewers-read"]);
@@ -68,22 +63,36 @@
 //! # Ok::<(), mem8_guard::policy::PolicyError>(())
 //! ```
 
+mod cond;
+mod decide;
 mod decision;
 mod document;
 mod engine;
 mod error;
+mod eval;
+mod expr;
+mod index;
 mod limits;
 mod load;
 mod pattern;
 mod request;
 mod roles;
+mod scalar;
 
+pub use decide::{Explanation, RuleResult, RuleTrace};
 pub use decision::{Decision, DecisionError, Outcome};
 pub use document::{
-    ActionScope, Effect, PolicyDocument, PrincipalScope, RoleDefinition, RuleDefinition,
-    POLICY_VERSION,
+    ActionScope, Effect, PolicyDocument, PrincipalScope, ResourceScope, RoleDefinition,
+    RuleDefinition, POLICY_VERSION, POLICY_VERSION_1,
 };
 pub use engine::Policy;
 pub use error::{DocumentLocation, PatternProblem, PolicyError, Referrer};
+pub use expr::{Expr, Var};
 pub use limits::{LimitKind, PolicyLimits};
-pub use request::{Principal, Request};
+pub use request::{Principal, Request, RequestData};
+
+/// Returns the type of `resource`: the text before its first `:`, or
+/// `None` when it has no `:`. The type of `document:42` is `document`.
+pub fn resource_type(resource: &str) -> Option<&str> {
+    resource.split_once(':').map(|(resource_type, _)| resource_type)
+}
