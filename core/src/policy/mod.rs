@@ -78,6 +78,7 @@ mod pattern;
 mod request;
 mod roles;
 mod scalar;
+mod text;
 
 pub use decide::{Explanation, RuleResult, RuleTrace};
 pub use decision::{Decision, DecisionError, Outcome};
@@ -90,6 +91,7 @@ pub use error::{DocumentLocation, PatternProblem, PolicyError, Referrer};
 pub use expr::{Expr, Var};
 pub use limits::{LimitKind, PolicyLimits};
 pub use request::{Principal, Request, RequestData};
+pub use text::{format_text, parse_text, MAX_FORMAT_DEPTH};
 
 /// Returns the type of `resource`: the text before its first `:`, or
 /// `None` when it has no `:`. The type of `document:42` is `document`.
