@@ -150,6 +150,8 @@ pub enum Referrer {
     Rule(String),
     /// In the role assignments of the principal with this id.
     Assignment(String),
+    /// In an access review query.
+    Query,
 }
 
 /// Problem with a resource pattern.
@@ -297,6 +299,7 @@ impl fmt::Display for PolicyError {
                     Referrer::Assignment(by) => {
                         write!(f, "assigned to principal `{}`", Printable(by))?
                     }
+                    Referrer::Query => f.write_str("named in the query")?,
                 }
                 f.write_str("; declare it under `roles` or fix the name")
             }

@@ -73,11 +73,14 @@ mod eval;
 mod expr;
 mod index;
 mod limits;
+mod lint;
 mod load;
 mod pattern;
 mod request;
+mod review;
 mod roles;
 mod scalar;
+mod schema;
 mod text;
 
 pub use decide::{Explanation, RuleResult, RuleTrace};
@@ -91,6 +94,8 @@ pub use error::{DocumentLocation, PatternProblem, PolicyError, Referrer};
 pub use expr::{Expr, Var};
 pub use limits::{LimitKind, PolicyLimits};
 pub use request::{Principal, Request, RequestData};
+pub use review::{AccessReport, Permission, PermissionReport, SubjectAccess};
+pub use schema::{ActionDeclaration, AttributeType, Diagnostic, Schema, Severity};
 pub use text::{format_text, parse_text, MAX_FORMAT_DEPTH};
 
 /// Returns the type of `resource`: the text before its first `:`, or
