@@ -13,14 +13,7 @@ const ACTIONS: [&str; 4] = ["read", "write", "delete", "*"];
 const ROLES: [&str; 4] = ["admin", "editor", "viewer", "guest"];
 const IDS: [&str; 3] = ["alice", "bob", "carol"];
 const PATTERNS: [&str; 8] = [
-    "*",
-    "doc:*",
-    "doc:1",
-    "img:*",
-    "doc*",
-    "*:1",
-    "/api/*",
-    "img:a*b",
+    "*", "doc:*", "doc:1", "img:*", "doc*", "*:1", "/api/*", "img:a*b",
 ];
 const TYPES: [&str; 3] = ["doc", "img", "api"];
 const RESOURCES: [&str; 9] = [
@@ -36,10 +29,7 @@ fn condition() -> impl Strategy<Value = Option<Expr>> {
             Box::new(level.clone()),
             Box::new(Expr::Literal(json!(2))),
         )),
-        Some(Expr::Eq(
-            Box::new(level),
-            Box::new(Expr::Literal(json!(1))),
-        )),
+        Some(Expr::Eq(Box::new(level), Box::new(Expr::Literal(json!(1))))),
         Some(Expr::In(
             Box::new(Expr::Var(Var::Principal)),
             Box::new(Expr::Role("viewer".into())),
@@ -76,16 +66,22 @@ fn rule(index: usize) -> impl Strategy<Value = RuleDefinition> {
         condition(),
         condition(),
     )
-        .prop_map(move |(forbid, principal, action, resource, when, unless)| RuleDefinition {
-            id: format!("r{index}"),
-            effect: if forbid { Effect::Forbid } else { Effect::Permit },
-            principal,
-            action,
-            resource,
-            when,
-            unless,
-            description: None,
-        })
+        .prop_map(
+            move |(forbid, principal, action, resource, when, unless)| RuleDefinition {
+                id: format!("r{index}"),
+                effect: if forbid {
+                    Effect::Forbid
+                } else {
+                    Effect::Permit
+                },
+                principal,
+                action,
+                resource,
+                when,
+                unless,
+                description: None,
+            },
+        )
 }
 
 fn document() -> impl Strategy<Value = PolicyDocument> {
@@ -105,7 +101,9 @@ fn document() -> impl Strategy<Value = PolicyDocument> {
                 document.roles.insert(role.into(), definition);
             }
             for role in ["viewer", "guest"] {
-                document.roles.insert(role.into(), RoleDefinition::default());
+                document
+                    .roles
+                    .insert(role.into(), RoleDefinition::default());
             }
             document
                 .action_groups
@@ -124,7 +122,10 @@ fn request_parts() -> impl Strategy<Value = (String, Vec<String>, String, String
         prop::collection::vec(prop::sample::select(&ROLES[..]), 0..3),
         prop::sample::select(&["read", "write", "delete", "other"][..]),
         prop::sample::select(&RESOURCES[..]),
-        prop_oneof![Just(json!({})), (0..4_i64).prop_map(|level| json!({ "level": level }))],
+        prop_oneof![
+            Just(json!({})),
+            (0..4_i64).prop_map(|level| json!({ "level": level }))
+        ],
     )
         .prop_map(|(id, roles, action, resource, context)| {
             (

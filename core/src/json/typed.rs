@@ -130,7 +130,10 @@ fn visit_array<'de, V: Visitor<'de>>(items: &[Value], visitor: V) -> Result<V::V
     if elements.0.len() == 0 {
         Ok(value)
     } else {
-        Err(Error::invalid_length(items.len(), &"fewer elements in array"))
+        Err(Error::invalid_length(
+            items.len(),
+            &"fewer elements in array",
+        ))
     }
 }
 

@@ -94,8 +94,7 @@ impl Policy {
         if let Some(error) = self.check_request_size(request) {
             return Decision::deny_with(alloc::vec![error]);
         }
-        let roles = self
-            .principal_roles(&request.principal.id, &request.principal.roles);
+        let roles = self.principal_roles(&request.principal.id, &request.principal.roles);
         let candidates = self.index.candidates(
             request.action,
             super::resource_type(request.resource),
@@ -129,12 +128,7 @@ impl Policy {
         let roles = self.principal_roles(&request.principal.id, &request.principal.roles);
         let every_rule: Vec<usize> = (0..self.rules.len()).collect();
         let mut traces = Vec::new();
-        let decision = self.decide(
-            request,
-            &roles,
-            &every_rule,
-            trace.then_some(&mut traces),
-        );
+        let decision = self.decide(request, &roles, &every_rule, trace.then_some(&mut traces));
         Explanation {
             decision,
             rules: traces,
@@ -262,11 +256,7 @@ impl Policy {
     }
 }
 
-fn record(
-    results: &mut [Option<(RuleResult, Option<String>)>],
-    slot: usize,
-    verdict: &Verdict,
-) {
+fn record(results: &mut [Option<(RuleResult, Option<String>)>], slot: usize, verdict: &Verdict) {
     if let Some(entry) = results.get_mut(slot) {
         *entry = Some(match verdict {
             Verdict::Applies => (RuleResult::Applied, None),

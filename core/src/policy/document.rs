@@ -423,7 +423,8 @@ mod tests {
 
     #[test]
     fn group_and_type_round_trip() {
-        let text = r#"{"id":"r","effect":"permit","action":{"group":"writes"},"resource":{"type":"doc"}}"#;
+        let text =
+            r#"{"id":"r","effect":"permit","action":{"group":"writes"},"resource":{"type":"doc"}}"#;
         let rule = rule_from(text).unwrap();
         assert_eq!(rule.action, ActionScope::Group("writes".to_string()));
         assert_eq!(rule.resource, ResourceScope::Type("doc".to_string()));

@@ -338,7 +338,11 @@ impl fmt::Display for PolicyError {
                 )
             }
             Self::InvalidCondition { rule, reason } => {
-                write!(f, "invalid condition in rule `{}`: {reason}", Printable(rule))
+                write!(
+                    f,
+                    "invalid condition in rule `{}`: {reason}",
+                    Printable(rule)
+                )
             }
             Self::UnknownActionGroup { group, rule } => write!(
                 f,

@@ -160,7 +160,11 @@ impl<'a> Evaluator<'a> {
                         Printable(text)
                     ))),
                 },
-                other => Err(mismatch("the operand of `time`", "a string or integer", other)),
+                other => Err(mismatch(
+                    "the operand of `time`",
+                    "a string or integer",
+                    other,
+                )),
             },
             Cond::HourOfDay(inner) => {
                 let value = self.eval(inner)?;
@@ -212,7 +216,13 @@ impl<'a> Evaluator<'a> {
             // A request without context has an empty one.
             Val::Json(Value::Null) => None,
             Val::Json(Value::Object(map)) => map.get(name),
-            other => return Err(mismatch("an attribute access", "an entity or record", other)),
+            other => {
+                return Err(mismatch(
+                    "an attribute access",
+                    "an entity or record",
+                    other,
+                ))
+            }
         };
         Ok(found.map(from_json))
     }

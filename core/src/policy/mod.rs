@@ -101,5 +101,7 @@ pub use text::{format_text, parse_text, MAX_FORMAT_DEPTH};
 /// Returns the type of `resource`: the text before its first `:`, or
 /// `None` when it has no `:`. The type of `document:42` is `document`.
 pub fn resource_type(resource: &str) -> Option<&str> {
-    resource.split_once(':').map(|(resource_type, _)| resource_type)
+    resource
+        .split_once(':')
+        .map(|(resource_type, _)| resource_type)
 }

@@ -66,7 +66,12 @@ pub struct RequestData {
 
 impl<'a> Request<'a> {
     /// Builds a request without resource attributes.
-    pub fn new(principal: &'a Principal, action: &'a str, resource: &'a str, context: &'a Value) -> Self {
+    pub fn new(
+        principal: &'a Principal,
+        action: &'a str,
+        resource: &'a str,
+        context: &'a Value,
+    ) -> Self {
         Self {
             principal,
             action,

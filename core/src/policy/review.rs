@@ -78,7 +78,11 @@ pub struct SubjectAccess {
 impl Policy {
     /// Lists the rules that apply to `principal_id` with `roles` (as a token
     /// would give them), adding the roles the document assigns to the id.
-    pub fn permissions_of_principal(&self, principal_id: &str, roles: &[String]) -> PermissionReport {
+    pub fn permissions_of_principal(
+        &self,
+        principal_id: &str,
+        roles: &[String],
+    ) -> PermissionReport {
         let set = self.principal_roles(principal_id, roles);
         self.permission_report(&set, Some(principal_id))
     }
@@ -191,11 +195,7 @@ impl Policy {
             }
         }
         PermissionReport {
-            roles: self
-                .roles
-                .names_in(set)
-                .map(String::from)
-                .collect(),
+            roles: self.roles.names_in(set).map(String::from).collect(),
             permits,
             forbids,
         }
@@ -212,7 +212,9 @@ fn subject_access(
 ) -> Option<SubjectAccess> {
     let applying: Vec<&&CompiledRule> = rules
         .iter()
-        .filter(|rule| !matches!(rule.principal, CompiledPrincipal::Any) || rule.effect == Effect::Forbid)
+        .filter(|rule| {
+            !matches!(rule.principal, CompiledPrincipal::Any) || rule.effect == Effect::Forbid
+        })
         .filter(|rule| rule.principal_in_scope(set, id))
         .collect();
     let permits: Vec<String> = applying

@@ -279,7 +279,10 @@ impl RoleSet {
 
     /// Returns the number of roles in the set.
     pub(crate) fn count(&self) -> usize {
-        self.words.iter().map(|word| word.count_ones() as usize).sum()
+        self.words
+            .iter()
+            .map(|word| word.count_ones() as usize)
+            .sum()
     }
 
     fn insert(&mut self, index: usize) {

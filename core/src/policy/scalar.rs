@@ -31,7 +31,9 @@ impl Cidr {
             Some(digits) if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) => {
                 return Err("prefix length is not a decimal number")
             }
-            Some(digits) => digits.parse::<u8>().map_err(|_| "prefix length is too long")?,
+            Some(digits) => digits
+                .parse::<u8>()
+                .map_err(|_| "prefix length is too long")?,
         };
         if prefix > max {
             return Err("prefix length is longer than the address");
@@ -70,7 +72,11 @@ fn bits(address: IpAddr) -> u128 {
 
 /// The mask of the first `prefix` bits of a `max`-bit address.
 fn mask(prefix: u8, max: u8) -> u128 {
-    let all: u128 = if max == 128 { u128::MAX } else { (1 << max) - 1 };
+    let all: u128 = if max == 128 {
+        u128::MAX
+    } else {
+        (1 << max) - 1
+    };
     let host_bits = u32::from(max - prefix.min(max));
     all & !(u128::MAX.checked_shr(128 - host_bits).unwrap_or(0))
 }

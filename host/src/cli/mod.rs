@@ -3,6 +3,8 @@
 pub mod check;
 pub mod encryption;
 pub mod keyring;
+pub mod policy;
+pub mod policy_test;
 pub mod token;
 
 use std::io;

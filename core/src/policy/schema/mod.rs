@@ -175,13 +175,21 @@ impl<'a> Checker<'a> {
             if !types.contains_key(name) {
                 self.report(
                     "unknown_resource_type",
-                    format!("resource type `{}` is not declared in the schema", Printable(name)),
+                    format!(
+                        "resource type `{}` is not declared in the schema",
+                        Printable(name)
+                    ),
                 );
             }
         }
 
         let actions: Vec<&String> = match &rule.action {
-            ActionScope::Group(group) => document.action_groups.get(group).into_iter().flatten().collect(),
+            ActionScope::Group(group) => document
+                .action_groups
+                .get(group)
+                .into_iter()
+                .flatten()
+                .collect(),
             other => other.names().iter().collect(),
         };
         if let Some(declared) = &self.schema.actions {
@@ -242,7 +250,11 @@ impl<'a> Checker<'a> {
                 if left != Ty::Unknown && right != Ty::Unknown && !same_kind(&left, &right) {
                     self.report(
                         "type_error",
-                        format!("`==` compares {} with {}, which is never equal", name_of(&left), name_of(&right)),
+                        format!(
+                            "`==` compares {} with {}, which is never equal",
+                            name_of(&left),
+                            name_of(&right)
+                        ),
                     );
                 }
                 Ty::Bool
@@ -271,13 +283,19 @@ impl<'a> Checker<'a> {
                 match right {
                     Ty::Role => {
                         if !matches!(left, Ty::Principal | Ty::Role | Ty::Str | Ty::Unknown) {
-                            self.report("type_error", format!("{} cannot be in a role", name_of(&left)));
+                            self.report(
+                                "type_error",
+                                format!("{} cannot be in a role", name_of(&left)),
+                            );
                         }
                     }
                     Ty::List(_) | Ty::Unknown => {}
                     other => self.report(
                         "type_error",
-                        format!("the right operand of `in` must be a list or a role, not {}", name_of(&other)),
+                        format!(
+                            "the right operand of `in` must be a list or a role, not {}",
+                            name_of(&other)
+                        ),
                     ),
                 }
                 Ty::Bool
@@ -304,7 +322,10 @@ impl<'a> Checker<'a> {
             Expr::Time(inner) => {
                 let ty = self.infer(inner, resource_type);
                 if !matches!(ty, Ty::Str | Ty::Int | Ty::Unknown) {
-                    self.report("type_error", format!("`time` needs a string or integer, not {}", name_of(&ty)));
+                    self.report(
+                        "type_error",
+                        format!("`time` needs a string or integer, not {}", name_of(&ty)),
+                    );
                 }
                 Ty::Int
             }
@@ -321,19 +342,28 @@ impl<'a> Checker<'a> {
             Ty::Principal => match name {
                 "id" => return Ty::Str,
                 "roles" => return Ty::List(alloc::boxed::Box::new(Ty::Str)),
-                _ => self.schema.principal.as_ref().map(|map| (map, "the principal")),
+                _ => self
+                    .schema
+                    .principal
+                    .as_ref()
+                    .map(|map| (map, "the principal")),
             },
             Ty::Resource(resource_type) => match name {
                 "id" | "type" => return Ty::Str,
                 _ => match (&self.schema.resources, resource_type) {
-                    (Some(types), Some(rule_type)) => types.get(rule_type).map(|map| (map, "the resource type")),
+                    (Some(types), Some(rule_type)) => {
+                        types.get(rule_type).map(|map| (map, "the resource type"))
+                    }
                     // Without a fixed type, any declared type may have it.
                     (Some(types), None) => {
                         let found = types.values().find_map(|map| map.get(name));
                         if found.is_none() {
                             self.report(
                                 "unknown_attribute",
-                                format!("no resource type in the schema has attribute `{}`", Printable(name)),
+                                format!(
+                                    "no resource type in the schema has attribute `{}`",
+                                    Printable(name)
+                                ),
                             );
                         }
                         return found.map_or(Ty::Unknown, to_ty);
@@ -344,7 +374,10 @@ impl<'a> Checker<'a> {
             Ty::Record(Some(map)) => Some((map, "the record")),
             Ty::Record(None) | Ty::Unknown => None,
             other => {
-                self.report("type_error", format!("{} has no attributes", name_of(other)));
+                self.report(
+                    "type_error",
+                    format!("{} has no attributes", name_of(other)),
+                );
                 return Ty::Unknown;
             }
         };
@@ -356,7 +389,10 @@ impl<'a> Checker<'a> {
             None => {
                 self.report(
                     "unknown_attribute",
-                    format!("{owner} has no attribute `{}` in the schema", Printable(name)),
+                    format!(
+                        "{owner} has no attribute `{}` in the schema",
+                        Printable(name)
+                    ),
                 );
                 Ty::Unknown
             }
@@ -367,14 +403,21 @@ impl<'a> Checker<'a> {
         if *found != Ty::Unknown && found != expected {
             self.report(
                 "type_error",
-                format!("{what} must be {}, not {}", name_of(expected), name_of(found)),
+                format!(
+                    "{what} must be {}, not {}",
+                    name_of(expected),
+                    name_of(found)
+                ),
             );
         }
     }
 
     fn expect_list(&mut self, found: &Ty, what: &str) {
         if !matches!(found, Ty::List(_) | Ty::Unknown) {
-            self.report("type_error", format!("{what} must be a list, not {}", name_of(found)));
+            self.report(
+                "type_error",
+                format!("{what} must be a list, not {}", name_of(found)),
+            );
         }
     }
 }

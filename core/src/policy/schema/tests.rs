@@ -42,14 +42,20 @@ fn unknown_attribute_reported() {
     let found = codes(&rule_with(when, r#""document:*""#, r#""read""#));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, "unknown_attribute");
-    assert_eq!(found[0].1, "the principal has no attribute `dept` in the schema");
+    assert_eq!(
+        found[0].1,
+        "the principal has no attribute `dept` in the schema"
+    );
 }
 
 #[test]
 fn nested_record_attribute_checked() {
     let when = r#"{"==":[{".":[{".":[{"var":"context"},"geo"]},"city"]},{"value":"x"}]}"#;
     let found = codes(&rule_with(when, r#""*""#, r#""read""#));
-    assert_eq!(found[0].1, "the record has no attribute `city` in the schema");
+    assert_eq!(
+        found[0].1,
+        "the record has no attribute `city` in the schema"
+    );
 }
 
 #[test]
@@ -57,7 +63,11 @@ fn type_errors_reported() {
     let when = r#"{"<":[{".":[{"var":"principal"},"department"]},{"value":3}]}"#;
     let found = codes(&rule_with(when, r#""document:*""#, r#""read""#));
     assert_eq!(found[0].0, "type_error");
-    assert!(found[0].1.contains("must be an integer, not a string"), "{}", found[0].1);
+    assert!(
+        found[0].1.contains("must be an integer, not a string"),
+        "{}",
+        found[0].1
+    );
 
     let never_equal = r#"{"==":[{".":[{"var":"principal"},"level"]},{"value":"3"}]}"#;
     let found = codes(&rule_with(never_equal, r#""document:*""#, r#""read""#));
@@ -87,7 +97,10 @@ fn unreachable_rule_reported() {
 fn resource_attribute_without_type_checked_against_all() {
     let when = r#"{"==":[{".":[{"var":"resource"},"size"]},{"value":1}]}"#;
     let found = codes(&rule_with(when, r#""*""#, r#""read""#));
-    assert_eq!(found[0].1, "no resource type in the schema has attribute `size`");
+    assert_eq!(
+        found[0].1,
+        "no resource type in the schema has attribute `size`"
+    );
 }
 
 #[test]

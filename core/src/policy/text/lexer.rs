@@ -31,8 +31,8 @@ pub(crate) struct Spanned {
 
 /// Operators and punctuation, longest first so that `==` wins over `=`.
 const SYMBOLS: [&str; 20] = [
-    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "=", "(", ")", "[", "]", "{", "}", ",",
-    ";", ".", ":",
+    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "=", "(", ")", "[", "]", "{", "}", ",", ";",
+    ".", ":",
 ];
 
 /// Splits `text` into tokens, ending with [`Token::End`].
@@ -65,9 +65,9 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Spanned>, PolicyError> {
         } else if c.is_ascii_digit() || c == '-' {
             cursor.number()?
         } else if c.is_ascii_alphabetic() || c == '_' {
-            Token::Ident(String::from(cursor.take_while(|c| {
-                c.is_ascii_alphanumeric() || c == '_'
-            })))
+            Token::Ident(String::from(
+                cursor.take_while(|c| c.is_ascii_alphanumeric() || c == '_'),
+            ))
         } else if let Some(symbol) = SYMBOLS.iter().find(|s| cursor.rest().starts_with(**s)) {
             cursor.advance(symbol.len());
             Token::Symbol(symbol)
@@ -162,14 +162,20 @@ impl<'a> Cursor<'a> {
             }
         }
         let Some(end) = end else {
-            return Err(syntax(line, column, String::from("string is not closed on its line")));
+            return Err(syntax(
+                line,
+                column,
+                String::from("string is not closed on its line"),
+            ));
         };
         let literal = rest.get(..end).unwrap_or("");
         let value: String = serde_json::from_str(literal).map_err(|_| {
             syntax(
                 line,
                 column,
-                String::from("invalid string: use JSON escapes such as `\\\"`, `\\\\` and `\\u00e9`"),
+                String::from(
+                    "invalid string: use JSON escapes such as `\\\"`, `\\\\` and `\\u00e9`",
+                ),
             )
         })?;
         self.advance(end);

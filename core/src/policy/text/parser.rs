@@ -19,7 +19,10 @@ use super::super::limits::{LimitKind, PolicyLimits};
 use super::lexer::{syntax, tokenize, Spanned, Token};
 
 /// Parses the text form of a whole document.
-pub(crate) fn parse_document(text: &str, limits: &PolicyLimits) -> Result<PolicyDocument, PolicyError> {
+pub(crate) fn parse_document(
+    text: &str,
+    limits: &PolicyLimits,
+) -> Result<PolicyDocument, PolicyError> {
     let tokens = tokenize(text)?;
     let mut parser = Parser {
         tokens,
@@ -67,7 +70,11 @@ impl Parser<'_> {
             let keyword = match self.peek() {
                 Token::End => return Ok(document),
                 Token::Ident(name) => name.clone(),
-                _ => return Err(self.error_here("expected `role`, `group`, `assign`, `permit` or `forbid`")),
+                _ => {
+                    return Err(
+                        self.error_here("expected `role`, `group`, `assign`, `permit` or `forbid`")
+                    )
+                }
             };
             self.position += 1;
             match keyword.as_str() {
@@ -101,7 +108,9 @@ impl Parser<'_> {
                 "forbid" => document.rules.push(self.rule(Effect::Forbid)?),
                 _ => {
                     self.position -= 1;
-                    return Err(self.error_here("expected `role`, `group`, `assign`, `permit` or `forbid`"));
+                    return Err(
+                        self.error_here("expected `role`, `group`, `assign`, `permit` or `forbid`")
+                    );
                 }
             }
         }
@@ -306,7 +315,8 @@ impl Parser<'_> {
             _ => {
                 let Some(&(_, count)) = FUNCTIONS.iter().find(|(known, _)| *known == name) else {
                     self.position -= 1;
-                    return Err(self.error_here("unknown name; expected a variable, a literal or a function"));
+                    return Err(self
+                        .error_here("unknown name; expected a variable, a literal or a function"));
                 };
                 self.symbol("(")?;
                 let first = Box::new(self.expr(depth + 1)?);

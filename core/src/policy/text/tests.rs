@@ -95,7 +95,10 @@ fn nested_chains_keep_parentheses() {
         .replace(" c)", " context.c)");
     let document = parse_text(&text, &limits()).unwrap();
     let formatted = format_text(&document).unwrap();
-    assert!(formatted.contains("context.a && (context.b && context.c)"), "{formatted}");
+    assert!(
+        formatted.contains("context.a && (context.b && context.c)"),
+        "{formatted}"
+    );
     assert_eq!(parse_text(&formatted, &limits()).unwrap(), document);
 }
 
@@ -103,12 +106,17 @@ fn nested_chains_keep_parentheses() {
 fn error_points_at_line_and_column() {
     let (line, column, message) = parse_error("version 2;\npermit \"r\"\n  action = \"x\"");
     assert_eq!((line, column), (3, 10));
-    assert!(message.starts_with("expected `==`, `in` or `any`"), "{message}");
+    assert!(
+        message.starts_with("expected `==`, `in` or `any`"),
+        "{message}"
+    );
 
     let (line, column, _) = parse_error("version 2;\n\n   role viewer;");
     assert_eq!((line, column), (3, 9));
 
-    let (line, column, message) = parse_error("version 2; permit \"r\" action any resource like \"*\" when { context.x == \"a }");
+    let (line, column, message) = parse_error(
+        "version 2; permit \"r\" action any resource like \"*\" when { context.x == \"a }",
+    );
     assert_eq!((line, column), (1, 72));
     assert!(message.contains("not closed"), "{message}");
 }
@@ -121,8 +129,9 @@ fn columns_count_characters() {
 
 #[test]
 fn unknown_function_rejected() {
-    let (_, _, message) =
-        parse_error("version 2; permit \"r\" action any resource like \"*\" when { regex(context.x) };");
+    let (_, _, message) = parse_error(
+        "version 2; permit \"r\" action any resource like \"*\" when { regex(context.x) };",
+    );
     assert!(message.starts_with("unknown name"), "{message}");
 }
 
@@ -136,8 +145,13 @@ fn deep_nesting_is_a_limit_error() {
     let error = parse_text(&text, &limits()).unwrap_err();
     assert_eq!(error.code(), "limit_exceeded");
     let nots: String = core::iter::repeat('!').take(100_000).collect();
-    let text = alloc::format!("version 2; permit \"r\" action any resource like \"*\" when {{ {nots}true }};");
-    assert_eq!(parse_text(&text, &limits()).unwrap_err().code(), "limit_exceeded");
+    let text = alloc::format!(
+        "version 2; permit \"r\" action any resource like \"*\" when {{ {nots}true }};"
+    );
+    assert_eq!(
+        parse_text(&text, &limits()).unwrap_err().code(),
+        "limit_exceeded"
+    );
 }
 
 #[test]
