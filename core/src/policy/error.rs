@@ -439,6 +439,14 @@ impl std::error::Error for PolicyError {
     }
 }
 
+impl From<JsonError> for PolicyError {
+    /// Wraps a JSON parse error as [`PolicyError::from_json`] does for
+    /// policy text: duplicate members and JSON limits keep their own codes.
+    fn from(error: JsonError) -> Self {
+        Self::from_json(error)
+    }
+}
+
 impl From<&PolicyError> for DecisionError {
     /// Reports a load failure in a decision, for a caller that denies every
     /// request while its policy is invalid.
