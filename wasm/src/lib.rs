@@ -180,7 +180,10 @@ impl Guard {
     ) -> Result<String, JsValue> {
         let resource_attributes = match resource_attributes_json {
             None => None,
-            Some(text) => Some(parse_argument::<Map<String, Value>>(&text, "resourceAttributes")?),
+            Some(text) => Some(parse_argument::<Map<String, Value>>(
+                &text,
+                "resourceAttributes",
+            )?),
         };
         let context = match context_json {
             None => Value::Object(Map::new()),

@@ -64,7 +64,10 @@ impl Policy {
     /// Returns the rules that apply to a declared role.
     #[wasm_bindgen(js_name = permissionsOfRole)]
     pub fn permissions_of_role(&self, role: &str) -> Result<String, JsValue> {
-        let report = self.policy.permissions_of_role(role).map_err(policy_error)?;
+        let report = self
+            .policy
+            .permissions_of_role(role)
+            .map_err(policy_error)?;
         to_json(&report)
     }
 
@@ -136,7 +139,11 @@ pub fn policy_json_to_text(document_json: &str) -> Result<String, JsValue> {
     let value = mem8_guard::json::parse_value(document_json.as_bytes(), &limits.json_limits())
         .map_err(|error| policy_error(mem8_guard::policy::PolicyError::from(error)))?;
     let document: PolicyDocument = mem8_guard::json::from_value(&value).map_err(|error| {
-        crate::error_value("policy", "invalid_document", &format!("invalid policy document: {error}"))
+        crate::error_value(
+            "policy",
+            "invalid_document",
+            &format!("invalid policy document: {error}"),
+        )
     })?;
     format_text(&document).map_err(policy_error)
 }

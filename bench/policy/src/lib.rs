@@ -6,7 +6,9 @@
 //! Rule `i` permits principals in `role(i % 10)` to perform `action(i % 10)`
 //! on resources of type `T(i / 10)` when `context.level >= i % 5`. One
 //! blanket forbid denies every request whose context has `blocked: true`.
-//! Each request matches one permit rule besides the forbid, whatever `n`.
+//! Each request is in the scope of one permit rule besides the forbid,
+//! whatever `n`; requests for actions 4 and 9 fail that rule's condition
+//! (`3 >= 4` is false) and are denied.
 
 #![allow(missing_docs)]
 
@@ -27,7 +29,9 @@ pub fn type_count(rules: usize) -> usize {
 pub fn mem8_policy(rules: usize) -> Policy {
     let mut roles = serde_json::Map::new();
     for role in 0..ROLES {
-        let inherits: Vec<String> = (role + 1..ROLES.min(role + 2)).map(|r| format!("role{r}")).collect();
+        let inherits: Vec<String> = (role + 1..ROLES.min(role + 2))
+            .map(|r| format!("role{r}"))
+            .collect();
         roles.insert(format!("role{role}"), json!({ "inherits": inherits }));
     }
     let mut list = Vec::with_capacity(rules + 1);
@@ -65,7 +69,9 @@ pub fn cedar_policy(rules: usize) -> (PolicySet, Entities) {
             i % 5
         );
     }
-    text.push_str("@id(\"blocked\") forbid(principal, action, resource) when { context.blocked == true };\n");
+    text.push_str(
+        "@id(\"blocked\") forbid(principal, action, resource) when { context.blocked == true };\n",
+    );
     let policies: PolicySet = match text.parse() {
         Ok(policies) => policies,
         Err(error) => panic!("cedar policies do not parse: {error}"),
@@ -130,9 +136,19 @@ pub fn context() -> Value {
     json!({ "level": 3, "blocked": false })
 }
 
-pub fn mem8_decide(policy: &Policy, principal: &Principal, request: &Mem8Request, context: &Value) -> bool {
+pub fn mem8_decide(
+    policy: &Policy,
+    principal: &Principal,
+    request: &Mem8Request,
+    context: &Value,
+) -> bool {
     policy
-        .evaluate(&Request::new(principal, &request.action, &request.resource, context))
+        .evaluate(&Request::new(
+            principal,
+            &request.action,
+            &request.resource,
+            context,
+        ))
         .is_allowed()
 }
 
@@ -165,6 +181,14 @@ pub fn cedar_requests(rules: usize) -> Vec<cedar_policy::Request> {
         .collect()
 }
 
-pub fn cedar_decide(authorizer: &Authorizer, request: &cedar_policy::Request, policies: &PolicySet, entities: &Entities) -> bool {
-    authorizer.is_authorized(request, policies, entities).decision() == cedar_policy::Decision::Allow
+pub fn cedar_decide(
+    authorizer: &Authorizer,
+    request: &cedar_policy::Request,
+    policies: &PolicySet,
+    entities: &Entities,
+) -> bool {
+    authorizer
+        .is_authorized(request, policies, entities)
+        .decision()
+        == cedar_policy::Decision::Allow
 }

@@ -63,7 +63,11 @@ impl CondCompiler<'_> {
     /// Compiles `expr` after checking its depth without recursion, so the
     /// recursive compilation below is bounded by `max_expression_depth`.
     pub(crate) fn compile(&self, expr: &Expr) -> Result<Cond, PolicyError> {
-        if expr.depth() > self.limits.max_expression_depth {
+        let max_depth = self
+            .limits
+            .max_expression_depth
+            .min(super::limits::MAX_SUPPORTED_EXPRESSION_DEPTH);
+        if expr.depth() > max_depth {
             return Err(PolicyError::LimitExceeded {
                 limit: LimitKind::ExpressionDepth,
                 max: self.limits.max_expression_depth,

@@ -39,8 +39,9 @@ pub struct PolicyLimits {
     /// because each operator is an object holding an array.
     pub max_json_depth: usize,
     /// Maximum nesting of one condition, where a literal or variable is
-    /// level 1. Default 32. Evaluation recurses over conditions, so this
-    /// limit also bounds its stack use.
+    /// level 1. Default 32; values above [`MAX_SUPPORTED_EXPRESSION_DEPTH`]
+    /// act as that. Evaluation recurses over conditions, so this limit also
+    /// bounds its stack use.
     pub max_expression_depth: usize,
     /// Maximum number of elements of one list: a literal in a condition at
     /// load, and a list that a condition reads from the request. Default
@@ -56,6 +57,12 @@ pub struct PolicyLimits {
     /// denied with a `request_too_large` error instead of being evaluated.
     pub max_request_length: usize,
 }
+
+/// Deepest condition any setting allows: a larger
+/// [`PolicyLimits::max_expression_depth`] acts as this one, so that the
+/// recursion of loading, formatting and evaluation stays far from the
+/// stack's end.
+pub const MAX_SUPPORTED_EXPRESSION_DEPTH: usize = 256;
 
 /// Names one of the [`PolicyLimits`], or one of the JSON limits derived
 /// from them.

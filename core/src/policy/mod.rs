@@ -106,7 +106,7 @@ pub use document::{
 pub use engine::Policy;
 pub use error::{DocumentLocation, PatternProblem, PolicyError, Referrer};
 pub use expr::{Expr, Var};
-pub use limits::{LimitKind, PolicyLimits};
+pub use limits::{LimitKind, PolicyLimits, MAX_SUPPORTED_EXPRESSION_DEPTH};
 pub use request::{Principal, Request, RequestData};
 pub use review::{AccessReport, Permission, PermissionReport, SubjectAccess};
 pub use schema::{ActionDeclaration, AttributeType, Diagnostic, Schema, Severity};

@@ -265,3 +265,96 @@ impl CompiledRule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Principal, Request};
+    use alloc::vec;
+
+    const POLICY: &str = r#"{"version":2,
+        "roles":{"admin":{"inherits":["editor"]},"editor":{"inherits":["viewer"]},"viewer":{}},
+        "assignments":{"carol":["admin"]},
+        "rules":[
+            {"id":"read","effect":"permit","principal":{"role":"viewer"},"action":"read","resource":"doc:*"},
+            {"id":"write","effect":"permit","principal":{"role":"editor"},"action":["write"],"resource":"doc:*",
+             "when":{"==":[{".":[{"var":"context"},"mfa"]},{"value":true}]}},
+            {"id":"bob","effect":"permit","principal":{"id":"bob"},"action":"read","resource":"secret:1"},
+            {"id":"public","effect":"permit","action":"read","resource":"public:*"},
+            {"id":"no-legal","effect":"forbid","principal":{"role":"editor"},"action":"*","resource":"doc:legal/*"}
+        ]}"#;
+
+    fn policy() -> Policy {
+        Policy::from_json(POLICY.as_bytes()).unwrap()
+    }
+
+    fn names(access: &[SubjectAccess]) -> Vec<&str> {
+        access.iter().map(|a| a.name.as_str()).collect()
+    }
+
+    #[test]
+    fn who_can_read_follows_hierarchy() {
+        let report = policy().who_can("read", "doc:1");
+        assert!(report.everyone.is_empty());
+        assert_eq!(names(&report.roles), ["admin", "editor", "viewer"]);
+        assert!(report.roles.iter().all(|role| role.certain));
+        assert_eq!(names(&report.principals), ["carol"]);
+    }
+
+    #[test]
+    fn who_can_reports_forbids_and_conditions() {
+        let report = policy().who_can("write", "doc:legal/1");
+        assert_eq!(names(&report.roles), ["admin", "editor"]);
+        let editor = &report.roles[1];
+        assert_eq!(editor.permits, ["write"]);
+        assert_eq!(editor.forbids, ["no-legal"]);
+        assert!(!editor.certain);
+    }
+
+    #[test]
+    fn who_can_lists_named_principals_and_everyone() {
+        let secret = policy().who_can("read", "secret:1");
+        assert_eq!(names(&secret.principals), ["bob"]);
+        assert!(secret.roles.is_empty());
+        let public = policy().who_can("read", "public:x");
+        assert_eq!(public.everyone, ["public"]);
+    }
+
+    #[test]
+    fn permissions_of_role_and_principal() {
+        let policy = policy();
+        let viewer = policy.permissions_of_role("viewer").unwrap();
+        assert_eq!(viewer.roles, ["viewer"]);
+        let rules: Vec<&str> = viewer.permits.iter().map(|p| p.rule.as_str()).collect();
+        assert_eq!(rules, ["read", "public"]);
+        assert!(viewer.forbids.is_empty());
+
+        let carol = policy.permissions_of_principal("carol", &[]);
+        assert_eq!(carol.roles, ["admin", "editor", "viewer"]);
+        assert_eq!(carol.permits.len(), 3);
+        assert!(carol.permits[1].conditional);
+        assert_eq!(carol.forbids[0].rule, "no-legal");
+
+        assert_eq!(
+            policy.permissions_of_role("ghost").unwrap_err().code(),
+            "unknown_role"
+        );
+    }
+
+    #[test]
+    fn unused_permissions_from_decisions() {
+        let policy = policy();
+        let alice = Principal {
+            id: "alice".into(),
+            roles: vec!["viewer".into()],
+            ..Default::default()
+        };
+        let context = serde_json::Value::Null;
+        let read = policy.evaluate(&Request::new(&alice, "read", "doc:1", &context));
+        let denied = policy.evaluate(&Request::new(&alice, "write", "doc:1", &context));
+        assert_eq!(
+            policy.unused_permissions(&[read, denied]),
+            ["write", "bob", "public"]
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! Recursive-descent parser of the policy text form into a
-//! [`PolicyDocument`]. Every recursion passes a depth, and going past the
-//! limit is an error, so hostile text cannot overflow the stack.
+//! [`PolicyDocument`]. Every recursive call counts against a frame budget
+//! derived from `max_expression_depth`, and going past it is an error, so
+//! hostile text cannot overflow the stack. The exact depth of each
+//! condition is checked when the document is compiled.
 
 use alloc::boxed::Box;
 use alloc::format;
@@ -15,7 +17,7 @@ use super::super::document::{
 };
 use super::super::error::PolicyError;
 use super::super::expr::{Expr, Var};
-use super::super::limits::{LimitKind, PolicyLimits};
+use super::super::limits::{LimitKind, PolicyLimits, MAX_SUPPORTED_EXPRESSION_DEPTH};
 use super::lexer::{syntax, tokenize, Spanned, Token};
 
 /// Parses the text form of a whole document.
@@ -29,6 +31,7 @@ pub(crate) fn parse_document(
         position: 0,
         limits,
         rule: String::new(),
+        frames: 0,
     };
     parser.document()
 }
@@ -39,7 +42,14 @@ struct Parser<'a> {
     limits: &'a PolicyLimits,
     /// Id of the rule being parsed, for limit errors.
     rule: String,
+    /// Nested calls of the expression parser in progress.
+    frames: usize,
 }
+
+/// Parser frames allowed per level of `max_expression_depth`: one level of
+/// canonical text passes through at most `expr`, `unary` and the
+/// parentheses around it.
+const FRAMES_PER_LEVEL: usize = 4;
 
 /// The functions callable by name, with their operand counts.
 const FUNCTIONS: [(&str, usize); 8] = [
@@ -181,68 +191,84 @@ impl Parser<'_> {
             return Ok(None);
         }
         self.symbol("{")?;
-        let expr = self.expr(1)?;
+        let expr = self.expr()?;
         self.symbol("}")?;
         Ok(Some(expr))
     }
 
-    /// Checks the depth before descending.
-    fn enter(&self, depth: usize) -> Result<(), PolicyError> {
-        if depth > self.limits.max_expression_depth {
-            return Err(PolicyError::LimitExceeded {
-                limit: LimitKind::ExpressionDepth,
-                max: self.limits.max_expression_depth,
-                subject: Some(self.rule.clone()),
-            });
+    /// Runs `parse` one frame deeper. Text written by the formatter needs
+    /// at most [`FRAMES_PER_LEVEL`] frames per level of a condition, so the
+    /// budget admits every condition within `max_expression_depth`.
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, PolicyError>,
+    ) -> Result<T, PolicyError> {
+        let max_depth = self
+            .limits
+            .max_expression_depth
+            .min(MAX_SUPPORTED_EXPRESSION_DEPTH);
+        if self.frames >= max_depth.saturating_mul(FRAMES_PER_LEVEL) {
+            return Err(self.too_deep());
         }
-        Ok(())
+        self.frames += 1;
+        let result = parse(self);
+        self.frames -= 1;
+        result
     }
 
-    fn expr(&mut self, depth: usize) -> Result<Expr, PolicyError> {
-        self.enter(depth)?;
-        let first = self.and(depth + 1)?;
+    fn too_deep(&self) -> PolicyError {
+        PolicyError::LimitExceeded {
+            limit: LimitKind::ExpressionDepth,
+            max: self.limits.max_expression_depth,
+            subject: Some(self.rule.clone()),
+        }
+    }
+
+    fn expr(&mut self) -> Result<Expr, PolicyError> {
+        self.nested(Self::or_chain)
+    }
+
+    fn or_chain(&mut self) -> Result<Expr, PolicyError> {
+        let first = self.and()?;
         if !self.at_symbol("||") {
             return Ok(first);
         }
         let mut items = alloc::vec![first];
         while self.take_symbol("||") {
-            items.push(self.and(depth + 1)?);
+            items.push(self.and()?);
         }
         Ok(Expr::Or(items))
     }
 
-    fn and(&mut self, depth: usize) -> Result<Expr, PolicyError> {
-        self.enter(depth)?;
-        let first = self.relation(depth + 1)?;
+    fn and(&mut self) -> Result<Expr, PolicyError> {
+        let first = self.relation()?;
         if !self.at_symbol("&&") {
             return Ok(first);
         }
         let mut items = alloc::vec![first];
         while self.take_symbol("&&") {
-            items.push(self.relation(depth + 1)?);
+            items.push(self.relation()?);
         }
         Ok(Expr::And(items))
     }
 
-    fn relation(&mut self, depth: usize) -> Result<Expr, PolicyError> {
-        self.enter(depth)?;
-        let left = self.unary(depth + 1)?;
-        let next = depth + 1;
+    fn relation(&mut self) -> Result<Expr, PolicyError> {
+        let left = self.unary()?;
         let boxed = Box::new(left);
         let expr = if self.take_symbol("==") {
-            Expr::Eq(boxed, Box::new(self.unary(next)?))
+            Expr::Eq(boxed, Box::new(self.unary()?))
         } else if self.take_symbol("!=") {
-            Expr::Ne(boxed, Box::new(self.unary(next)?))
+            Expr::Ne(boxed, Box::new(self.unary()?))
         } else if self.take_symbol("<=") {
-            Expr::Le(boxed, Box::new(self.unary(next)?))
+            Expr::Le(boxed, Box::new(self.unary()?))
         } else if self.take_symbol(">=") {
-            Expr::Ge(boxed, Box::new(self.unary(next)?))
+            Expr::Ge(boxed, Box::new(self.unary()?))
         } else if self.take_symbol("<") {
-            Expr::Lt(boxed, Box::new(self.unary(next)?))
+            Expr::Lt(boxed, Box::new(self.unary()?))
         } else if self.take_symbol(">") {
-            Expr::Gt(boxed, Box::new(self.unary(next)?))
+            Expr::Gt(boxed, Box::new(self.unary()?))
         } else if self.take_keyword("in") {
-            Expr::In(boxed, Box::new(self.unary(next)?))
+            Expr::In(boxed, Box::new(self.unary()?))
         } else if self.take_keyword("has") {
             Expr::Has(boxed, self.attribute_name()?)
         } else if self.take_keyword("like") {
@@ -253,14 +279,18 @@ impl Parser<'_> {
         Ok(expr)
     }
 
-    fn unary(&mut self, depth: usize) -> Result<Expr, PolicyError> {
-        self.enter(depth)?;
+    fn unary(&mut self) -> Result<Expr, PolicyError> {
+        self.nested(Self::unary_inner)
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, PolicyError> {
         if self.take_symbol("!") {
-            return Ok(Expr::Not(Box::new(self.unary(depth + 1)?)));
+            return Ok(Expr::Not(Box::new(self.unary()?)));
         }
-        // Each `.name` nests one level deeper, which `depth` tracks.
-        let mut expr = self.primary(depth + 1)?;
-        let mut level = depth + 1;
+        // An attribute chain nests without recursion, so it is counted
+        // here: a very long one would otherwise be dropped recursively.
+        let mut expr = self.primary()?;
+        let mut level = 1;
         loop {
             let name = if self.take_symbol(".") {
                 match self.next() {
@@ -276,15 +306,21 @@ impl Parser<'_> {
                 return Ok(expr);
             };
             level += 1;
-            self.enter(level)?;
+            if level
+                > self
+                    .limits
+                    .max_expression_depth
+                    .min(MAX_SUPPORTED_EXPRESSION_DEPTH)
+            {
+                return Err(self.too_deep());
+            }
             expr = Expr::Attr(Box::new(expr), name);
         }
     }
 
-    fn primary(&mut self, depth: usize) -> Result<Expr, PolicyError> {
-        self.enter(depth)?;
+    fn primary(&mut self) -> Result<Expr, PolicyError> {
         if self.take_symbol("(") {
-            let expr = self.expr(depth + 1)?;
+            let expr = self.expr()?;
             self.symbol(")")?;
             return Ok(expr);
         }
@@ -295,14 +331,14 @@ impl Parser<'_> {
             Token::Str(_) | Token::Number(_) => Ok(Expr::Literal(self.literal(1)?)),
             Token::Ident(name) => {
                 self.position += 1;
-                self.named(&name, depth)
+                self.named(&name)
             }
             _ => Err(self.error_here("expected an expression")),
         }
     }
 
     /// A keyword, variable or function call that starts with `name`.
-    fn named(&mut self, name: &str, depth: usize) -> Result<Expr, PolicyError> {
+    fn named(&mut self, name: &str) -> Result<Expr, PolicyError> {
         let expr = match name {
             "true" => Expr::Literal(Value::Bool(true)),
             "false" => Expr::Literal(Value::Bool(false)),
@@ -319,7 +355,7 @@ impl Parser<'_> {
                         .error_here("unknown name; expected a variable, a literal or a function"));
                 };
                 self.symbol("(")?;
-                let first = Box::new(self.expr(depth + 1)?);
+                let first = Box::new(self.expr()?);
                 if count == 1 {
                     self.symbol(")")?;
                     return Ok(match name {
@@ -335,7 +371,7 @@ impl Parser<'_> {
                     self.symbol(")")?;
                     return Ok(Expr::InCidr(first, range));
                 }
-                let second = Box::new(self.expr(depth + 1)?);
+                let second = Box::new(self.expr()?);
                 self.symbol(")")?;
                 match name {
                     "contains" => Expr::Contains(first, second),
@@ -349,7 +385,12 @@ impl Parser<'_> {
 
     /// A literal value: string, number, boolean, `null`, list or record.
     fn literal(&mut self, depth: usize) -> Result<Value, PolicyError> {
-        if depth > self.limits.max_json_depth {
+        if depth
+            > self
+                .limits
+                .max_json_depth
+                .min(crate::json::MAX_SUPPORTED_DEPTH)
+        {
             return Err(PolicyError::LimitExceeded {
                 limit: LimitKind::JsonDepth,
                 max: self.limits.max_json_depth,
