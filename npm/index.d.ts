@@ -188,7 +188,7 @@ export interface PolicyLimits {
   maxRequestLength?: number;
   /** Deepest condition. Default 32. */
   maxExpressionDepth?: number;
-  /** Longest list in a condition or read from a request. Default 1000. */
+  /** Maximum list length, in a condition or read from a request. Default 1000. */
   maxListLength?: number;
   /** Evaluation steps per decision. Default 10000. */
   maxSteps?: number;

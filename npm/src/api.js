@@ -309,13 +309,13 @@ export class Policy {
     return JSON.parse(call(() => this.#live().whoCan(action, resource)));
   }
 
-  /** The rules that apply to a declared role. */
+  /** Returns the rules that apply to a declared role. */
   permissionsOfRole(role) {
     requireString(role, "role");
     return JSON.parse(call(() => this.#live().permissionsOfRole(role)));
   }
 
-  /** The rules that apply to a principal id carrying `roles`, plus the roles the policy assigns it. */
+  /** Returns the rules that apply to a principal id carrying `roles`, plus the roles the policy assigns it. */
   permissionsOfPrincipal(id, roles = []) {
     requireString(id, "id");
     if (!Array.isArray(roles) || !roles.every((role) => typeof role === "string")) {
@@ -343,12 +343,12 @@ export class Policy {
     return JSON.parse(call(() => this.#live().lint(text)));
   }
 
-  /** The policy in the canonical text form. */
+  /** Returns the policy in the canonical text form. */
   toText() {
     return call(() => this.#live().toText());
   }
 
-  /** The policy document in the JSON form. */
+  /** Returns the policy document in the JSON form. */
   toJSON() {
     return JSON.parse(call(() => this.#live().toJson()));
   }

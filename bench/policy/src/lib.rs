@@ -7,8 +7,8 @@
 //! on resources of type `T(i / 10)` when `context.level >= i % 5`. One
 //! blanket forbid denies every request whose context has `blocked: true`.
 //! Each request is in the scope of one permit rule besides the forbid,
-//! whatever `n`; requests for actions 4 and 9 fail that rule's condition
-//! (`3 >= 4` is false) and are denied.
+//! whatever `n`. Requests for actions 4 and 9 fail that rule's condition,
+//! because their context level 3 is below 4, so they are denied.
 
 #![allow(missing_docs)]
 
@@ -25,7 +25,7 @@ pub fn type_count(rules: usize) -> usize {
     (rules / ACTIONS).max(1)
 }
 
-/// The policy in mem8-guard's JSON form.
+/// Builds the policy in mem8-guard's JSON form.
 pub fn mem8_policy(rules: usize) -> Policy {
     let mut roles = serde_json::Map::new();
     for role in 0..ROLES {
@@ -56,7 +56,7 @@ pub fn mem8_policy(rules: usize) -> Policy {
     }
 }
 
-/// The same policy in Cedar's syntax, with the role chain as entities.
+/// Builds the same policy in Cedar's syntax, with the role chain as entities.
 pub fn cedar_policy(rules: usize) -> (PolicySet, Entities) {
     let mut text = String::new();
     for i in 0..rules {

@@ -52,7 +52,7 @@ pub(crate) enum Comparison {
     Ge,
 }
 
-/// What compiling one rule's conditions needs.
+/// The inputs for compiling one rule's conditions.
 pub(crate) struct CondCompiler<'a> {
     pub(crate) rule: &'a str,
     pub(crate) roles: &'a RoleGraph,

@@ -26,7 +26,7 @@ pub struct Explanation {
     pub rules: Vec<RuleTrace>,
 }
 
-/// What happened to one rule in an explained decision.
+/// The outcome of one rule in an explained decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleTrace {
@@ -61,8 +61,8 @@ pub enum RuleResult {
     /// A condition failed to evaluate. A forbid rule that errors denies; a
     /// permit rule that errors grants nothing.
     Error,
-    /// A permit rule that was not evaluated, because a forbid rule had
-    /// already decided the request.
+    /// A permit rule in scope whose conditions were not evaluated, because
+    /// a forbid rule had already decided the request.
     NotEvaluated,
 }
 
@@ -157,7 +157,7 @@ impl Policy {
         request: &Request<'_>,
         roles: &RoleSet,
         positions: &[usize],
-        mut traces: Option<&mut Vec<RuleTrace>>,
+        traces: Option<&mut Vec<RuleTrace>>,
     ) -> Decision {
         let mut evaluator = Evaluator {
             request,
@@ -209,6 +209,15 @@ impl Policy {
                 errors,
             }
         } else {
+            // Permits are not evaluated, but an explanation still says
+            // which of them were out of scope.
+            if !results.is_empty() {
+                for (slot, rule) in self.rules_at(positions, Effect::Permit) {
+                    if let Some(mismatch) = rule.scope_mismatch(request, roles) {
+                        record(&mut results, slot, &Verdict::DoesNotApply(mismatch, None));
+                    }
+                }
+            }
             Decision {
                 decision: Outcome::Deny,
                 reasons: forbids,
@@ -216,7 +225,7 @@ impl Policy {
             }
         };
 
-        if let Some(traces) = traces.as_deref_mut() {
+        if let Some(traces) = traces {
             for (slot, &position) in positions.iter().enumerate() {
                 let Some(rule) = self.rules.get(position) else {
                     continue;
@@ -275,19 +284,15 @@ fn decision_error(rule: &CompiledRule, error: EvalError) -> DecisionError {
 }
 
 impl CompiledRule {
-    /// Checks the scope, then `when`, then `unless`.
-    fn verdict<'a>(
-        &'a self,
-        request: &'a Request<'a>,
-        roles: &RoleSet,
-        evaluator: &mut Evaluator<'a>,
-    ) -> Verdict {
+    /// Returns which part of the scope `request` is outside of, if any:
+    /// the action, then the principal, then the resource.
+    fn scope_mismatch(&self, request: &Request<'_>, roles: &RoleSet) -> Option<RuleResult> {
         if let Some(actions) = &self.actions {
             if actions
                 .binary_search_by(|name| name.as_str().cmp(request.action))
                 .is_err()
             {
-                return Verdict::DoesNotApply(RuleResult::ActionMismatch, None);
+                return Some(RuleResult::ActionMismatch);
             }
         }
         let principal_matches = match &self.principal {
@@ -296,7 +301,7 @@ impl CompiledRule {
             CompiledPrincipal::Id(id) => *id == request.principal.id,
         };
         if !principal_matches {
-            return Verdict::DoesNotApply(RuleResult::PrincipalMismatch, None);
+            return Some(RuleResult::PrincipalMismatch);
         }
         let resource_matches = match &self.resource {
             CompiledResource::Pattern(pattern) => pattern.matches(request.resource),
@@ -305,7 +310,20 @@ impl CompiledRule {
             }
         };
         if !resource_matches {
-            return Verdict::DoesNotApply(RuleResult::ResourceMismatch, None);
+            return Some(RuleResult::ResourceMismatch);
+        }
+        None
+    }
+
+    /// Checks the scope, then `when`, then `unless`.
+    fn verdict<'a>(
+        &'a self,
+        request: &'a Request<'a>,
+        roles: &RoleSet,
+        evaluator: &mut Evaluator<'a>,
+    ) -> Verdict {
+        if let Some(mismatch) = self.scope_mismatch(request, roles) {
+            return Verdict::DoesNotApply(mismatch, None);
         }
 
         if let Some(when) = &self.when {

@@ -11,11 +11,11 @@
 //!
 //! - Default deny: a request that no rule grants is denied.
 //! - A satisfied `forbid` rule denies, whatever `permit` rules also match.
-//! - A rule is satisfied when its action scope contains the request's
-//!   action (a name, a list, a group, or `*`), its principal scope contains
-//!   the principal (or is absent), its resource scope matches (an anchored
-//!   pattern or a resource type), its `when` condition is `true` and its
-//!   `unless` condition is `false`.
+//! - A rule is satisfied when the request is in all three of its scopes and
+//!   its conditions hold. The action scope is a name, a list, a group or
+//!   `*`. The principal scope is a role, an id, or absent for everyone. The
+//!   resource scope is an anchored pattern or a resource type. Then `when`
+//!   must be `true` and `unless` must be `false`.
 //! - Fail closed: a forbid rule whose condition errors (missing attribute,
 //!   type mismatch, invalid value, limit) denies and reports the error; a
 //!   permit rule whose condition errors grants nothing and reports it.

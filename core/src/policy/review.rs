@@ -47,7 +47,8 @@ pub struct PermissionReport {
     pub forbids: Vec<Permission>,
 }
 
-/// Who can perform one action on one resource.
+/// The roles and principals that rules allow to perform one action on one
+/// resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessReport {
@@ -255,8 +256,8 @@ impl CompiledRule {
         }
     }
 
-    /// Whether a principal with the effective roles `set` (and the id, when
-    /// known) is in the rule's principal scope.
+    /// Returns whether a principal with the effective roles `set` (and the
+    /// id, when known) is in the rule's principal scope.
     fn principal_in_scope(&self, set: &RoleSet, id: Option<&str>) -> bool {
         match &self.principal {
             CompiledPrincipal::Any => true,

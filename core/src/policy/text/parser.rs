@@ -383,7 +383,7 @@ impl Parser<'_> {
         Ok(expr)
     }
 
-    /// A literal value: string, number, boolean, `null`, list or record.
+    /// Parses a literal value: string, number, boolean, `null`, list or record.
     fn literal(&mut self, depth: usize) -> Result<Value, PolicyError> {
         if depth
             > self
@@ -516,12 +516,12 @@ impl Parser<'_> {
         }
     }
 
-    /// An error at the token about to be read.
+    /// Builds an error at the token about to be read.
     fn error_here(&self, message: &str) -> PolicyError {
         self.error_at(self.position, message)
     }
 
-    /// An error at the token just read.
+    /// Builds an error at the token just read.
     fn error_before(&self, message: &str) -> PolicyError {
         self.error_at(self.position.saturating_sub(1), message)
     }

@@ -144,7 +144,7 @@ fn deep_nesting_is_a_limit_error() {
     text.push_str("true");
     let error = parse_text(&text, &limits()).unwrap_err();
     assert_eq!(error.code(), "limit_exceeded");
-    let nots: String = core::iter::repeat('!').take(100_000).collect();
+    let nots = "!".repeat(100_000);
     let text = alloc::format!(
         "version 2; permit \"r\" action any resource like \"*\" when {{ {nots}true }};"
     );
