@@ -16,6 +16,9 @@
 //! `{"record": {NAME: T, ...}}`. Every declared attribute may be absent in a
 //! request, and reading an absent one is an evaluation error that fails
 //! closed, so guard optional ones with `has`.
+//!
+//! NOTE: principals have one declared shape, because requests carry no
+//! principal type; resource types come from the resource's prefix.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
