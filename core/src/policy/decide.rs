@@ -172,32 +172,27 @@ impl Policy {
             results.resize(positions.len(), None);
         }
 
-        let mut forbids = Vec::new();
         let mut errors = Vec::new();
-        for (slot, rule) in self.rules_at(positions, Effect::Forbid) {
-            let verdict = rule.verdict(request, roles, &mut evaluator);
-            record(&mut results, slot, &verdict);
-            match verdict {
-                Verdict::Applies => forbids.push(rule.id.clone()),
-                Verdict::Failed(error) => {
-                    forbids.push(rule.id.clone());
-                    errors.push(decision_error(rule, error));
-                }
-                Verdict::DoesNotApply(..) => {}
-            }
-        }
+        let forbids = self.pass(
+            request,
+            roles,
+            positions,
+            Effect::Forbid,
+            &mut evaluator,
+            &mut results,
+            &mut errors,
+        );
 
         let decision = if forbids.is_empty() {
-            let mut permits = Vec::new();
-            for (slot, rule) in self.rules_at(positions, Effect::Permit) {
-                let verdict = rule.verdict(request, roles, &mut evaluator);
-                record(&mut results, slot, &verdict);
-                match verdict {
-                    Verdict::Applies => permits.push(rule.id.clone()),
-                    Verdict::Failed(error) => errors.push(decision_error(rule, error)),
-                    Verdict::DoesNotApply(..) => {}
-                }
-            }
+            let permits = self.pass(
+                request,
+                roles,
+                positions,
+                Effect::Permit,
+                &mut evaluator,
+                &mut results,
+                &mut errors,
+            );
             let outcome = if permits.is_empty() {
                 Outcome::Deny
             } else {
@@ -244,6 +239,38 @@ impl Policy {
             }
         }
         decision
+    }
+
+    /// Evaluates the rules of one effect at `positions` and returns the ids
+    /// of those that decide: satisfied ones, and for forbid rules also
+    /// erroring ones. Every rule error goes to `errors`.
+    #[allow(clippy::too_many_arguments)]
+    fn pass<'a>(
+        &'a self,
+        request: &'a Request<'a>,
+        roles: &RoleSet,
+        positions: &'a [usize],
+        effect: Effect,
+        evaluator: &mut Evaluator<'a>,
+        results: &mut [Option<(RuleResult, Option<String>)>],
+        errors: &mut Vec<DecisionError>,
+    ) -> Vec<String> {
+        let mut deciding = Vec::new();
+        for (slot, rule) in self.rules_at(positions, effect) {
+            let verdict = rule.verdict(request, roles, evaluator);
+            record(results, slot, &verdict);
+            match verdict {
+                Verdict::Applies => deciding.push(rule.id.clone()),
+                Verdict::Failed(error) => {
+                    if effect == Effect::Forbid {
+                        deciding.push(rule.id.clone());
+                    }
+                    errors.push(decision_error(rule, error));
+                }
+                Verdict::DoesNotApply(..) => {}
+            }
+        }
+        deciding
     }
 
     /// Iterates over the rules at `positions` with the given effect, with

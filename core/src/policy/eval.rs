@@ -77,6 +77,20 @@ impl<'a> Evaluator<'a> {
             Cond::Var(Var::Resource) => Ok(Val::Resource),
             Cond::Var(Var::Action) => Ok(Val::Str(self.request.action)),
             Cond::Var(Var::Context) => Ok(Val::Json(self.request.context)),
+            Cond::Role(index) => Ok(Val::Role(*index)),
+            Cond::Attr(..) | Cond::Has(..) => self.eval_access(cond),
+            Cond::Compare(op, left, right) => self.compare(*op, left, right),
+            Cond::And(..) | Cond::Or(..) | Cond::Not(..) => self.eval_logic(cond),
+            Cond::In(..) | Cond::Contains(..) | Cond::ContainsAll(..) | Cond::ContainsAny(..) => {
+                self.eval_membership(cond)
+            }
+            _ => self.eval_scalar(cond),
+        }
+    }
+
+    /// Evaluates `.` and `has`.
+    fn eval_access(&mut self, cond: &'a Cond) -> Result<Val<'a>, EvalError> {
+        match cond {
             Cond::Attr(inner, name) => {
                 let target = self.eval(inner)?;
                 match self.attribute(target, name)? {
@@ -95,7 +109,14 @@ impl<'a> Evaluator<'a> {
                 let target = self.eval(inner)?;
                 Ok(Val::Bool(self.attribute(target, name)?.is_some()))
             }
-            Cond::Compare(op, left, right) => self.compare(*op, left, right),
+            _ => Err(unexpected_node()),
+        }
+    }
+
+    /// Evaluates `&&` and `||`, which stop at the first operand that
+    /// decides them, and `!`.
+    fn eval_logic(&mut self, cond: &'a Cond) -> Result<Val<'a>, EvalError> {
+        match cond {
             Cond::And(items) => {
                 for item in items {
                     let value = self.eval(item)?;
@@ -118,11 +139,17 @@ impl<'a> Evaluator<'a> {
                 let value = self.eval(inner)?;
                 Ok(Val::Bool(!self.boolean(value, "the operand of `!`")?))
             }
+            _ => Err(unexpected_node()),
+        }
+    }
+
+    /// Evaluates `in`, `contains`, `containsAll` and `containsAny`.
+    fn eval_membership(&mut self, cond: &'a Cond) -> Result<Val<'a>, EvalError> {
+        match cond {
             Cond::In(left, right) => {
                 let (left, right) = (self.eval(left)?, self.eval(right)?);
                 self.membership(left, right).map(Val::Bool)
             }
-            Cond::Role(index) => Ok(Val::Role(*index)),
             Cond::Contains(list, item) => {
                 let (list, item) = (self.eval(list)?, self.eval(item)?);
                 let list = self.list(list, "the first operand of `contains`")?;
@@ -130,6 +157,13 @@ impl<'a> Evaluator<'a> {
             }
             Cond::ContainsAll(left, right) => self.contains_set(left, right, true),
             Cond::ContainsAny(left, right) => self.contains_set(left, right, false),
+            _ => Err(unexpected_node()),
+        }
+    }
+
+    /// Evaluates the string, address and time functions.
+    fn eval_scalar(&mut self, cond: &'a Cond) -> Result<Val<'a>, EvalError> {
+        match cond {
             Cond::Like(inner, pattern) => {
                 let value = self.eval(inner)?;
                 let text = self.string(value, "the operand of `like`")?;
@@ -168,16 +202,15 @@ impl<'a> Evaluator<'a> {
             },
             Cond::HourOfDay(inner) => {
                 let value = self.eval(inner)?;
-                Ok(Val::Int(scalar::hour_of_day(
-                    self.integer(value, "the operand of `hourOfDay`")?,
-                )))
+                let time = self.integer(value, "the operand of `hourOfDay`")?;
+                Ok(Val::Int(scalar::hour_of_day(time)))
             }
             Cond::DayOfWeek(inner) => {
                 let value = self.eval(inner)?;
-                Ok(Val::Int(scalar::day_of_week(
-                    self.integer(value, "the operand of `dayOfWeek`")?,
-                )))
+                let time = self.integer(value, "the operand of `dayOfWeek`")?;
+                Ok(Val::Int(scalar::day_of_week(time)))
             }
+            _ => Err(unexpected_node()),
         }
     }
 
@@ -423,6 +456,15 @@ fn mismatch(what: &str, expected: &str, found: Val<'_>) -> EvalError {
     EvalError {
         code: "type_mismatch",
         message: format!("{what} must be {expected}, not {}", describe(found)),
+    }
+}
+
+/// The error for a node handed to the wrong helper, which `eval`'s
+/// dispatch rules out.
+fn unexpected_node() -> EvalError {
+    EvalError {
+        code: "internal",
+        message: String::from("condition node reached the wrong evaluator"),
     }
 }
 
