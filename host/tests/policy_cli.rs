@@ -261,3 +261,37 @@ fn missing_file_is_usage_error() {
     let output = run(&["policy", "test", "/nonexistent/t.json"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn check_loads_text_policy_from_guard_config() {
+    let dir = scratch("guard-text-policy");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let config = serde_json::json!({
+        "jwks": examples.join("jwks.json"),
+        "policy": examples.join("policy/documents.policy"),
+        "validation": { "issuers": ["https://auth.example.com"], "audiences": ["documents-api"] }
+    });
+    fs::write(dir.join("guard.json"), config.to_string()).unwrap();
+    let token = examples.join("tokens/alice-editor.jwt");
+    let config_path = dir.join("guard.json");
+    let args = [
+        "check",
+        "--config",
+        config_path.to_str().unwrap(),
+        "--token-file",
+        token.to_str().unwrap(),
+        "--action",
+        "read",
+        "--resource",
+        "document:42",
+        "--now",
+        "1796371200",
+    ];
+    let output = run(&args);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        stdout_json(&output)["reasons"],
+        serde_json::json!(["viewers-read"])
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
