@@ -115,21 +115,64 @@ export interface RoleDefinition {
   description?: string;
 }
 
+/**
+ * A condition in the JSON form: an object with one member naming the
+ * operator. Binary operators take a two-element array; `&&` and `||` take
+ * two or more operands.
+ */
+export type Expr =
+  | { value: Json }
+  | { var: "principal" | "action" | "resource" | "context" }
+  | { ".": [Expr, string] }
+  | { has: [Expr, string] }
+  | { "==": [Expr, Expr] }
+  | { "!=": [Expr, Expr] }
+  | { "<": [Expr, Expr] }
+  | { "<=": [Expr, Expr] }
+  | { ">": [Expr, Expr] }
+  | { ">=": [Expr, Expr] }
+  | { "&&": Expr[] }
+  | { "||": Expr[] }
+  | { "!": Expr }
+  | { in: [Expr, Expr] }
+  | { role: string }
+  | { contains: [Expr, Expr] }
+  | { containsAll: [Expr, Expr] }
+  | { containsAny: [Expr, Expr] }
+  | { like: [Expr, string] }
+  | { isIp: Expr }
+  | { inCidr: [Expr, string] }
+  | { time: Expr }
+  | { hourOfDay: Expr }
+  | { dayOfWeek: Expr };
+
 export interface RuleDefinition {
   id: string;
   effect: "permit" | "forbid";
   /** Absent: any principal. */
   principal?: { role: string } | { id: string };
-  /** One action, a list, or `"*"` for any. */
-  action: string | string[];
-  /** Anchored glob: `*` matches any run of characters; `\*` is a literal star. */
-  resource: string;
+  /** One action, a list, `"*"` for any, or (version 2) a declared group. */
+  action: string | string[] | { group: string };
+  /**
+   * Anchored glob: `*` matches any run of characters; `\*` is a literal star.
+   * Or (version 2) `{ type }`: every resource whose text before the first `:` is `type`.
+   */
+  resource: string | { type: string };
+  /** Version 2: must be true for the rule to apply. */
+  when?: Expr;
+  /** Version 2: must be false for the rule to apply. */
+  unless?: Expr;
   description?: string;
 }
 
 export interface PolicyDocument {
-  version: 1;
+  /** 1 for roles and rules only; 2 adds conditions, groups, types and assignments. */
+  version: 1 | 2;
   roles?: { [name: string]: RoleDefinition };
+  /** Version 2: named lists of actions. */
+  action_groups?: { [name: string]: string[] };
+  /** Version 2: declared roles given to principal ids. */
+  assignments?: { [principalId: string]: string[] };
   rules?: RuleDefinition[];
 }
 
@@ -139,14 +182,22 @@ export interface PolicyLimits {
   maxInheritanceDepth?: number;
   maxActionsPerRule?: number;
   maxPatternLength?: number;
+  /** Default 96. */
   maxJsonDepth?: number;
   /** Longest action or resource evaluated, in bytes; longer ones are denied. Default 4096. */
   maxRequestLength?: number;
+  /** Deepest condition. Default 32. */
+  maxExpressionDepth?: number;
+  /** Maximum list length, in a condition or read from a request. Default 1000. */
+  maxListLength?: number;
+  /** Evaluation steps per decision. Default 10000. */
+  maxSteps?: number;
 }
 
 export interface Principal {
   id: string;
   roles?: string[];
+  /** Read by conditions as `principal.NAME`, except `id` and `roles`. */
   attributes?: { [name: string]: Json };
 }
 
@@ -154,11 +205,16 @@ export interface AuthorizeRequest {
   principal: Principal;
   action: string;
   resource: string;
+  /** Read by conditions as `resource.NAME`, except `id` and `type`. */
+  resourceAttributes?: { [name: string]: Json };
   context?: { [name: string]: Json };
 }
 
 export interface DecisionError {
-  /** Stable snake_case code, for example `token_expired`. */
+  /**
+   * Stable snake_case code, for example `token_expired`, `missing_attribute`,
+   * `type_mismatch`, `invalid_value` or `limit_exceeded`.
+   */
   code: string;
   message: string;
   /** The rule the error belongs to, if any. */
@@ -168,19 +224,103 @@ export interface DecisionError {
 /** An explained decision; a deny is a value, never an exception. */
 export interface Decision {
   decision: "allow" | "deny";
-  /** Ids of the rules that decided it. */
+  /** Ids of the rules that decided it: satisfied or erroring forbids, or satisfied permits. */
   reasons: string[];
   errors: DecisionError[];
+}
+
+export type RuleResult =
+  | "applied"
+  | "action_mismatch"
+  | "principal_mismatch"
+  | "resource_mismatch"
+  | "when_false"
+  | "unless_true"
+  | "error"
+  | "not_evaluated";
+
+export interface Explanation {
+  decision: Decision;
+  /** Every rule, in policy order. */
+  rules: { rule: string; effect: "permit" | "forbid"; result: RuleResult; detail?: string }[];
+}
+
+export interface SubjectAccess {
+  name: string;
+  permits: string[];
+  forbids: string[];
+  /** Some permit has no condition and no forbid applies. */
+  certain: boolean;
+}
+
+export interface AccessReport {
+  /** Permit rules for every principal. */
+  everyone: string[];
+  roles: SubjectAccess[];
+  principals: SubjectAccess[];
+}
+
+export interface Permission {
+  rule: string;
+  effect: "permit" | "forbid";
+  actions: string[];
+  resource: string | { type: string };
+  conditional: boolean;
+}
+
+export interface PermissionReport {
+  roles: string[];
+  permits: Permission[];
+  forbids: Permission[];
+}
+
+export type AttributeType =
+  | "string"
+  | "integer"
+  | "boolean"
+  | { list: AttributeType }
+  | { record: { [name: string]: AttributeType } };
+
+export interface Schema {
+  principal?: { [name: string]: AttributeType };
+  resources?: { [type: string]: { [name: string]: AttributeType } };
+  context?: { [name: string]: AttributeType };
+  actions?: { [name: string]: { resources?: string[] } };
+}
+
+export interface Diagnostic {
+  /** For example `unknown_attribute`, `type_error`, `shadowed_by_forbid`. */
+  code: string;
+  severity: "error" | "warning";
+  rule?: string;
+  message: string;
 }
 
 export class Policy {
   /** @throws {PolicyError} for an invalid document. */
   constructor(document: PolicyDocument | string, options?: { limits?: PolicyLimits });
+  /** @throws {PolicyError} with code `ERR_POLICY_SYNTAX_ERROR` and the line and column in the message. */
+  static fromText(text: string, options?: { limits?: PolicyLimits }): Policy;
   readonly ruleCount: number;
   authorize(request: AuthorizeRequest): Decision;
+  explain(request: AuthorizeRequest): Explanation;
+  whoCan(action: string, resource: string): AccessReport;
+  /** @throws {PolicyError} `ERR_POLICY_UNKNOWN_ROLE` for an undeclared role. */
+  permissionsOfRole(role: string): PermissionReport;
+  permissionsOfPrincipal(id: string, roles?: string[]): PermissionReport;
+  unusedPermissions(decisions: Decision[]): string[];
+  validate(schema: Schema | string): Diagnostic[];
+  lint(schema?: Schema | string): Diagnostic[];
+  toText(): string;
+  toJSON(): PolicyDocument;
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** @throws {PolicyError} `ERR_POLICY_SYNTAX_ERROR` for invalid text. */
+export function formatPolicyText(text: string): string;
+export function policyTextToJson(text: string): PolicyDocument;
+export function policyJsonToText(document: PolicyDocument | string): string;
 
 export interface GuardConfig {
   jwks: Jwks | string;
@@ -198,6 +338,8 @@ export interface GuardRequest {
   action: string;
   resource: string;
   context?: { [name: string]: Json };
+  /** Read by conditions as `resource.NAME`. */
+  resourceAttributes?: { [name: string]: Json };
 }
 
 export class Guard {

@@ -63,8 +63,11 @@ pub struct GuardRequest<'a> {
     pub action: &'a str,
     /// The resource, for example `document:42`.
     pub resource: &'a str,
-    /// Request context (client address, time, ...), a JSON value.
+    /// Request context (client address, time, ...), a JSON value that
+    /// conditions read as `context`.
     pub context: &'a Value,
+    /// Facts about the resource, which conditions read as `resource.NAME`.
+    pub resource_attributes: Option<&'a Map<String, Value>>,
 }
 
 /// Keys, validation and policy together, ready to check requests.
@@ -115,6 +118,7 @@ impl Guard {
             principal: &principal,
             action: request.action,
             resource: request.resource,
+            resource_attributes: request.resource_attributes,
             context: request.context,
         })
     }

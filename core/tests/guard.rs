@@ -60,6 +60,7 @@ fn check(
         action,
         resource,
         context: &context,
+        resource_attributes: None,
     };
     fixture.guard.check(&request, NOW)
 }
@@ -247,4 +248,86 @@ fn oversized_resource_denied_with_error() {
     assert_eq!(decision.decision, Outcome::Deny);
     assert_eq!(decision.errors.len(), 1);
     assert_eq!(decision.errors[0].code, "request_too_large");
+}
+
+const CONDITIONAL_POLICY: &str = r#"{
+  "version": 2,
+  "roles": { "writer": {} },
+  "rules": [
+    { "id": "own-docs", "effect": "permit", "principal": { "role": "writer" },
+      "action": "write", "resource": { "type": "doc" },
+      "when": { "&&": [
+        { "==": [{ ".": [{ "var": "resource" }, "owner"] }, { ".": [{ "var": "principal" }, "sub"] }] },
+        { "inCidr": [{ ".": [{ "var": "context" }, "ip"] }, "10.0.0.0/8"] }
+      ] } },
+    { "id": "no-contractors", "effect": "forbid", "action": "*", "resource": "*",
+      "when": { "==": [{ ".": [{ "var": "principal" }, "employment"] }, { "value": "contractor" }] } }
+  ]
+}"#;
+
+#[test]
+fn conditions_read_claims_context_and_resource() {
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let keys = KeySet::from_keys(vec![key.verifying_key()]).unwrap();
+    let policy = Policy::from_json(CONDITIONAL_POLICY.as_bytes()).unwrap();
+    let guard = Guard::new(GuardConfig::default(), keys, policy);
+    let claims =
+        json!({"sub": "erin", "exp": NOW + 60, "roles": ["writer"], "employment": "staff"});
+    let jwt = token::sign(claims.as_object().unwrap(), &key).unwrap();
+
+    let mut attributes = serde_json::Map::new();
+    attributes.insert("owner".into(), json!("erin"));
+    let decide = |ip: &str, attributes: &serde_json::Map<String, Value>| {
+        let context = json!({ "ip": ip });
+        guard.check(
+            &GuardRequest {
+                token: &jwt,
+                action: "write",
+                resource: "doc:1",
+                context: &context,
+                resource_attributes: Some(attributes),
+            },
+            NOW,
+        )
+    };
+
+    let inside = decide("10.2.3.4", &attributes);
+    assert_eq!(inside.decision, Outcome::Allow, "{inside:?}");
+    assert_eq!(inside.reasons, ["own-docs"]);
+
+    let outside = decide("192.0.2.1", &attributes);
+    assert_eq!(outside.decision, Outcome::Deny);
+    assert!(outside.errors.is_empty());
+
+    attributes.insert("owner".into(), json!("dave"));
+    let other_owner = decide("10.2.3.4", &attributes);
+    assert_eq!(other_owner.decision, Outcome::Deny);
+}
+
+#[test]
+fn forbid_on_missing_claim_fails_closed() {
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let keys = KeySet::from_keys(vec![key.verifying_key()]).unwrap();
+    let policy = Policy::from_json(CONDITIONAL_POLICY.as_bytes()).unwrap();
+    let guard = Guard::new(GuardConfig::default(), keys, policy);
+    // No `employment` claim: the forbid cannot be evaluated, so it denies.
+    let claims = json!({"sub": "erin", "exp": NOW + 60, "roles": ["writer"]});
+    let jwt = token::sign(claims.as_object().unwrap(), &key).unwrap();
+    let mut attributes = serde_json::Map::new();
+    attributes.insert("owner".into(), json!("erin"));
+    let context = json!({ "ip": "10.2.3.4" });
+    let decision = guard.check(
+        &GuardRequest {
+            token: &jwt,
+            action: "write",
+            resource: "doc:1",
+            context: &context,
+            resource_attributes: Some(&attributes),
+        },
+        NOW,
+    );
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert_eq!(decision.reasons, ["no-contractors"]);
+    assert_eq!(decision.errors[0].code, "missing_attribute");
+    assert_eq!(decision.errors[0].rule.as_deref(), Some("no-contractors"));
 }

@@ -79,6 +79,7 @@ fn evaluate(policy: &Policy, principal: &Principal, action: &str, resource: &str
             principal,
             action,
             resource,
+            resource_attributes: None,
             context: &context,
         })
         .is_allowed()
@@ -143,7 +144,9 @@ proptest! {
             effect: Effect::Permit,
             principal: None,
             action: ActionScope::One("get".into()),
-            resource: pattern_text(&tokens),
+            resource: pattern_text(&tokens).as_str().into(),
+            when: None,
+            unless: None,
             description: None,
         });
         let policy = Policy::from_document(document, &PolicyLimits::default()).unwrap();
@@ -203,6 +206,8 @@ proptest! {
             principal: Some(PrincipalScope::Role(format!("r{rule_role}"))),
             action: ActionScope::One("get".into()),
             resource: "*".into(),
+            when: None,
+            unless: None,
             description: None,
         });
         let policy = Policy::from_document(document, &PolicyLimits::default()).unwrap();

@@ -2,12 +2,14 @@
 //! Runs every policy vector file in `tests/vectors/policy/` against the core.
 //!
 //! A file has `source`, `description`, `policies` (documents by name) and
-//! `cases`. Each case has a `name`, a `source`, and either `policy` (a name in
-//! `policies`) or `document` (a document, or a JSON string containing raw
-//! policy text), with optional `limits` in the form of `PolicyLimits`.
-//! `expect` contains `decision` and `reasons`, in which case the case also gives
-//! `principal`, `action`, `resource` and optionally `context`. Otherwise it
-//! holds `load_error`, the expected `PolicyError::code`.
+//! `cases`. Each case has a `name`, a `source`, and one of `policy` (a name in
+//! `policies`), `document` (a document, or a JSON string containing raw
+//! policy JSON text) or `document_text` (the policy's text form), with
+//! optional `limits` in the form of `PolicyLimits`. `expect` contains
+//! `decision`, `reasons` and optionally `errors` (error codes), in which case
+//! the case also gives `principal`, `action`, `resource` and optionally
+//! `resource_attributes` and `context`. Otherwise it holds `load_error`, the
+//! expected `PolicyError::code`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -38,10 +40,12 @@ struct Case {
     source: String,
     policy: Option<String>,
     document: Option<Value>,
+    document_text: Option<String>,
     limits: Option<PolicyLimits>,
     principal: Option<Principal>,
     action: Option<String>,
     resource: Option<String>,
+    resource_attributes: Option<serde_json::Map<String, Value>>,
     context: Option<Value>,
     expect: Expect,
 }
@@ -65,7 +69,7 @@ fn vector_dir() -> PathBuf {
 fn read_vector_file(path: &Path) -> VectorFile {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let limits = JsonLimits {
-        max_depth: 32,
+        max_depth: json::MAX_SUPPORTED_DEPTH,
         max_members: 100_000,
     };
     let value = json::parse_value(&bytes, &limits)
@@ -85,15 +89,20 @@ fn document_bytes(document: &Value) -> Vec<u8> {
 
 /// Checks one case and returns what went wrong, if anything.
 fn run_case(case: &Case, policies: &BTreeMap<String, Value>) -> Result<(), String> {
-    let document = match (&case.policy, &case.document) {
-        (Some(name), None) => policies
-            .get(name)
-            .ok_or_else(|| format!("no policy named `{name}` in the file"))?,
-        (None, Some(document)) => document,
-        _ => return Err("needs exactly one of `policy` and `document`".into()),
-    };
     let limits = case.limits.unwrap_or_default();
-    let loaded = Policy::from_json_with_limits(&document_bytes(document), &limits);
+    let loaded = match (&case.policy, &case.document, &case.document_text) {
+        (Some(name), None, None) => {
+            let document = policies
+                .get(name)
+                .ok_or_else(|| format!("no policy named `{name}` in the file"))?;
+            Policy::from_json_with_limits(&document_bytes(document), &limits)
+        }
+        (None, Some(document), None) => {
+            Policy::from_json_with_limits(&document_bytes(document), &limits)
+        }
+        (None, None, Some(text)) => Policy::from_text_with_limits(text, &limits),
+        _ => return Err("needs exactly one of `policy`, `document` and `document_text`".into()),
+    };
 
     let expect = &case.expect;
     if let Some(code) = &expect.load_error {
@@ -127,6 +136,7 @@ fn run_case(case: &Case, policies: &BTreeMap<String, Value>) -> Result<(), Strin
         principal,
         action,
         resource,
+        resource_attributes: case.resource_attributes.as_ref(),
         context: &context,
     });
 

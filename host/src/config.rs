@@ -162,7 +162,9 @@ fn resolve(
     Ok(base.join(relative))
 }
 
-/// Loads a guard configuration file with its key set and policy.
+/// Loads a guard configuration file with its key set and policy. A policy
+/// path ending in `.json` is read in the JSON form, any other in the text
+/// form.
 ///
 /// # Errors
 ///
@@ -191,7 +193,16 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
         Source::Path(relative) => {
             let policy_path = resolve(base, &relative, "policy", path)?;
             let bytes = read_file(&policy_path)?;
-            Policy::from_json(&bytes).map_err(|error| ConfigError::new(&policy_path, error))?
+            // A policy file not ending in `.json` is in the text form, as for
+            // the `policy` commands.
+            let loaded = if policy_path.extension().is_some_and(|ext| ext == "json") {
+                Policy::from_json(&bytes)
+            } else {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| ConfigError::new(&policy_path, "policy file is not UTF-8"))?;
+                Policy::from_text(&text)
+            };
+            loaded.map_err(|error| ConfigError::new(&policy_path, error))?
         }
         Source::Inline(value) => Policy::from_json(value.to_string().as_bytes())
             .map_err(|error| ConfigError::new(path, format_args!("inline `policy`: {error}")))?,

@@ -29,6 +29,9 @@ enum Command {
     Keygen(KeygenArgs),
     /// Turn a bearer token and a request into an allow/deny decision.
     Check(CheckArgs),
+    /// Test, check, format and query authorization policies.
+    #[command(subcommand)]
+    Policy(cli::policy::PolicyCommand),
     /// Create and manage keyrings of encryption keys.
     #[command(subcommand)]
     Keyring(cli::keyring::KeyringCommand),
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
         Command::Token(TokenCommand::Sign(args)) => cli::token::sign(args),
         Command::Keygen(args) => cli::token::keygen(args),
         Command::Check(args) => cli::check::run(args),
+        Command::Policy(command) => cli::policy::run(command),
         Command::Keyring(command) => cli::keyring::run(command),
         Command::Encrypt(args) => cli::encryption::encrypt(args),
         Command::Decrypt(args) => cli::encryption::decrypt(args),

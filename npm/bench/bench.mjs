@@ -5,7 +5,7 @@
 //
 // BENCH_MIN_RUN_MS sets the minimum length of one timed run, in milliseconds
 // (default 1000). Each figure is the median of 5 runs. BENCH_ONLY runs only
-// the named sections, comma-separated: jwt, authorization, aead.
+// the named sections, comma-separated: jwt, rbac, abac, aead.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -26,6 +26,7 @@ import {
   markdownTable,
   measure,
 } from "./harness.mjs";
+import { buildAbacWorkload } from "./abac-workload.mjs";
 import { buildRbacWorkload } from "./rbac-workload.mjs";
 
 const ISSUER = "https://issuer.example";
@@ -154,29 +155,35 @@ function checkDecisions(workload, policy, policySetId) {
   }
 }
 
-async function benchAuthorization() {
-  console.log("## Authorization (RBAC only)\n");
-  console.log(
-    "NOTE: the mem8-guard policy engine has no conditions (`when`/`unless`) yet, so the ABAC half " +
-      "of the workload cannot run on it. Both engines run the RBAC workload only.\n",
-  );
-  console.log(
-    "Workload: roles in chains of 4 that inherit the level below, permits over 20 actions and " +
-      "10 resource types, and one forbid on `delete` under `protected/`. Each call decides one of " +
-      "8 requests in turn: 4 allowed only through an inherited role, 2 denied by the forbid, " +
-      "2 denied by no rule. mem8-guard: `Policy.authorize(request)` on a policy loaded once. " +
-      "cedar-wasm: `statefulIsAuthorized` on a set cached once with `preparsePolicySet`, passing " +
-      "the user, its role chain and the resource as entities each call. Before timing, every " +
-      "request is checked to get the same decision and reasons from both engines.\n",
-  );
+const RBAC_DESCRIPTION =
+  "Workload: roles in chains of 4 that inherit the level below, permits over 20 actions and " +
+  "10 resource types, and one forbid on `delete` under `protected/`. Each call decides one of " +
+  "8 requests in turn: 4 allowed only through an inherited role, 2 denied by the forbid, " +
+  "2 denied by no rule.";
+
+const ABAC_DESCRIPTION =
+  "Workload: the one of the Rust benchmark in bench/policy. A chain of 10 roles, permits over " +
+  "10 actions and rules / 10 resource types (`resource is T`), one condition per rule " +
+  "(`context.level >= i % 5`) and one blanket forbid (`context.blocked == true`). Each call " +
+  "decides one of 16 requests in turn, each in the scope of one permit: 13 allowed, 3 denied " +
+  "because that permit's condition is false.";
+
+const COMMON_DESCRIPTION =
+  "mem8-guard: `Policy.authorize(request)` on a policy loaded once. " +
+  "cedar-wasm: `statefulIsAuthorized` on a set cached once with `preparsePolicySet`, passing " +
+  "the user, its role chain and the resource as entities each call. Before timing, every " +
+  "request is checked to get the same decision and reasons from both engines.";
+
+async function benchAuthorization(title, description, build, prefix) {
+  console.log(`## ${title}\n`);
+  console.log(`${description} ${COMMON_DESCRIPTION}\n`);
   const rows = [];
   for (const ruleCount of RULE_COUNTS) {
-    process.stderr.write(`authorization, ${ruleCount} rules\n`);
-    const workload = buildRbacWorkload(ruleCount);
+    process.stderr.write(`${prefix}, ${ruleCount} rules\n`);
+    const workload = build(ruleCount);
     const policy = new guard.Policy(workload.guardPolicy);
-    assert.equal(policy.ruleCount, ruleCount);
 
-    const policySetId = `rbac-${ruleCount}`;
+    const policySetId = `${prefix}-${ruleCount}`;
     const parsed = cedar.preparsePolicySet(policySetId, workload.cedarPolicySet);
     assert.equal(parsed.type, "success", `cedar-wasm could not parse the policy set: ${JSON.stringify(parsed.errors)}`);
     checkDecisions(workload, policy, policySetId);
@@ -258,7 +265,12 @@ async function benchAead() {
   console.log(`\nmem8-guard / libsodium-wrappers throughput: ${formatRatio(ratio)}; target >= 1.5x: ${ratio >= 1.5 ? "met" : "missed"}\n`);
 }
 
-const SECTIONS = { jwt: benchJwt, authorization: benchAuthorization, aead: benchAead };
+const SECTIONS = {
+  jwt: benchJwt,
+  rbac: () => benchAuthorization("Authorization (RBAC)", RBAC_DESCRIPTION, buildRbacWorkload, "rbac"),
+  abac: () => benchAuthorization("Authorization (RBAC + ABAC)", ABAC_DESCRIPTION, buildAbacWorkload, "abac"),
+  aead: benchAead,
+};
 const only = process.env.BENCH_ONLY?.split(",") ?? Object.keys(SECTIONS);
 const unknown = only.filter((name) => !(name in SECTIONS));
 if (unknown.length > 0) {

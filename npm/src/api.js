@@ -143,6 +143,9 @@ const OPTION_NAMES = {
   maxActionsPerRule: "max_actions_per_rule",
   maxPatternLength: "max_pattern_length",
   maxRequestLength: "max_request_length",
+  maxExpressionDepth: "max_expression_depth",
+  maxListLength: "max_list_length",
+  maxSteps: "max_steps",
 };
 
 /** Renames camelCase option names to the core's snake_case ones. */
@@ -253,28 +256,122 @@ export function generateKey(alg, options) {
   });
 }
 
-/** A loaded RBAC policy. */
+/** Request members the facade accepts, with their names in the core. */
+const REQUEST_NAMES = {
+  principal: "principal",
+  action: "action",
+  resource: "resource",
+  resourceAttributes: "resource_attributes",
+  context: "context",
+};
+
+function requestText(request) {
+  if (typeof request === "string") return request;
+  return documentText(coreOptions(request, "request", REQUEST_NAMES), "request");
+}
+
+function policyLimitsText(options) {
+  const { limits } = optionsObject(options, "options");
+  return limits === undefined ? undefined : optionsText(limits, "limits");
+}
+
+/**
+ * A loaded policy: RBAC roles and permit/forbid rules with conditions,
+ * compiled into an index. Decisions, explanations, access review, schema
+ * validation, the linter and the text form are all computed by the core.
+ */
 export class Policy {
   #inner;
 
-  /** `options.limits` overrides the load limits (`maxRules`, `maxRoles`, ...). */
+  /**
+   * Loads a policy document (an object or JSON text). `options.limits`
+   * overrides the limits (`maxRules`, `maxSteps`, ...).
+   */
   constructor(document, options) {
     this.#inner = convert(() => {
+      if (document instanceof TextPolicySource) {
+        const limitsText = policyLimitsText(options);
+        return call(() => wasm.Policy.fromText(document.text, limitsText));
+      }
       const text = documentText(document, "policy");
-      const { limits } = optionsObject(options, "options");
-      const limitsText = limits === undefined ? undefined : optionsText(limits, "limits");
+      const limitsText = policyLimitsText(options);
       return call(() => new wasm.Policy(text, limitsText));
     });
+  }
+
+  /** Loads a policy from its text form. */
+  static fromText(text, options) {
+    requireString(text, "text");
+    return new Policy(new TextPolicySource(text), options);
   }
 
   get ruleCount() {
     return this.#live().ruleCount;
   }
 
+  /** Decides a request; a deny is a value, never an exception. */
   authorize(request) {
     if (!isPlainObject(request)) throw invalid("request must be an object");
-    const text = documentText(request, "request");
+    const text = convert(() => requestText(request));
     return JSON.parse(call(() => this.#live().authorize(text)));
+  }
+
+  /** Decides a request and reports, for every rule, whether it applied and why not. */
+  explain(request) {
+    if (!isPlainObject(request)) throw invalid("request must be an object");
+    const text = convert(() => requestText(request));
+    return JSON.parse(call(() => this.#live().explain(text)));
+  }
+
+  /** Roles and principals that rules allow to perform `action` on `resource`. */
+  whoCan(action, resource) {
+    requireString(action, "action");
+    requireString(resource, "resource");
+    return JSON.parse(call(() => this.#live().whoCan(action, resource)));
+  }
+
+  /** Returns the rules that apply to a declared role. */
+  permissionsOfRole(role) {
+    requireString(role, "role");
+    return JSON.parse(call(() => this.#live().permissionsOfRole(role)));
+  }
+
+  /** Returns the rules that apply to a principal id carrying `roles`, plus the roles the policy assigns it. */
+  permissionsOfPrincipal(id, roles = []) {
+    requireString(id, "id");
+    if (!Array.isArray(roles) || !roles.every((role) => typeof role === "string")) {
+      throw invalid("roles must be an array of strings");
+    }
+    return JSON.parse(call(() => this.#live().permissionsOfPrincipal(id, JSON.stringify(roles))));
+  }
+
+  /** Ids of permit rules that no allow among `decisions` used. */
+  unusedPermissions(decisions) {
+    if (!Array.isArray(decisions)) throw invalid("decisions must be an array");
+    const text = convert(() => JSON.stringify(decisions));
+    return JSON.parse(call(() => this.#live().unusedPermissions(text)));
+  }
+
+  /** Schema violations of this policy; an empty array means it conforms. */
+  validate(schema) {
+    const text = convert(() => documentText(schema, "schema"));
+    return JSON.parse(call(() => this.#live().validate(text)));
+  }
+
+  /** Lint warnings: shadowed, duplicate and over-broad rules. */
+  lint(schema) {
+    const text = schema === undefined ? undefined : convert(() => documentText(schema, "schema"));
+    return JSON.parse(call(() => this.#live().lint(text)));
+  }
+
+  /** Returns the policy in the canonical text form. */
+  toText() {
+    return call(() => this.#live().toText());
+  }
+
+  /** Returns the policy document in the JSON form. */
+  toJSON() {
+    return JSON.parse(call(() => this.#live().toJson()));
   }
 
   free() {
@@ -290,6 +387,31 @@ export class Policy {
   [Symbol.dispose]() {
     this.free();
   }
+}
+
+/** Marks text handed to the constructor by `Policy.fromText`. */
+class TextPolicySource {
+  constructor(text) {
+    this.text = text;
+  }
+}
+
+/** Parses policy text and returns it in the canonical layout. */
+export function formatPolicyText(text) {
+  requireString(text, "text");
+  return call(() => wasm.formatPolicyText(text));
+}
+
+/** Converts policy text to the JSON form (a document object). */
+export function policyTextToJson(text) {
+  requireString(text, "text");
+  return JSON.parse(call(() => wasm.policyTextToJson(text)));
+}
+
+/** Converts a policy document (an object or JSON text) to the text form. */
+export function policyJsonToText(document) {
+  const text = convert(() => documentText(document, "policy"));
+  return call(() => wasm.policyJsonToText(text));
 }
 
 /** Keys, validation, principal mapping and policy: token in, decision out. */
@@ -319,8 +441,10 @@ export class Guard {
     const action = requireString(request.action, "action");
     const resource = requireString(request.resource, "resource");
     const context = request.context === undefined ? undefined : documentText(request.context, "context");
+    const attributes =
+      request.resourceAttributes === undefined ? undefined : documentText(request.resourceAttributes, "resourceAttributes");
     const now = optionalNow(options);
-    return JSON.parse(call(() => this.#live().check(token, action, resource, context, now)));
+    return JSON.parse(call(() => this.#live().check(token, action, resource, context, now, attributes)));
   }
 
   free() {

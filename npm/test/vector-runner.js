@@ -86,11 +86,15 @@ function runTokenCase(pkg, file, testCase) {
 function runPolicyCase(pkg, file, testCase) {
   const expect = testCase.expect;
   const document = testCase.policy !== undefined ? file.policies[testCase.policy] : testCase.document;
-  if (document === undefined) return "case needs a policy or a document";
+  if (document === undefined && testCase.document_text === undefined) return "case needs a policy or a document";
   let policy;
   try {
     const options = testCase.limits === undefined ? {} : { limits: camelOptions(testCase.limits) };
-    policy = new pkg.Policy(typeof document === "string" ? document : JSON.stringify(document), options);
+    if (testCase.document_text !== undefined) {
+      policy = pkg.Policy.fromText(testCase.document_text, options);
+    } else {
+      policy = new pkg.Policy(typeof document === "string" ? document : JSON.stringify(document), options);
+    }
   } catch (error) {
     if (expect.load_error === undefined) return `policy failed to load: ${error.coreCode} ${error.message}`;
     if (!(error instanceof pkg.PolicyError)) return `expected a PolicyError, got ${error.name}: ${error.message}`;
@@ -102,6 +106,7 @@ function runPolicyCase(pkg, file, testCase) {
       principal: testCase.principal,
       action: testCase.action,
       resource: testCase.resource,
+      resourceAttributes: testCase.resource_attributes,
       context: testCase.context ?? {},
     });
     if (decision.decision !== expect.decision) return `expected ${expect.decision}, got ${decision.decision}`;

@@ -12,13 +12,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use mem8_guard::guard::{Guard as CoreGuard, GuardConfig, GuardRequest, PrincipalMapping};
 use mem8_guard::json::{self, JsonError, JsonLimits};
-use mem8_guard::policy::{Policy as CorePolicy, PolicyError, PolicyLimits, Principal, Request};
+use mem8_guard::policy::{Policy as CorePolicy, PolicyError};
 use mem8_guard::token::{self, Algorithm, KeyError, KeySet, SigningKey, TokenError, Validation};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
 mod crypto;
+mod policy;
 
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.
@@ -135,57 +136,6 @@ pub fn generate_key(alg: &str, kid: Option<String>) -> Result<String, JsValue> {
     ))
 }
 
-/// A loaded policy.
-#[wasm_bindgen]
-pub struct Policy {
-    policy: CorePolicy,
-}
-
-#[wasm_bindgen]
-impl Policy {
-    /// Loads a policy document (JSON text) under optional limits (snake_case
-    /// JSON of `PolicyLimits`).
-    #[wasm_bindgen(constructor)]
-    pub fn new(document_json: &str, limits_json: Option<String>) -> Result<Policy, JsValue> {
-        let limits = match limits_json {
-            None => PolicyLimits::default(),
-            Some(text) => parse_argument::<PolicyLimits>(&text, "limits")?,
-        };
-        let policy = CorePolicy::from_json_with_limits(document_json.as_bytes(), &limits)
-            .map_err(policy_error)?;
-        Ok(Self { policy })
-    }
-
-    /// Number of rules.
-    #[wasm_bindgen(getter, js_name = ruleCount)]
-    pub fn rule_count(&self) -> usize {
-        self.policy.rule_count()
-    }
-
-    /// Evaluates `{"principal":{...},"action":..,"resource":..,"context":{...}}`
-    /// and returns the decision as JSON.
-    pub fn authorize(&self, request_json: &str) -> Result<String, JsValue> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct AuthorizeRequest {
-            principal: Principal,
-            action: String,
-            resource: String,
-            #[serde(default)]
-            context: Value,
-        }
-
-        let request = parse_argument::<AuthorizeRequest>(request_json, "request")?;
-        let decision = self.policy.evaluate(&Request {
-            principal: &request.principal,
-            action: &request.action,
-            resource: &request.resource,
-            context: &request.context,
-        });
-        serde_json::to_string(&decision).map_err(|error| internal_error(&error))
-    }
-}
-
 /// The whole pipeline: keys, validation, principal mapping and policy.
 #[wasm_bindgen]
 pub struct Guard {
@@ -222,8 +172,8 @@ impl Guard {
     }
 
     /// Checks one request and returns the decision as JSON. Bad tokens and
-    /// claims are denies inside the decision; only a malformed `context` or
-    /// `now` throws.
+    /// claims are denies inside the decision; only a malformed `context`,
+    /// `now` or resource attributes throw.
     pub fn check(
         &self,
         token: &str,
@@ -231,7 +181,15 @@ impl Guard {
         resource: &str,
         context_json: Option<String>,
         now: Option<f64>,
+        resource_attributes_json: Option<String>,
     ) -> Result<String, JsValue> {
+        let resource_attributes = match resource_attributes_json {
+            None => None,
+            Some(text) => Some(parse_argument::<Map<String, Value>>(
+                &text,
+                "resourceAttributes",
+            )?),
+        };
         let context = match context_json {
             None => Value::Object(Map::new()),
             Some(text) => {
@@ -253,6 +211,7 @@ impl Guard {
             action,
             resource,
             context: &context,
+            resource_attributes: resource_attributes.as_ref(),
         };
         let decision = self.guard.check(&request, now);
         serde_json::to_string(&decision).map_err(|error| internal_error(&error))
@@ -344,7 +303,7 @@ fn key_error(error: KeyError) -> JsValue {
     error_value("key", error.code(), &error.to_string())
 }
 
-fn policy_error(error: PolicyError) -> JsValue {
+pub(crate) fn policy_error(error: PolicyError) -> JsValue {
     error_value("policy", error.code(), &error.to_string())
 }
 
@@ -356,7 +315,7 @@ fn argument_error(what: &str, error: &JsonError) -> JsValue {
     )
 }
 
-fn internal_error(error: &dyn core::fmt::Display) -> JsValue {
+pub(crate) fn internal_error(error: &dyn core::fmt::Display) -> JsValue {
     error_value("internal", "internal", &format!("internal error: {error}"))
 }
 

@@ -64,7 +64,7 @@ impl<'de> de::Deserializer<'de> for Strict<'_> {
                 }
             }
             Value::String(s) => visitor.visit_str(s),
-            Value::Array(items) => visitor.visit_seq(Elements(items.iter())),
+            Value::Array(items) => visit_array(items, visitor),
             Value::Object(map) => visitor.visit_map(Members::new(map)),
         }
     }
@@ -118,6 +118,22 @@ impl<'de> de::Deserializer<'de> for Strict<'_> {
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+/// Visits `items` as a sequence and rejects elements the visitor left, so
+/// that a two-operand form written with three elements is an error instead
+/// of silently dropping the third, as `serde_json::from_value` also does.
+fn visit_array<'de, V: Visitor<'de>>(items: &[Value], visitor: V) -> Result<V::Value, Error> {
+    let mut elements = Elements(items.iter());
+    let value = visitor.visit_seq(&mut elements)?;
+    if elements.0.len() == 0 {
+        Ok(value)
+    } else {
+        Err(Error::invalid_length(
+            items.len(),
+            &"fewer elements in array",
+        ))
     }
 }
 

@@ -25,10 +25,13 @@ pub struct Decision {
     /// The outcome.
     pub decision: Outcome,
     /// Ids of the rules that decided the outcome, in policy order: every
-    /// matching forbid rule when a forbid denied the request, every matching
-    /// permit rule when the request is allowed, and none when nothing matched.
+    /// satisfied or erroring forbid rule when a forbid denied the request,
+    /// every satisfied permit rule when the request is allowed, and none
+    /// when nothing matched.
     pub reasons: Vec<String>,
-    /// Problems met while deciding. A decision with errors is always a deny.
+    /// Problems met while deciding: request errors, and the errors of rules
+    /// whose conditions failed. An allow can carry errors only from permit
+    /// rules that failed while another permit rule was satisfied.
     pub errors: Vec<DecisionError>,
 }
 
@@ -63,6 +66,7 @@ impl Decision {
     }
 
     /// Builds an allow decided by the permit rules `reasons`.
+    #[cfg(test)]
     pub(crate) fn allow(reasons: Vec<String>) -> Self {
         Self {
             decision: Outcome::Allow,
@@ -73,6 +77,7 @@ impl Decision {
 
     /// Builds a deny decided by the forbid rules `reasons`, or by default
     /// when `reasons` is empty.
+    #[cfg(test)]
     pub(crate) fn deny(reasons: Vec<String>) -> Self {
         Self {
             decision: Outcome::Deny,

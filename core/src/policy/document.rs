@@ -1,29 +1,49 @@
 //! The JSON form of a policy, as written by people and stored on disk.
 //!
 //! Every struct rejects unknown members. A field that a later format version
-//! adds, such as a rule condition, therefore fails to load in this version
-//! instead of being ignored, which would widen or narrow access silently.
+//! adds therefore fails to load in this version instead of being ignored,
+//! which would widen or narrow access silently.
+//!
+//! Version 2 adds conditions (`when`, `unless`), action groups, resource
+//! types and role assignments. A version 1 document that uses any of them is
+//! rejected, so version 1 keeps exactly its first meaning, and a reader that
+//! knows only version 1 reports the version instead of an unknown field.
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-/// The only policy format version this crate reads and writes.
-pub const POLICY_VERSION: u64 = 1;
+use super::expr::Expr;
+
+/// The newest policy format version, which this crate writes. It also reads
+/// [`POLICY_VERSION_1`].
+pub const POLICY_VERSION: u64 = 2;
+
+/// The first policy format version: roles and rules without conditions,
+/// action groups, resource types or role assignments.
+pub const POLICY_VERSION_1: u64 = 1;
 
 /// A whole policy document: roles and the rules that grant or deny access.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyDocument {
-    /// Format version, which must be [`POLICY_VERSION`].
+    /// Format version: [`POLICY_VERSION`] or [`POLICY_VERSION_1`].
     pub version: u64,
     /// Declared roles by name. Optional in JSON, where it defaults to none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub roles: BTreeMap<String, RoleDefinition>,
+    /// Named lists of action names, which rules name with
+    /// `{"group": NAME}`. Version 2 only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub action_groups: BTreeMap<String, Vec<String>>,
+    /// Declared roles given to principals by id, in addition to the roles
+    /// the principal carries (from token claims, say). Version 2 only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assignments: BTreeMap<String, Vec<String>>,
     /// Rules in policy order, which is also the order of decision reasons.
     /// Optional in JSON, where it defaults to none, so everything is denied.
     #[serde(default)]
@@ -60,12 +80,40 @@ pub struct RuleDefinition {
     pub principal: Option<PrincipalScope>,
     /// Action scope of the rule.
     pub action: ActionScope,
-    /// Anchored glob over the whole resource string: `*` matches any run of
-    /// characters, `\*` is a literal star and `\\` a literal backslash.
-    pub resource: String,
+    /// Resource scope of the rule.
+    pub resource: ResourceScope,
+    /// Condition that must be `true` for the rule to apply. Version 2 only.
+    #[serde(
+        default,
+        deserialize_with = "crate::json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub when: Option<Expr>,
+    /// Condition that must be `false` for the rule to apply. Version 2 only.
+    #[serde(
+        default,
+        deserialize_with = "crate::json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unless: Option<Expr>,
     /// Free text for people, which evaluation ignores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// The resources a rule applies to.
+///
+/// Written as a string, it is an anchored glob over the whole resource:
+/// `*` matches any run of characters, `\*` is a literal star and `\\` a
+/// literal backslash. Written `{"type": T}` (version 2), it matches every
+/// resource whose type is `T`, where the type of `document:42` is
+/// `document`, the text before the first `:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceScope {
+    /// An anchored glob pattern.
+    Pattern(String),
+    /// A resource type.
+    Type(String),
 }
 
 /// Effect of a matching rule.
@@ -88,17 +136,20 @@ pub enum PrincipalScope {
     Id(String),
 }
 
-/// The actions a rule applies to, written as one name or a list of names.
+/// The actions a rule applies to, written as one name, a list of names or
+/// a group.
 ///
 /// Names compare exactly, with no case folding. The name `*` matches every
 /// action. It is not a pattern, so `read*` is an ordinary action name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionScope {
     /// A single action name.
     One(String),
     /// A list of action names, which must not be empty.
     Many(Vec<String>),
+    /// The actions of a group declared in `action_groups`, written
+    /// `{"group": NAME}`. Version 2 only.
+    Group(String),
 }
 
 impl Default for PolicyDocument {
@@ -107,17 +158,133 @@ impl Default for PolicyDocument {
         Self {
             version: POLICY_VERSION,
             roles: BTreeMap::new(),
+            action_groups: BTreeMap::new(),
+            assignments: BTreeMap::new(),
             rules: Vec::new(),
         }
     }
 }
 
+impl PolicyDocument {
+    /// Returns the name of the first version 2 feature the document uses,
+    /// such as `when` or `action_groups`, or `None` for a version 1 document.
+    pub fn first_version_2_feature(&self) -> Option<(Option<usize>, &'static str)> {
+        if !self.action_groups.is_empty() {
+            return Some((None, "action_groups"));
+        }
+        if !self.assignments.is_empty() {
+            return Some((None, "assignments"));
+        }
+        for (index, rule) in self.rules.iter().enumerate() {
+            let feature = if rule.when.is_some() {
+                Some("when")
+            } else if rule.unless.is_some() {
+                Some("unless")
+            } else if matches!(rule.action, ActionScope::Group(_)) {
+                Some("group")
+            } else if matches!(rule.resource, ResourceScope::Type(_)) {
+                Some("type")
+            } else {
+                None
+            };
+            if let Some(feature) = feature {
+                return Some((Some(index), feature));
+            }
+        }
+        None
+    }
+}
+
 impl ActionScope {
-    /// Returns the action names as a slice, whichever form was written.
+    /// Returns the action names as a slice for a name or a list, and an
+    /// empty slice for a group, whose names are in the document.
     pub fn names(&self) -> &[String] {
         match self {
             Self::One(name) => core::slice::from_ref(name),
             Self::Many(names) => names,
+            Self::Group(_) => &[],
+        }
+    }
+}
+
+impl From<&str> for ResourceScope {
+    /// Reads `text` as a pattern.
+    fn from(text: &str) -> Self {
+        Self::Pattern(String::from(text))
+    }
+}
+
+impl Serialize for ResourceScope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Self::Pattern(pattern) => serializer.serialize_str(pattern),
+            Self::Type(name) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("type", name)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceScope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ResourceScopeVisitor)
+    }
+}
+
+/// Accepts a pattern string or `{"type": T}`.
+struct ResourceScopeVisitor;
+
+impl<'de> Visitor<'de> for ResourceScopeVisitor {
+    type Value = ResourceScope;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a resource pattern or `{\"type\": T}`")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<ResourceScope, E> {
+        Ok(ResourceScope::Pattern(String::from(value)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ResourceScope, A::Error> {
+        let name = single_member(map, "type")?;
+        Ok(ResourceScope::Type(name))
+    }
+}
+
+/// Reads an object that must have exactly the one string member `expected`.
+fn single_member<'de, A: MapAccess<'de>>(
+    mut map: A,
+    expected: &'static str,
+) -> Result<String, A::Error> {
+    let mut found = None;
+    while let Some(key) = map.next_key::<String>()? {
+        if key != expected {
+            return Err(de::Error::custom(alloc::format!(
+                "unknown field `{key}`, expected `{expected}`"
+            )));
+        }
+        if found.is_some() {
+            return Err(de::Error::duplicate_field(expected));
+        }
+        found = Some(map.next_value::<String>()?);
+    }
+    found.ok_or_else(|| de::Error::missing_field(expected))
+}
+
+impl Serialize for ActionScope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Self::One(name) => serializer.serialize_str(name),
+            Self::Many(names) => names.serialize(serializer),
+            Self::Group(name) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("group", name)?;
+                map.end()
+            }
         }
     }
 }
@@ -136,7 +303,7 @@ impl<'de> Visitor<'de> for ActionScopeVisitor {
     type Value = ActionScope;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an action name or a list of action names")
+        f.write_str("an action name, a list of action names or `{\"group\": NAME}`")
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<ActionScope, E> {
@@ -153,6 +320,10 @@ impl<'de> Visitor<'de> for ActionScopeVisitor {
             names.push(name);
         }
         Ok(ActionScope::Many(names))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ActionScope, A::Error> {
+        Ok(ActionScope::Group(single_member(map, "group")?))
     }
 }
 
@@ -205,7 +376,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("an action name or a list of action names"),
+            error.contains("an action name, a list of action names"),
             "{error}"
         );
     }
@@ -245,9 +416,27 @@ mod tests {
 
     #[test]
     fn rule_rejects_unknown_field() {
-        let text = r#"{"id":"r","effect":"permit","action":"x","resource":"*","when":{}}"#;
+        let text = r#"{"id":"r","effect":"permit","action":"x","resource":"*","if":{}}"#;
         let error = rule_from(text).unwrap_err().to_string();
-        assert!(error.contains("unknown field `when`"), "{error}");
+        assert!(error.contains("unknown field `if`"), "{error}");
+    }
+
+    #[test]
+    fn group_and_type_round_trip() {
+        let text =
+            r#"{"id":"r","effect":"permit","action":{"group":"writes"},"resource":{"type":"doc"}}"#;
+        let rule = rule_from(text).unwrap();
+        assert_eq!(rule.action, ActionScope::Group("writes".to_string()));
+        assert_eq!(rule.resource, ResourceScope::Type("doc".to_string()));
+        assert_eq!(serde_json::to_string(&rule).unwrap(), text);
+    }
+
+    #[test]
+    fn group_and_type_reject_extra_members() {
+        let extra = r#"{"id":"r","effect":"permit","action":{"group":"w","x":1},"resource":"*"}"#;
+        assert!(rule_from(extra).is_err());
+        let wrong = r#"{"id":"r","effect":"permit","action":"a","resource":{"kind":"doc"}}"#;
+        assert!(rule_from(wrong).is_err());
     }
 
     #[test]
@@ -274,14 +463,16 @@ mod tests {
             effect: Effect::Forbid,
             principal: Some(PrincipalScope::Role("viewer".to_string())),
             action: ActionScope::One("read".to_string()),
-            resource: "doc:*".to_string(),
+            resource: "doc:*".into(),
+            when: None,
+            unless: None,
             description: None,
         });
 
         let text = serde_json::to_string(&document).unwrap();
         assert_eq!(
             text,
-            r#"{"version":1,"roles":{"admin":{"inherits":["viewer"]},"viewer":{}},"rules":[{"id":"r","effect":"forbid","principal":{"role":"viewer"},"action":"read","resource":"doc:*"}]}"#
+            r#"{"version":2,"roles":{"admin":{"inherits":["viewer"]},"viewer":{}},"rules":[{"id":"r","effect":"forbid","principal":{"role":"viewer"},"action":"read","resource":"doc:*"}]}"#
         );
         let back: PolicyDocument = serde_json::from_str(&text).unwrap();
         assert_eq!(back, document);
@@ -289,7 +480,7 @@ mod tests {
 
     #[test]
     fn roles_and_rules_default_to_empty() {
-        let document: PolicyDocument = serde_json::from_str(r#"{"version":1}"#).unwrap();
+        let document: PolicyDocument = serde_json::from_str(r#"{"version":2}"#).unwrap();
         assert_eq!(document, PolicyDocument::default());
     }
 

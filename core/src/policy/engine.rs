@@ -1,58 +1,65 @@
-//! The compiled policy and its evaluation.
+//! The compiled policy: validation of a document and its compilation into
+//! rules and an index. Evaluation is in `decide.rs`.
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::iter::Peekable;
-use core::slice;
 
-use super::decision::{Decision, DecisionError};
-use super::document::{Effect, PolicyDocument, PrincipalScope, RuleDefinition, POLICY_VERSION};
-use super::error::{PolicyError, Referrer};
+use super::cond::{Cond, CondCompiler};
+use super::document::{
+    ActionScope, Effect, PolicyDocument, PrincipalScope, ResourceScope, RuleDefinition,
+    POLICY_VERSION, POLICY_VERSION_1,
+};
+use super::error::{DocumentLocation, PolicyError, Referrer};
+use super::index::{IndexKey, PrincipalKey, RuleIndex};
 use super::limits::{LimitKind, PolicyLimits};
 use super::pattern::ResourcePattern;
-use super::request::Request;
 use super::roles::{RoleGraph, RoleSet};
 
 /// A validated policy, compiled for evaluation.
 ///
 /// Loading checks everything that can be checked without a request, so
-/// evaluation cannot fail. Role closures are precomputed and rules are
-/// indexed by action name, so an evaluation looks only at the rules for its
-/// action and at rules for every action (`*`).
+/// evaluation has no load-time errors left: it fails only on the request
+/// (a missing attribute, a type mismatch, a limit). Role closures are
+/// precomputed and rules are indexed by action, resource type and principal
+/// scope, so a decision evaluates only the rules that can apply.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    rules: Vec<CompiledRule>,
-    roles: RoleGraph,
-    /// Positions in `rules` of the rules naming each action, ascending.
-    by_action: BTreeMap<String, Vec<usize>>,
-    /// Positions in `rules` of the rules for every action, ascending.
-    any_action: Vec<usize>,
-    /// [`PolicyLimits::max_request_length`] this policy was loaded with.
-    max_request_length: usize,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) roles: RoleGraph,
+    pub(crate) index: RuleIndex,
+    /// Role indices assigned to principal ids by the document.
+    pub(crate) assignments: BTreeMap<String, Vec<usize>>,
+    /// Action names of each declared group, sorted; `*` stands for all.
+    pub(crate) action_groups: BTreeMap<String, Vec<String>>,
+    pub(crate) limits: PolicyLimits,
+    pub(crate) document: PolicyDocument,
 }
 
 #[derive(Debug, Clone)]
-struct CompiledRule {
-    id: String,
-    effect: Effect,
-    principal: CompiledPrincipal,
-    resource: ResourcePattern,
+pub(crate) struct CompiledRule {
+    pub(crate) id: String,
+    pub(crate) effect: Effect,
+    pub(crate) principal: CompiledPrincipal,
+    /// `None` for every action, else sorted and deduplicated names.
+    pub(crate) actions: Option<Vec<String>>,
+    pub(crate) resource: CompiledResource,
+    pub(crate) when: Option<Cond>,
+    pub(crate) unless: Option<Cond>,
 }
 
 #[derive(Debug, Clone)]
-enum CompiledPrincipal {
+pub(crate) enum CompiledPrincipal {
     Any,
     /// Index of a declared role in the [`RoleGraph`].
     Role(usize),
     Id(String),
 }
 
-/// The actions of one rule after validation.
-enum CompiledActions {
-    Any,
-    /// Sorted and deduplicated, so the index lists each rule once per action.
-    Listed(Vec<String>),
+#[derive(Debug, Clone)]
+pub(crate) enum CompiledResource {
+    Pattern(ResourcePattern),
+    Type(String),
 }
 
 impl Policy {
@@ -60,20 +67,18 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// Returns [`PolicyError`] for an unsupported version, a limit exceeded,
-    /// an invalid or undeclared role, an inheritance cycle, an empty or
-    /// repeated rule id, an empty action list or name, an empty principal
-    /// id, or an invalid resource pattern. The first problem found is
-    /// reported: limits on counts, then roles, then rules in order.
+    /// Returns [`PolicyError`] for an unsupported version, a version 2
+    /// feature in a version 1 document, a limit exceeded, an invalid or
+    /// undeclared role, an inheritance cycle, an undeclared or invalid
+    /// action group, an empty or repeated rule id, an empty action list or
+    /// name, an empty principal id, an invalid resource pattern or type, or
+    /// an invalid condition. The first problem found is reported: version,
+    /// limits on counts, roles, assignments, groups, then rules in order.
     pub fn from_document(
         document: PolicyDocument,
         limits: &PolicyLimits,
     ) -> Result<Policy, PolicyError> {
-        if document.version != POLICY_VERSION {
-            return Err(PolicyError::UnsupportedVersion {
-                version: document.version,
-            });
-        }
+        check_version(&document)?;
         if document.rules.len() > limits.max_rules {
             return Err(PolicyError::LimitExceeded {
                 limit: LimitKind::Rules,
@@ -83,14 +88,18 @@ impl Policy {
         }
 
         let roles = RoleGraph::build(&document.roles, limits)?;
-
+        let assignments = resolve_assignments(&document, &roles)?;
+        let action_groups = resolve_groups(&document, limits)?;
         let mut policy = Policy {
             rules: Vec::with_capacity(document.rules.len()),
             roles,
-            by_action: BTreeMap::new(),
-            any_action: Vec::new(),
-            max_request_length: limits.max_request_length,
+            index: RuleIndex::default(),
+            assignments,
+            action_groups,
+            limits: *limits,
+            document: PolicyDocument::default(),
         };
+
         let mut seen_ids = BTreeSet::new();
         for (index, definition) in document.rules.iter().enumerate() {
             if definition.id.is_empty() {
@@ -105,64 +114,13 @@ impl Policy {
                     id: definition.id.clone(),
                 });
             }
-
-            let actions = compile_actions(index, definition, limits)?;
-            let rule = policy.compile_rule(index, definition, limits)?;
-            policy.add_rule(rule, actions);
+            let rule = policy.compile_rule(index, definition)?;
+            let key = rule.index_key();
+            policy.index.insert(policy.rules.len(), &key);
+            policy.rules.push(rule);
         }
+        policy.document = document;
         Ok(policy)
-    }
-
-    /// Decides `request`: any matching forbid rule denies, otherwise any
-    /// matching permit rule allows, otherwise the request is denied.
-    ///
-    /// The decision's reasons list every matching rule of the deciding
-    /// effect, in policy order. A rule matches when its action scope contains
-    /// the request's action, its principal scope contains the principal, and
-    /// its resource pattern matches the whole resource. Each rule for the
-    /// action costs time linear in its pattern and the resource.
-    pub fn evaluate(&self, request: &Request<'_>) -> Decision {
-        for (field, text) in [("action", request.action), ("resource", request.resource)] {
-            if text.len() > self.max_request_length {
-                return Decision::deny_with(alloc::vec![DecisionError {
-                    code: String::from("request_too_large"),
-                    message: alloc::format!(
-                        "{field} is longer than the limit of {} bytes",
-                        self.max_request_length
-                    ),
-                    rule: None,
-                }]);
-            }
-        }
-
-        let principal_roles = self.roles.effective_set(&request.principal.roles);
-        let listed = self
-            .by_action
-            .get(request.action)
-            .map_or(&[][..], Vec::as_slice);
-
-        let mut permits = Vec::new();
-        let mut forbids = Vec::new();
-        for position in MergeAscending::new(listed, &self.any_action) {
-            let Some(rule) = self.rules.get(position) else {
-                continue;
-            };
-            if !rule.applies_to(request, &principal_roles) {
-                continue;
-            }
-            match rule.effect {
-                Effect::Permit => permits.push(rule.id.clone()),
-                Effect::Forbid => forbids.push(rule.id.clone()),
-            }
-        }
-
-        if !forbids.is_empty() {
-            Decision::deny(forbids)
-        } else if !permits.is_empty() {
-            Decision::allow(permits)
-        } else {
-            Decision::deny(Vec::new())
-        }
     }
 
     /// Returns the given roles together with every role they inherit, sorted
@@ -184,109 +142,270 @@ impl Policy {
         self.rules.len()
     }
 
-    /// Compiles the principal scope and pattern of the rule at `index`.
+    /// Returns the document this policy was compiled from.
+    pub fn document(&self) -> &PolicyDocument {
+        &self.document
+    }
+
+    /// Returns the limits this policy was loaded with, which also apply to
+    /// its evaluation.
+    pub fn limits(&self) -> &PolicyLimits {
+        &self.limits
+    }
+
+    /// Returns the effective role set of a principal: its own roles, the
+    /// roles the document assigns to its id, and everything they inherit.
+    pub(crate) fn principal_roles(&self, id: &str, roles: &[String]) -> RoleSet {
+        let assigned = self.assignments.get(id).map_or(&[][..], Vec::as_slice);
+        self.roles.effective_set_with(roles, assigned)
+    }
+
     fn compile_rule(
         &self,
         index: usize,
         definition: &RuleDefinition,
-        limits: &PolicyLimits,
     ) -> Result<CompiledRule, PolicyError> {
-        let principal = match &definition.principal {
-            None => CompiledPrincipal::Any,
-            Some(PrincipalScope::Role(role)) => match self.roles.index_of(role) {
-                Some(role_index) => CompiledPrincipal::Role(role_index),
-                None => {
-                    return Err(PolicyError::UnknownRole {
-                        role: role.clone(),
-                        referenced_by: Referrer::Rule(definition.id.clone()),
-                    })
-                }
-            },
-            Some(PrincipalScope::Id(id)) if id.is_empty() => {
-                return Err(invalid_rule(
-                    index,
-                    definition,
-                    "principal id is empty; name the principal, or omit `principal` to match \
-                     every principal",
-                ));
-            }
-            Some(PrincipalScope::Id(id)) => CompiledPrincipal::Id(id.clone()),
-        };
+        let principal = self.compile_principal(index, definition)?;
+        let actions = self.compile_actions(index, definition)?;
+        let resource = self.compile_resource(index, definition)?;
 
-        if definition.resource.len() > limits.max_pattern_length {
-            return Err(PolicyError::LimitExceeded {
-                limit: LimitKind::PatternLength,
-                max: limits.max_pattern_length,
-                subject: Some(definition.id.clone()),
-            });
-        }
-        let resource = ResourcePattern::parse(&definition.resource).map_err(|reason| {
-            PolicyError::InvalidPattern {
-                rule: definition.id.clone(),
-                pattern: definition.resource.clone(),
-                reason,
-            }
-        })?;
+        let compiler = CondCompiler {
+            rule: &definition.id,
+            roles: &self.roles,
+            limits: &self.limits,
+        };
+        let when = definition
+            .when
+            .as_ref()
+            .map(|expr| compiler.compile(expr))
+            .transpose()?;
+        let unless = definition
+            .unless
+            .as_ref()
+            .map(|expr| compiler.compile(expr))
+            .transpose()?;
 
         Ok(CompiledRule {
             id: definition.id.clone(),
             effect: definition.effect,
             principal,
+            actions,
             resource,
+            when,
+            unless,
         })
     }
 
-    /// Appends `rule` and indexes it under each of its actions.
-    fn add_rule(&mut self, rule: CompiledRule, actions: CompiledActions) {
-        let position = self.rules.len();
-        self.rules.push(rule);
-        match actions {
-            CompiledActions::Any => self.any_action.push(position),
-            CompiledActions::Listed(names) => {
-                for name in names {
-                    self.by_action.entry(name).or_default().push(position);
+    fn compile_principal(
+        &self,
+        index: usize,
+        definition: &RuleDefinition,
+    ) -> Result<CompiledPrincipal, PolicyError> {
+        match &definition.principal {
+            None => Ok(CompiledPrincipal::Any),
+            Some(PrincipalScope::Role(role)) => match self.roles.index_of(role) {
+                Some(role_index) => Ok(CompiledPrincipal::Role(role_index)),
+                None => Err(PolicyError::UnknownRole {
+                    role: role.clone(),
+                    referenced_by: Referrer::Rule(definition.id.clone()),
+                }),
+            },
+            Some(PrincipalScope::Id(id)) if id.is_empty() => Err(invalid_rule(
+                index,
+                definition,
+                "principal id is empty; name the principal, or omit `principal` to match \
+                 every principal",
+            )),
+            Some(PrincipalScope::Id(id)) => Ok(CompiledPrincipal::Id(id.clone())),
+        }
+    }
+
+    /// Validates the action scope and returns `None` for every action, else
+    /// the sorted and deduplicated names.
+    fn compile_actions(
+        &self,
+        index: usize,
+        definition: &RuleDefinition,
+    ) -> Result<Option<Vec<String>>, PolicyError> {
+        let names: &[String] = match &definition.action {
+            ActionScope::Group(group) => match self.action_groups.get(group) {
+                Some(names) => names,
+                None => {
+                    return Err(PolicyError::UnknownActionGroup {
+                        group: group.clone(),
+                        rule: definition.id.clone(),
+                    })
                 }
+            },
+            other => other.names(),
+        };
+        if names.is_empty() {
+            return Err(invalid_rule(
+                index,
+                definition,
+                "action list is empty; list at least one action, or `*` for every action",
+            ));
+        }
+        if names.len() > self.limits.max_actions_per_rule {
+            return Err(PolicyError::LimitExceeded {
+                limit: LimitKind::ActionsPerRule,
+                max: self.limits.max_actions_per_rule,
+                subject: Some(definition.id.clone()),
+            });
+        }
+        if names.iter().any(String::is_empty) {
+            return Err(invalid_rule(
+                index,
+                definition,
+                "action name is empty; name the action, or use `*` for every action",
+            ));
+        }
+        Ok(sorted_actions(names))
+    }
+
+    fn compile_resource(
+        &self,
+        index: usize,
+        definition: &RuleDefinition,
+    ) -> Result<CompiledResource, PolicyError> {
+        let text = match &definition.resource {
+            ResourceScope::Pattern(text) | ResourceScope::Type(text) => text,
+        };
+        if text.len() > self.limits.max_pattern_length {
+            return Err(PolicyError::LimitExceeded {
+                limit: LimitKind::PatternLength,
+                max: self.limits.max_pattern_length,
+                subject: Some(definition.id.clone()),
+            });
+        }
+        match &definition.resource {
+            ResourceScope::Pattern(pattern) => ResourcePattern::parse(pattern)
+                .map(CompiledResource::Pattern)
+                .map_err(|reason| PolicyError::InvalidPattern {
+                    rule: definition.id.clone(),
+                    pattern: pattern.clone(),
+                    reason,
+                }),
+            ResourceScope::Type(name) if name.is_empty() || name.contains(':') => {
+                Err(invalid_rule(
+                    index,
+                    definition,
+                    "resource type is empty or contains `:`; a type is the text before the \
+                     first `:` of a resource",
+                ))
             }
+            ResourceScope::Type(name) => Ok(CompiledResource::Type(name.clone())),
         }
     }
 }
 
-/// Validates the action scope of the rule at `index`.
-fn compile_actions(
-    index: usize,
-    definition: &RuleDefinition,
-    limits: &PolicyLimits,
-) -> Result<CompiledActions, PolicyError> {
-    let names = definition.action.names();
-    if names.is_empty() {
-        return Err(invalid_rule(
-            index,
-            definition,
-            "action list is empty; list at least one action, or `*` for every action",
-        ));
+impl CompiledRule {
+    /// Returns where the rule goes in the index.
+    fn index_key(&self) -> IndexKey {
+        let resource_type = match &self.resource {
+            CompiledResource::Type(name) => Some(name.clone()),
+            // Every resource a pattern matches starts with its literal
+            // prefix, so a prefix containing `:` fixes the type.
+            CompiledResource::Pattern(pattern) => {
+                let (prefix, _) = pattern.literal_prefix();
+                prefix
+                    .split_once(':')
+                    .map(|(resource_type, _)| resource_type.to_string())
+            }
+        };
+        let principal = match &self.principal {
+            CompiledPrincipal::Any => PrincipalKey::Any,
+            CompiledPrincipal::Role(role) => PrincipalKey::Role(*role),
+            CompiledPrincipal::Id(id) => PrincipalKey::Id(id.clone()),
+        };
+        IndexKey {
+            actions: self.actions.clone(),
+            resource_type,
+            principal,
+        }
     }
-    if names.len() > limits.max_actions_per_rule {
-        return Err(PolicyError::LimitExceeded {
-            limit: LimitKind::ActionsPerRule,
-            max: limits.max_actions_per_rule,
-            subject: Some(definition.id.clone()),
-        });
-    }
-    if names.iter().any(String::is_empty) {
-        return Err(invalid_rule(
-            index,
-            definition,
-            "action name is empty; name the action, or use `*` for every action",
-        ));
-    }
+}
 
+/// Returns `None` when `names` holds `*`, else the names sorted and
+/// deduplicated, so that the index lists each rule once per action.
+fn sorted_actions(names: &[String]) -> Option<Vec<String>> {
     if names.iter().any(|name| name == "*") {
-        return Ok(CompiledActions::Any);
+        return None;
     }
     let mut listed = names.to_vec();
     listed.sort_unstable();
     listed.dedup();
-    Ok(CompiledActions::Listed(listed))
+    Some(listed)
+}
+
+fn check_version(document: &PolicyDocument) -> Result<(), PolicyError> {
+    if document.version != POLICY_VERSION && document.version != POLICY_VERSION_1 {
+        return Err(PolicyError::UnsupportedVersion {
+            version: document.version,
+        });
+    }
+    if document.version == POLICY_VERSION_1 {
+        if let Some((rule, feature)) = document.first_version_2_feature() {
+            let location = match rule {
+                Some(index) => DocumentLocation::Rule {
+                    index,
+                    id: document.rules.get(index).map(|rule| rule.id.clone()),
+                },
+                None => DocumentLocation::Document,
+            };
+            return Err(PolicyError::InvalidDocument {
+                location,
+                message: alloc::format!(
+                    "unknown field `{feature}` in a version 1 document; it needs `\"version\": 2`"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Resolves the document's role assignments to role indices.
+fn resolve_assignments(
+    document: &PolicyDocument,
+    roles: &RoleGraph,
+) -> Result<BTreeMap<String, Vec<usize>>, PolicyError> {
+    let mut assignments = BTreeMap::new();
+    for (principal, names) in &document.assignments {
+        let mut indices = Vec::with_capacity(names.len());
+        for name in names {
+            let Some(index) = roles.index_of(name) else {
+                return Err(PolicyError::UnknownRole {
+                    role: name.clone(),
+                    referenced_by: Referrer::Assignment(principal.clone()),
+                });
+            };
+            indices.push(index);
+        }
+        assignments.insert(principal.clone(), indices);
+    }
+    Ok(assignments)
+}
+
+/// Checks the declared action groups and sorts their names.
+fn resolve_groups(
+    document: &PolicyDocument,
+    limits: &PolicyLimits,
+) -> Result<BTreeMap<String, Vec<String>>, PolicyError> {
+    let mut groups = BTreeMap::new();
+    for (name, actions) in &document.action_groups {
+        if actions.len() > limits.max_actions_per_rule {
+            return Err(PolicyError::LimitExceeded {
+                limit: LimitKind::ActionsPerRule,
+                max: limits.max_actions_per_rule,
+                subject: Some(name.clone()),
+            });
+        }
+        let mut sorted = actions.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        groups.insert(name.clone(), sorted);
+    }
+    Ok(groups)
 }
 
 fn invalid_rule(index: usize, definition: &RuleDefinition, reason: &'static str) -> PolicyError {
@@ -297,360 +416,6 @@ fn invalid_rule(index: usize, definition: &RuleDefinition, reason: &'static str)
     }
 }
 
-impl CompiledRule {
-    /// Returns whether the principal and resource of `request` are in scope.
-    /// The action was already matched through the index.
-    fn applies_to(&self, request: &Request<'_>, principal_roles: &RoleSet) -> bool {
-        let principal_matches = match &self.principal {
-            CompiledPrincipal::Any => true,
-            CompiledPrincipal::Role(role) => principal_roles.contains(*role),
-            CompiledPrincipal::Id(id) => *id == request.principal.id,
-        };
-        principal_matches && self.resource.matches(request.resource)
-    }
-}
-
-/// Iterates over the union of two ascending slices, in ascending order.
-struct MergeAscending<'a> {
-    left: Peekable<slice::Iter<'a, usize>>,
-    right: Peekable<slice::Iter<'a, usize>>,
-}
-
-impl<'a> MergeAscending<'a> {
-    fn new(left: &'a [usize], right: &'a [usize]) -> Self {
-        Self {
-            left: left.iter().peekable(),
-            right: right.iter().peekable(),
-        }
-    }
-}
-
-impl Iterator for MergeAscending<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        match (self.left.peek(), self.right.peek()) {
-            (Some(left), Some(right)) if left <= right => self.left.next().copied(),
-            (Some(_), Some(_)) | (None, Some(_)) => self.right.next().copied(),
-            (Some(_), None) => self.left.next().copied(),
-            (None, None) => None,
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::{ActionScope, Outcome, Principal, RoleDefinition};
-    use alloc::format;
-    use alloc::vec;
-    use serde_json::Value;
-
-    fn principal(id: &str, roles: &[&str]) -> Principal {
-        Principal {
-            id: id.to_string(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-            attributes: serde_json::Map::new(),
-        }
-    }
-
-    fn decide(policy: &Policy, who: &Principal, action: &str, resource: &str) -> Decision {
-        let context = Value::Null;
-        policy.evaluate(&Request {
-            principal: who,
-            action,
-            resource,
-            context: &context,
-        })
-    }
-
-    fn rule(id: &str, effect: Effect, action: &[&str], resource: &str) -> RuleDefinition {
-        RuleDefinition {
-            id: id.to_string(),
-            effect,
-            principal: None,
-            action: ActionScope::Many(action.iter().map(|a| a.to_string()).collect()),
-            resource: resource.to_string(),
-            description: None,
-        }
-    }
-
-    fn document(rules: Vec<RuleDefinition>) -> PolicyDocument {
-        let mut document = PolicyDocument::default();
-        for (name, inherits) in [("admin", "editor"), ("editor", "viewer")] {
-            let definition = RoleDefinition {
-                inherits: vec![inherits.to_string()],
-                description: None,
-            };
-            document.roles.insert(name.to_string(), definition);
-        }
-        document
-            .roles
-            .insert("viewer".to_string(), RoleDefinition::default());
-        document.rules = rules;
-        document
-    }
-
-    fn compile(rules: Vec<RuleDefinition>) -> Result<Policy, PolicyError> {
-        Policy::from_document(document(rules), &PolicyLimits::default())
-    }
-
-    fn reasons(decision: &Decision) -> Vec<&str> {
-        decision.reasons.iter().map(String::as_str).collect()
-    }
-
-    #[test]
-    fn default_deny_has_no_reasons() {
-        let policy = compile(Vec::new()).unwrap();
-        let decision = decide(&policy, &principal("a", &[]), "read", "x");
-        assert_eq!(decision.decision, Outcome::Deny);
-        assert!(decision.reasons.is_empty());
-        assert!(decision.errors.is_empty());
-    }
-
-    #[test]
-    fn forbid_beats_every_permit() {
-        let policy = compile(vec![
-            rule("p1", Effect::Permit, &["read"], "*"),
-            rule("f1", Effect::Forbid, &["read"], "doc:*"),
-            rule("p2", Effect::Permit, &["*"], "doc:1"),
-            rule("f2", Effect::Forbid, &["*"], "*"),
-        ])
-        .unwrap();
-        let decision = decide(&policy, &principal("a", &[]), "read", "doc:1");
-        assert_eq!(decision.decision, Outcome::Deny);
-        assert_eq!(reasons(&decision), ["f1", "f2"]);
-    }
-
-    #[test]
-    fn allow_lists_all_permits_in_order() {
-        let policy = compile(vec![
-            rule("any", Effect::Permit, &["*"], "*"),
-            rule("read", Effect::Permit, &["read"], "doc:*"),
-            rule("other", Effect::Permit, &["write"], "*"),
-            rule("any-doc", Effect::Permit, &["*"], "doc:*"),
-        ])
-        .unwrap();
-        let decision = decide(&policy, &principal("a", &[]), "read", "doc:1");
-        assert!(decision.is_allowed());
-        assert_eq!(reasons(&decision), ["any", "read", "any-doc"]);
-    }
-
-    #[test]
-    fn role_scope_follows_inheritance() {
-        let mut viewers = rule("viewers", Effect::Permit, &["read"], "*");
-        viewers.principal = Some(PrincipalScope::Role("viewer".to_string()));
-        let mut admins = rule("admins", Effect::Permit, &["read"], "*");
-        admins.principal = Some(PrincipalScope::Role("admin".to_string()));
-        let policy = compile(vec![viewers, admins]).unwrap();
-
-        let admin = decide(&policy, &principal("a", &["admin"]), "read", "x");
-        assert_eq!(reasons(&admin), ["viewers", "admins"]);
-        let editor = decide(&policy, &principal("e", &["editor"]), "read", "x");
-        assert_eq!(reasons(&editor), ["viewers"]);
-        let nobody = decide(&policy, &principal("n", &[]), "read", "x");
-        assert!(!nobody.is_allowed());
-    }
-
-    #[test]
-    fn undeclared_principal_role_grants_nothing() {
-        let mut viewers = rule("viewers", Effect::Permit, &["read"], "*");
-        viewers.principal = Some(PrincipalScope::Role("viewer".to_string()));
-        let policy = compile(vec![viewers]).unwrap();
-        let decision = decide(&policy, &principal("g", &["ghost", "Viewer"]), "read", "x");
-        assert!(!decision.is_allowed());
-    }
-
-    #[test]
-    fn id_scope_is_exact() {
-        let mut own = rule("own", Effect::Permit, &["write"], "draft:alice/*");
-        own.principal = Some(PrincipalScope::Id("alice".to_string()));
-        let policy = compile(vec![own]).unwrap();
-
-        assert!(decide(&policy, &principal("alice", &[]), "write", "draft:alice/1").is_allowed());
-        assert!(!decide(&policy, &principal("Alice", &[]), "write", "draft:alice/1").is_allowed());
-        assert!(!decide(&policy, &principal("bob", &[]), "write", "draft:alice/1").is_allowed());
-        assert!(!decide(&policy, &principal("alice", &[]), "write", "draft:bob/1").is_allowed());
-    }
-
-    #[test]
-    fn actions_compare_exactly() {
-        let policy = compile(vec![rule("r", Effect::Permit, &["read", "read*"], "*")]).unwrap();
-        let who = principal("a", &[]);
-        assert!(decide(&policy, &who, "read", "x").is_allowed());
-        assert!(decide(&policy, &who, "read*", "x").is_allowed());
-        assert!(!decide(&policy, &who, "Read", "x").is_allowed());
-        assert!(!decide(&policy, &who, "reads", "x").is_allowed());
-        assert!(!decide(&policy, &who, "readme", "x").is_allowed());
-        assert!(!decide(&policy, &who, "", "x").is_allowed());
-    }
-
-    #[test]
-    fn repeated_action_gives_one_reason() {
-        let policy = compile(vec![rule("r", Effect::Permit, &["read", "read"], "*")]).unwrap();
-        let decision = decide(&policy, &principal("a", &[]), "read", "x");
-        assert_eq!(reasons(&decision), ["r"]);
-    }
-
-    #[test]
-    fn star_in_list_means_any_action() {
-        let policy = compile(vec![rule("r", Effect::Permit, &["read", "*"], "*")]).unwrap();
-        let decision = decide(&policy, &principal("a", &[]), "delete", "x");
-        assert_eq!(reasons(&decision), ["r"]);
-    }
-
-    #[test]
-    fn empty_rule_id_rejected() {
-        let error = compile(vec![rule("", Effect::Permit, &["read"], "*")]).unwrap_err();
-        assert_eq!(
-            error,
-            PolicyError::InvalidRule {
-                index: 0,
-                id: String::new(),
-                reason: "rule id is empty; give the rule a unique id"
-            }
-        );
-    }
-
-    #[test]
-    fn duplicate_rule_id_rejected() {
-        let error = compile(vec![
-            rule("r", Effect::Permit, &["read"], "*"),
-            rule("r", Effect::Forbid, &["write"], "*"),
-        ])
-        .unwrap_err();
-        assert_eq!(error, PolicyError::DuplicateRuleId { id: "r".into() });
-    }
-
-    #[test]
-    fn empty_action_list_rejected() {
-        let error = compile(vec![rule("r", Effect::Permit, &[], "*")]).unwrap_err();
-        assert_eq!(error.code(), "invalid_rule");
-    }
-
-    #[test]
-    fn empty_action_name_rejected() {
-        let error = compile(vec![rule("r", Effect::Permit, &["read", ""], "*")]).unwrap_err();
-        assert_eq!(error.code(), "invalid_rule");
-    }
-
-    #[test]
-    fn empty_principal_id_rejected() {
-        let mut bad = rule("r", Effect::Permit, &["read"], "*");
-        bad.principal = Some(PrincipalScope::Id(String::new()));
-        assert_eq!(compile(vec![bad]).unwrap_err().code(), "invalid_rule");
-    }
-
-    #[test]
-    fn unknown_role_in_rule_rejected() {
-        let mut bad = rule("r", Effect::Permit, &["read"], "*");
-        bad.principal = Some(PrincipalScope::Role("ghost".to_string()));
-        assert_eq!(
-            compile(vec![bad]).unwrap_err(),
-            PolicyError::UnknownRole {
-                role: "ghost".into(),
-                referenced_by: Referrer::Rule("r".into()),
-            }
-        );
-    }
-
-    #[test]
-    fn invalid_pattern_rejected() {
-        let error = compile(vec![rule("r", Effect::Permit, &["read"], r"a\b")]).unwrap_err();
-        assert_eq!(error.code(), "invalid_pattern");
-        let error = compile(vec![rule("r", Effect::Permit, &["read"], "")]).unwrap_err();
-        assert_eq!(error.code(), "invalid_pattern");
-    }
-
-    #[test]
-    fn unsupported_version_rejected() {
-        let mut bad = document(Vec::new());
-        bad.version = 2;
-        let error = Policy::from_document(bad, &PolicyLimits::default()).unwrap_err();
-        assert_eq!(error, PolicyError::UnsupportedVersion { version: 2 });
-    }
-
-    #[test]
-    fn rule_count_limit() {
-        let limits = PolicyLimits {
-            max_rules: 2,
-            ..PolicyLimits::default()
-        };
-        let rules: Vec<RuleDefinition> = (0..3)
-            .map(|i| rule(&format!("r{i}"), Effect::Permit, &["read"], "*"))
-            .collect();
-
-        let two = document(rules.iter().take(2).cloned().collect());
-        assert_eq!(Policy::from_document(two, &limits).unwrap().rule_count(), 2);
-
-        let error = Policy::from_document(document(rules), &limits).unwrap_err();
-        assert_eq!(
-            error,
-            PolicyError::LimitExceeded {
-                limit: LimitKind::Rules,
-                max: 2,
-                subject: None
-            }
-        );
-    }
-
-    #[test]
-    fn actions_per_rule_limit() {
-        let limits = PolicyLimits {
-            max_actions_per_rule: 2,
-            ..PolicyLimits::default()
-        };
-        let ok = document(vec![rule("r", Effect::Permit, &["a", "b"], "*")]);
-        assert!(Policy::from_document(ok, &limits).is_ok());
-        let bad = document(vec![rule("r", Effect::Permit, &["a", "b", "c"], "*")]);
-        let error = Policy::from_document(bad, &limits).unwrap_err();
-        assert_eq!(
-            error,
-            PolicyError::LimitExceeded {
-                limit: LimitKind::ActionsPerRule,
-                max: 2,
-                subject: Some("r".into())
-            }
-        );
-    }
-
-    #[test]
-    fn pattern_length_limit_in_bytes() {
-        let limits = PolicyLimits {
-            max_pattern_length: 4,
-            ..PolicyLimits::default()
-        };
-        // `é` is two bytes of UTF-8, so `éé` is at the limit and `ééa` over.
-        let ok = document(vec![rule("r", Effect::Permit, &["a"], "éé")]);
-        assert!(Policy::from_document(ok, &limits).is_ok());
-        let bad = document(vec![rule("r", Effect::Permit, &["a"], "ééa")]);
-        let error = Policy::from_document(bad, &limits).unwrap_err();
-        assert_eq!(
-            error,
-            PolicyError::LimitExceeded {
-                limit: LimitKind::PatternLength,
-                max: 4,
-                subject: Some("r".into())
-            }
-        );
-    }
-
-    #[test]
-    fn effective_roles_sorted_and_deduplicated() {
-        let policy = compile(Vec::new()).unwrap();
-        let roles = ["editor", "zeta", "admin", "zeta"].map(String::from);
-        assert_eq!(
-            policy.effective_roles(&roles),
-            ["admin", "editor", "viewer", "zeta"]
-        );
-        assert!(policy.effective_roles(&[]).is_empty());
-    }
-
-    #[test]
-    fn merge_ascending_interleaves() {
-        let merged: Vec<usize> = MergeAscending::new(&[1, 4, 5], &[0, 2, 6, 7]).collect();
-        assert_eq!(merged, [0, 1, 2, 4, 5, 6, 7]);
-        let left_only: Vec<usize> = MergeAscending::new(&[3], &[]).collect();
-        assert_eq!(left_only, [3]);
-    }
-}
+#[path = "engine_tests.rs"]
+mod tests;

@@ -83,6 +83,31 @@ pub enum PolicyError {
         /// Description of the problem.
         reason: PatternProblem,
     },
+    /// A rule's condition is invalid: a bad literal, pattern, CIDR range or
+    /// time, or too few operands (code `invalid_condition`).
+    InvalidCondition {
+        /// The rule's id.
+        rule: String,
+        /// Description of the problem.
+        reason: String,
+    },
+    /// A rule or group names an action group that is not declared, or a
+    /// group is invalid (code `unknown_action_group`).
+    UnknownActionGroup {
+        /// The undeclared group name.
+        group: String,
+        /// The rule's id.
+        rule: String,
+    },
+    /// The text form of a policy does not parse (code `syntax_error`).
+    Syntax {
+        /// Line of the problem, from 1.
+        line: usize,
+        /// Column of the problem, from 1, counted in characters.
+        column: usize,
+        /// Description of the problem.
+        message: String,
+    },
     /// The document exceeds one of the limits (code `limit_exceeded`).
     LimitExceeded {
         /// Which limit.
@@ -121,8 +146,12 @@ pub enum DocumentLocation {
 pub enum Referrer {
     /// In the `inherits` list of this declared role.
     Role(String),
-    /// In the principal scope of the rule with this id.
+    /// In the principal scope or a condition of the rule with this id.
     Rule(String),
+    /// In the role assignments of the principal with this id.
+    Assignment(String),
+    /// In an access review query.
+    Query,
 }
 
 /// Problem with a resource pattern.
@@ -165,6 +194,9 @@ impl PolicyError {
             Self::InvalidRule { .. } => "invalid_rule",
             Self::InvalidPattern { .. } => "invalid_pattern",
             Self::LimitExceeded { .. } => "limit_exceeded",
+            Self::InvalidCondition { .. } => "invalid_condition",
+            Self::UnknownActionGroup { .. } => "unknown_action_group",
+            Self::Syntax { .. } => "syntax_error",
         }
     }
 
@@ -172,7 +204,9 @@ impl PolicyError {
     fn rule_id(&self) -> Option<&str> {
         match self {
             Self::DuplicateRuleId { id } | Self::InvalidRule { id, .. } => Some(id),
-            Self::InvalidPattern { rule, .. } => Some(rule),
+            Self::InvalidPattern { rule, .. }
+            | Self::InvalidCondition { rule, .. }
+            | Self::UnknownActionGroup { rule, .. } => Some(rule),
             Self::UnknownRole {
                 referenced_by: Referrer::Rule(rule),
                 ..
@@ -249,7 +283,7 @@ impl fmt::Display for PolicyError {
             }
             Self::UnsupportedVersion { version } => write!(
                 f,
-                "unsupported policy version {version}; this library reads version 1"
+                "unsupported policy version {version}; this library reads versions 1 and 2"
             ),
             Self::InvalidRole { role, reason } => {
                 write!(f, "invalid role `{}`: {reason}", Printable(role))
@@ -262,6 +296,10 @@ impl fmt::Display for PolicyError {
                 match referenced_by {
                     Referrer::Role(by) => write!(f, "inherited by role `{}`", Printable(by))?,
                     Referrer::Rule(by) => write!(f, "named by rule `{}`", Printable(by))?,
+                    Referrer::Assignment(by) => {
+                        write!(f, "assigned to principal `{}`", Printable(by))?
+                    }
+                    Referrer::Query => f.write_str("named in the query")?,
                 }
                 f.write_str("; declare it under `roles` or fix the name")
             }
@@ -293,31 +331,51 @@ impl fmt::Display for PolicyError {
             } => {
                 write!(
                     f,
-                    "invalid resource pattern `{}` in rule `{}`: ",
+                    "invalid resource pattern `{}` in rule `{}`: {}",
                     Printable(pattern),
-                    Printable(rule)
-                )?;
-                match reason {
-                    PatternProblem::Empty => f.write_str("it is empty; use `*` for any resource"),
-                    PatternProblem::UnknownEscape { offset, escaped } => write!(
-                        f,
-                        "unknown escape `\\{}` at byte {offset}; only `\\*` and `\\\\` are \
-                         escapes",
-                        Printable(escaped.encode_utf8(&mut [0; 4]))
-                    ),
-                    PatternProblem::TrailingBackslash { offset } => write!(
-                        f,
-                        "lone backslash at byte {offset} at the end; write `\\\\` for a \
-                         literal backslash"
-                    ),
-                }
+                    Printable(rule),
+                    describe_pattern_problem(*reason)
+                )
             }
+            Self::InvalidCondition { rule, reason } => {
+                write!(
+                    f,
+                    "invalid condition in rule `{}`: {reason}",
+                    Printable(rule)
+                )
+            }
+            Self::UnknownActionGroup { group, rule } => write!(
+                f,
+                "unknown action group `{}` named by rule `{}`; declare it under \
+                 `action_groups` or fix the name",
+                Printable(group),
+                Printable(rule)
+            ),
+            Self::Syntax {
+                line,
+                column,
+                message,
+            } => write!(f, "policy text line {line}, column {column}: {message}"),
             Self::LimitExceeded {
                 limit,
                 max,
                 subject,
             } => fmt_limit(f, *limit, *max, subject.as_deref()),
         }
+    }
+}
+
+/// Describes a pattern problem, for resource patterns and `like`.
+pub(crate) fn describe_pattern_problem(problem: PatternProblem) -> String {
+    match problem {
+        PatternProblem::Empty => String::from("it is empty; use `*` for any resource"),
+        PatternProblem::UnknownEscape { offset, escaped } => alloc::format!(
+            "unknown escape `\\{}` at byte {offset}; only `\\*` and `\\\\` are escapes",
+            Printable(escaped.encode_utf8(&mut [0; 4]))
+        ),
+        PatternProblem::TrailingBackslash { offset } => alloc::format!(
+            "lone backslash at byte {offset} at the end; write `\\\\` for a literal backslash"
+        ),
     }
 }
 
@@ -348,10 +406,20 @@ fn fmt_limit(
             f,
             "policy JSON is nested deeper than the limit of {max} levels"
         ),
+        LimitKind::ExpressionDepth => write!(
+            f,
+            "a condition of rule `{subject}` is nested deeper than the limit of {max} levels"
+        ),
+        LimitKind::ListLength => write!(
+            f,
+            "a list in rule `{subject}` has more elements than the limit of {max}"
+        ),
+        LimitKind::Steps => write!(f, "evaluation took more than the limit of {max} steps"),
         LimitKind::JsonMembers => write!(
             f,
             "an object or array in the policy JSON has more entries than the limit of {max}, \
-             which is the largest of `max_rules`, `max_roles` and `max_actions_per_rule`"
+             which is the largest of `max_rules`, `max_roles`, `max_actions_per_rule` and \
+             `max_list_length`"
         ),
     }?;
     write!(
@@ -371,6 +439,14 @@ impl std::error::Error for PolicyError {
     }
 }
 
+impl From<JsonError> for PolicyError {
+    /// Wraps a JSON parse error as [`PolicyError::from_json`] does for
+    /// policy text: duplicate members and JSON limits keep their own codes.
+    fn from(error: JsonError) -> Self {
+        Self::from_json(error)
+    }
+}
+
 impl From<&PolicyError> for DecisionError {
     /// Reports a load failure in a decision, for a caller that denies every
     /// request while its policy is invalid.
@@ -384,150 +460,5 @@ impl From<&PolicyError> for DecisionError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::vec;
-
-    #[test]
-    fn cycle_message_names_path() {
-        let error = PolicyError::RoleCycle {
-            path: vec!["a".into(), "b".into(), "a".into()],
-        };
-        assert_eq!(
-            error.to_string(),
-            "roles inherit in a cycle: `a` -> `b` -> `a`; remove one of these inheritances"
-        );
-        assert_eq!(error.code(), "role_cycle");
-    }
-
-    #[test]
-    fn unknown_role_message_names_both_roles() {
-        let error = PolicyError::UnknownRole {
-            role: "ghost".into(),
-            referenced_by: Referrer::Role("admin".into()),
-        };
-        assert_eq!(
-            error.to_string(),
-            "unknown role `ghost` inherited by role `admin`; declare it under `roles` or fix \
-             the name"
-        );
-    }
-
-    #[test]
-    fn user_text_is_escaped() {
-        let error = PolicyError::DuplicateRuleId { id: "a`\nb".into() };
-        assert_eq!(
-            error.to_string(),
-            "duplicate rule id `a\\u{60}\\u{a}b`; give every rule a unique id"
-        );
-    }
-
-    #[test]
-    fn pattern_messages_show_escape() {
-        let error = PolicyError::InvalidPattern {
-            rule: "r".into(),
-            pattern: r"a\n".into(),
-            reason: PatternProblem::UnknownEscape {
-                offset: 1,
-                escaped: 'n',
-            },
-        };
-        assert_eq!(
-            error.to_string(),
-            r"invalid resource pattern `a\n` in rule `r`: unknown escape `\n` at byte 1; only `\*` and `\\` are escapes"
-        );
-    }
-
-    #[test]
-    fn limit_message_names_limit() {
-        let error = PolicyError::LimitExceeded {
-            limit: LimitKind::InheritanceDepth,
-            max: 64,
-            subject: Some("root".into()),
-        };
-        assert_eq!(
-            error.to_string(),
-            "role `root` inherits through more steps than the limit of 64 \
-             (`max_inheritance_depth`); shrink the policy or raise the limit"
-        );
-        assert_eq!(error.code(), "limit_exceeded");
-    }
-
-    #[test]
-    fn json_errors_get_own_codes() {
-        let duplicate = PolicyError::from_json(JsonError::DuplicateMember { name: "id".into() });
-        assert_eq!(duplicate.code(), "duplicate_member");
-
-        let deep = PolicyError::from_json(JsonError::TooDeep { max: 16 });
-        assert_eq!(
-            deep,
-            PolicyError::LimitExceeded {
-                limit: LimitKind::JsonDepth,
-                max: 16,
-                subject: None
-            }
-        );
-
-        let syntax = PolicyError::from_json(JsonError::Syntax { line: 1, column: 2 });
-        assert_eq!(syntax.code(), "invalid_json");
-        assert_eq!(
-            syntax.to_string(),
-            "policy is not valid JSON: invalid JSON at line 1, column 2"
-        );
-    }
-
-    #[test]
-    fn document_message_is_bounded() {
-        // A JSON escape, so the parsed member name contains real newlines.
-        let long_name = "x\\n".repeat(1000);
-        let text = alloc::format!(r#"{{"{long_name}":1}}"#);
-        let error = serde_json::from_str::<RoleOnly>(&text).unwrap_err();
-        let wrapped = PolicyError::invalid_document(DocumentLocation::Document, &error);
-        let PolicyError::InvalidDocument { message, .. } = &wrapped else {
-            panic!("expected invalid_document, got {wrapped:?}");
-        };
-        assert!(message.starts_with("unknown field `x\\u{a}x"), "{message}");
-        assert!(message.ends_with("..."), "{message}");
-        assert!(!message.contains('\n'));
-    }
-
-    #[test]
-    fn decision_error_carries_rule() {
-        let error = PolicyError::InvalidPattern {
-            rule: "r1".into(),
-            pattern: String::new(),
-            reason: PatternProblem::Empty,
-        };
-        let decision_error = DecisionError::from(&error);
-        assert_eq!(decision_error.code, "invalid_pattern");
-        assert_eq!(decision_error.rule.as_deref(), Some("r1"));
-        assert_eq!(decision_error.message, error.to_string());
-    }
-
-    #[test]
-    fn every_code_is_snake_case() {
-        let errors = [
-            PolicyError::UnsupportedVersion { version: 2 },
-            PolicyError::InvalidRole {
-                role: String::new(),
-                reason: "r",
-            },
-            PolicyError::InvalidRule {
-                index: 0,
-                id: String::new(),
-                reason: "r",
-            },
-        ];
-        for error in errors {
-            let code = error.code();
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
-        }
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct RoleOnly {
-        role: Option<String>,
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

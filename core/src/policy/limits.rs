@@ -1,11 +1,13 @@
-//! Size limits applied while loading a policy.
+//! Size limits applied while loading a policy and while evaluating it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::json::JsonLimits;
 
-/// Limits checked while loading a policy. Exceeding one is the error
-/// [`PolicyError::LimitExceeded`](super::PolicyError::LimitExceeded).
+/// Limits checked while loading a policy, where exceeding one is the error
+/// [`PolicyError::LimitExceeded`](super::PolicyError::LimitExceeded), and
+/// while evaluating it (`max_steps`, `max_list_length`,
+/// `max_request_length`), where exceeding one is a decision error.
 ///
 /// Every default is far above what a hand-written policy needs. The limits
 /// exist so that a generated or hostile document costs bounded time and
@@ -32,15 +34,35 @@ pub struct PolicyLimits {
     /// Maximum length of one resource pattern, in bytes of UTF-8. Default 1024.
     pub max_pattern_length: usize,
     /// Maximum nesting of JSON objects and arrays in the policy text, where
-    /// the document object is level 1. Default 16, while a version 1 policy
-    /// needs 4.
+    /// the document object is level 1. Default 96: a version 1 policy needs
+    /// 4, and a condition at `max_expression_depth` 32 needs about 70,
+    /// because each operator is an object holding an array.
     pub max_json_depth: usize,
+    /// Maximum nesting of one condition, where a literal or variable is
+    /// level 1. Default 32; values above [`MAX_SUPPORTED_EXPRESSION_DEPTH`]
+    /// act as that. Evaluation recurses over conditions, so this limit also
+    /// bounds its stack use.
+    pub max_expression_depth: usize,
+    /// Maximum number of elements of one list: a literal in a condition at
+    /// load, and a list that a condition reads from the request. Default
+    /// 1,000.
+    pub max_list_length: usize,
+    /// Maximum evaluation steps in one decision, counting every condition
+    /// node and every list element compared. Default 10,000. A forbid rule
+    /// that runs out of steps denies; a permit rule grants nothing.
+    pub max_steps: usize,
     /// Maximum length of a request's action and of its resource, each in
     /// bytes of UTF-8. Default 4096. Matching cost grows with the resource
     /// length, and the request is the caller's input, so a longer one is
     /// denied with a `request_too_large` error instead of being evaluated.
     pub max_request_length: usize,
 }
+
+/// Deepest condition any setting allows: a larger
+/// [`PolicyLimits::max_expression_depth`] acts as this one, so that the
+/// recursion of loading, formatting and evaluation stays far from the
+/// stack's end.
+pub const MAX_SUPPORTED_EXPRESSION_DEPTH: usize = 256;
 
 /// Names one of the [`PolicyLimits`], or one of the JSON limits derived
 /// from them.
@@ -59,9 +81,15 @@ pub enum LimitKind {
     PatternLength,
     /// [`PolicyLimits::max_json_depth`].
     JsonDepth,
+    /// [`PolicyLimits::max_expression_depth`].
+    ExpressionDepth,
+    /// [`PolicyLimits::max_list_length`].
+    ListLength,
+    /// [`PolicyLimits::max_steps`].
+    Steps,
     /// The maximum entries in any one JSON object or array, which is the
-    /// largest of `max_rules`, `max_roles` and `max_actions_per_rule`
-    /// (see [`PolicyLimits::json_limits`]).
+    /// largest of `max_rules`, `max_roles`, `max_actions_per_rule` and
+    /// `max_list_length` (see [`PolicyLimits::json_limits`]).
     JsonMembers,
 }
 
@@ -77,7 +105,10 @@ impl Default for PolicyLimits {
             max_inheritance_depth: 64,
             max_actions_per_rule: 256,
             max_pattern_length: 1024,
-            max_json_depth: 16,
+            max_json_depth: 96,
+            max_expression_depth: 32,
+            max_list_length: 1_000,
+            max_steps: 10_000,
             max_request_length: 4096,
         }
     }
@@ -87,7 +118,8 @@ impl PolicyLimits {
     /// Returns the limits for parsing policy text.
     ///
     /// The member limit is the largest of `max_rules`, `max_roles`,
-    /// `max_actions_per_rule` and 64, which is 100,000 by default. A list
+    /// `max_actions_per_rule`, `max_list_length` and 64, which is 100,000
+    /// by default. A list
     /// at its own limit therefore parses, and the parser still stops a huge
     /// array before building it. The default [`JsonLimits`] allow only 100
     /// members, too few for a policy.
@@ -96,6 +128,7 @@ impl PolicyLimits {
             .max_rules
             .max(self.max_roles)
             .max(self.max_actions_per_rule)
+            .max(self.max_list_length)
             .max(MIN_JSON_MEMBERS);
         JsonLimits {
             max_depth: self.max_json_depth,
@@ -115,6 +148,9 @@ impl LimitKind {
             Self::ActionsPerRule => "max_actions_per_rule",
             Self::PatternLength => "max_pattern_length",
             Self::JsonDepth => "max_json_depth",
+            Self::ExpressionDepth => "max_expression_depth",
+            Self::ListLength => "max_list_length",
+            Self::Steps => "max_steps",
             Self::JsonMembers => "json_members",
         }
     }
@@ -127,7 +163,7 @@ mod tests {
     #[test]
     fn json_limits_default_allow_large_lists() {
         let limits = PolicyLimits::default().json_limits();
-        assert_eq!(limits.max_depth, 16);
+        assert_eq!(limits.max_depth, 96);
         assert_eq!(limits.max_members, 100_000);
     }
 
@@ -147,6 +183,7 @@ mod tests {
             max_rules: 1,
             max_roles: 1,
             max_actions_per_rule: 1,
+            max_list_length: 1,
             ..PolicyLimits::default()
         };
         assert_eq!(limits.json_limits().max_members, MIN_JSON_MEMBERS);

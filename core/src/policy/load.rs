@@ -4,7 +4,9 @@ use alloc::string::ToString;
 
 use serde_json::{Map, Value};
 
-use super::document::{PolicyDocument, RoleDefinition, RuleDefinition, POLICY_VERSION};
+use super::document::{
+    PolicyDocument, RoleDefinition, RuleDefinition, POLICY_VERSION, POLICY_VERSION_1,
+};
 use super::engine::Policy;
 use super::error::{DocumentLocation, PolicyError};
 use super::limits::PolicyLimits;
@@ -33,7 +35,7 @@ impl Policy {
     /// Returns [`PolicyError::InvalidJson`] or
     /// [`PolicyError::DuplicateMember`] when the text is not strict JSON,
     /// [`PolicyError::UnsupportedVersion`] when `version` is a whole number
-    /// other than 1, and [`PolicyError::InvalidDocument`] when the document
+    /// other than 1 or 2, and [`PolicyError::InvalidDocument`] when the document
     /// has a missing or unknown field or a value of the wrong type. Then it
     /// returns every error of [`Policy::from_document`].
     pub fn from_json_with_limits(
@@ -46,7 +48,7 @@ impl Policy {
         // Check the version before the shape, so that a document of a later
         // version reports its version and not the first field it added.
         if let Some(version) = object.get("version").and_then(Value::as_u64) {
-            if version != POLICY_VERSION {
+            if version != POLICY_VERSION && version != POLICY_VERSION_1 {
                 return Err(PolicyError::UnsupportedVersion { version });
             }
         }
@@ -127,12 +129,7 @@ mod tests {
             attributes: Map::new(),
         };
         let context = Value::Null;
-        let request = Request {
-            principal: &alice,
-            action: "read",
-            resource: "document:1",
-            context: &context,
-        };
+        let request = Request::new(&alice, "read", "document:1", &context);
         let decision = policy.evaluate(&request);
         assert!(decision.is_allowed());
         assert_eq!(decision.reasons, ["viewers-read"]);
@@ -155,9 +152,9 @@ mod tests {
 
     #[test]
     fn later_version_reported_before_new_fields() {
-        let text = r#"{"version":2,"rules":[],"schema":{}}"#;
+        let text = r#"{"version":3,"rules":[],"schema":{}}"#;
         let error = load(text).unwrap_err();
-        assert_eq!(error, PolicyError::UnsupportedVersion { version: 2 });
+        assert_eq!(error, PolicyError::UnsupportedVersion { version: 3 });
         let zero = load(r#"{"version":0}"#).unwrap_err();
         assert_eq!(zero, PolicyError::UnsupportedVersion { version: 0 });
     }
@@ -179,7 +176,7 @@ mod tests {
     fn bad_rule_located_by_index_and_id() {
         let text = r#"{"version":1,"rules":[
             {"id":"ok","effect":"permit","action":"x","resource":"*"},
-            {"id":"bad","effect":"permit","action":"x","resource":"*","when":{}}
+            {"id":"bad","effect":"permit","action":"x","resource":"*","when":{"value":true}}
         ]}"#;
         let error = load(text).unwrap_err();
         let PolicyError::InvalidDocument { location, message } = &error else {
@@ -199,6 +196,7 @@ mod tests {
                 .starts_with("invalid policy document in rule 1 (`bad`): unknown field `when`"),
             "{error}"
         );
+        assert!(message.contains("\"version\": 2"), "{message}");
     }
 
     #[test]
@@ -271,6 +269,7 @@ mod tests {
             max_rules: 2,
             max_roles: 2,
             max_actions_per_rule: 2,
+            max_list_length: 2,
             ..PolicyLimits::default()
         };
         let names: Vec<String> = (0..65).map(|i| format!(r#""a{i}""#)).collect();

@@ -58,6 +58,13 @@ impl ResourcePattern {
         Ok(Self { pieces })
     }
 
+    /// Returns the literal text before the first star, and whether the
+    /// pattern has a star at all.
+    pub(crate) fn literal_prefix(&self) -> (&str, bool) {
+        let first = self.pieces.first().map_or("", String::as_str);
+        (first, self.pieces.len() > 1)
+    }
+
     /// Returns whether the whole of `resource` matches.
     ///
     /// The first piece must be a prefix and the last a suffix. The middle

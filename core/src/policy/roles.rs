@@ -93,6 +93,36 @@ impl RoleGraph {
         set
     }
 
+    /// Returns the union of the closures of `roles` and of `assigned`, the
+    /// roles the policy document assigns to the principal.
+    pub(crate) fn effective_set_with(&self, roles: &[String], assigned: &[usize]) -> RoleSet {
+        let mut set = self.effective_set(roles);
+        for &index in assigned {
+            if let Some(closure) = self.closures.get(index) {
+                set.union_with(closure);
+            }
+        }
+        set
+    }
+
+    /// Returns whether role `role` has role `ancestor`, itself or by
+    /// inheritance.
+    pub(crate) fn inherits(&self, role: usize, ancestor: usize) -> bool {
+        self.closures
+            .get(role)
+            .is_some_and(|closure| closure.contains(ancestor))
+    }
+
+    /// Returns the number of declared roles.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Returns the name of the role at `index`.
+    pub(crate) fn name(&self, index: usize) -> Option<&str> {
+        self.names.get(index).map(String::as_str)
+    }
+
     /// Returns the names of the roles in `set`, in sorted order.
     pub(crate) fn names_in<'a>(&'a self, set: &'a RoleSet) -> impl Iterator<Item = &'a str> {
         self.names
@@ -232,6 +262,27 @@ impl RoleSet {
         self.words
             .get(index / Self::BITS)
             .is_some_and(|word| word & mask != 0)
+    }
+
+    /// Returns the indices in the set, ascending.
+    pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words
+            .iter()
+            .enumerate()
+            .flat_map(|(word_index, &word)| {
+                let base = word_index * Self::BITS;
+                (0..Self::BITS)
+                    .filter(move |bit| word & (1_u64 << bit) != 0)
+                    .map(move |bit| base + bit)
+            })
+    }
+
+    /// Returns the number of roles in the set.
+    pub(crate) fn count(&self) -> usize {
+        self.words
+            .iter()
+            .map(|word| word.count_ones() as usize)
+            .sum()
     }
 
     fn insert(&mut self, index: usize) {

@@ -37,6 +37,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             action: &args.action,
             resource: &args.resource,
             context: &context,
+            resource_attributes: None,
         },
         now,
     );

@@ -4,6 +4,8 @@ pub mod check;
 pub mod cleanup;
 pub mod encryption;
 pub mod keyring;
+pub mod policy;
+pub mod policy_test;
 pub mod token;
 
 use std::io;

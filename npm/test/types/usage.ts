@@ -1,7 +1,16 @@
 // A typed use of every export, checked by `npm run typecheck` (tsc --noEmit).
 // It is compiled, never run.
 import {
+  AccessReport,
   Decision,
+  Diagnostic,
+  Explanation,
+  PermissionReport,
+  PolicyError,
+  Schema,
+  formatPolicyText,
+  policyJsonToText,
+  policyTextToJson,
   Guard,
   KeyError,
   Mem8GuardError,
@@ -56,5 +65,52 @@ try {
   }
 }
 
+const conditional: PolicyDocument = {
+  version: 2,
+  roles: { viewer: {}, editor: { inherits: ["viewer"] } },
+  action_groups: { writes: ["create", "update"] },
+  assignments: { carol: ["editor"] },
+  rules: [
+    {
+      id: "own",
+      effect: "permit",
+      principal: { role: "editor" },
+      action: { group: "writes" },
+      resource: { type: "doc" },
+      when: { "==": [{ ".": [{ var: "resource" }, "owner"] }, { ".": [{ var: "principal" }, "id"] }] },
+      unless: { inCidr: [{ ".": [{ var: "context" }, "ip"] }, "203.0.113.0/24"] },
+    },
+  ],
+};
+const abac = new Policy(conditional, { limits: { maxSteps: 1000, maxExpressionDepth: 16 } });
+const request = {
+  principal: { id: "erin", roles: ["editor"] },
+  action: "update",
+  resource: "doc:1",
+  resourceAttributes: { owner: "erin" },
+  context: { ip: "198.51.100.7" },
+};
+const explained: Explanation = abac.explain(request);
+const firstResult: string | undefined = explained.rules[0]?.result;
+const access: AccessReport = abac.whoCan("update", "doc:1");
+const ofRole: PermissionReport = abac.permissionsOfRole("editor");
+const ofPrincipal: PermissionReport = abac.permissionsOfPrincipal("carol", []);
+const unused: string[] = abac.unusedPermissions([abac.authorize(request)]);
+const schema: Schema = { resources: { doc: { owner: "string" } }, context: { ip: "string" } };
+const violations: Diagnostic[] = abac.validate(schema);
+const warnings: Diagnostic[] = abac.lint(schema);
+const text: string = abac.toText();
+const same: Policy = Policy.fromText(text);
+const document2: PolicyDocument = abac.toJSON();
+const formatted: string = formatPolicyText(text);
+const roundTrip: string = policyJsonToText(policyTextToJson(text));
+try {
+  Policy.fromText("version 2; permit");
+} catch (error) {
+  if (error instanceof PolicyError) report(error.code === "ERR_POLICY_SYNTAX_ERROR");
+}
+
 report(subject, direct, allowed, firstError, coreVersion(), policy.ruleCount, verifier.keyCount);
+report(firstResult, access.roles, ofRole.permits, ofPrincipal.roles, unused, violations, warnings);
+report(same.ruleCount, document2.version, formatted, roundTrip);
 guard.free();

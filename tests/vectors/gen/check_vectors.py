@@ -5,6 +5,13 @@ case's "expect". Each positive case's signature is also verified directly with
 `cryptography`, and its expected claims must equal the decoded payload. Each key set
 case must load, or fail, as expected. Exits non-zero and prints every mismatch.
 
+Policy vector files (tests/vectors/policy/*.json) are checked for format only:
+strict JSON, the file members, unique case names, a `source` of "own" or an RFC,
+exactly one policy source per case, and an `expect` that is either a load error
+code or a decision. Their decisions are not recomputed here, because there is no
+independent Python model of the policy engine; the Rust runner
+(core/tests/policy_vectors.rs) and the JS runner in every runtime check them.
+
 Run from any directory: python3 tests/vectors/gen/check_vectors.py
 """
 
@@ -143,6 +150,64 @@ def check_key_set_file(problems, tally):
         tally[expect.get("key_error", "ok")] += 1
 
 
+POLICY_CASE_MEMBERS = {
+    "name", "source", "description", "policy", "document", "document_text", "limits",
+    "principal", "action", "resource", "resource_attributes", "context", "expect",
+}
+POLICY_LOAD_ERRORS = {
+    "invalid_json", "duplicate_member", "invalid_document", "unsupported_version", "invalid_role",
+    "unknown_role", "role_cycle", "duplicate_rule_id", "invalid_rule", "invalid_pattern",
+    "limit_exceeded", "invalid_condition", "unknown_action_group", "syntax_error",
+}
+POLICY_DECISION_ERRORS = {
+    "missing_attribute", "type_mismatch", "invalid_value", "limit_exceeded", "request_too_large",
+}
+
+
+def check_policy_file(path, problems, tally):
+    file_name = f"policy/{path.name}"
+    document = load_strict(path)
+    for member in ("source", "description", "cases"):
+        if member not in document:
+            problems.append(f"{file_name}: missing top-level member {member!r}")
+    names = Counter(case.get("name") for case in document.get("cases", []))
+    for name, count in names.items():
+        if count > 1:
+            problems.append(f"{file_name}: case name {name!r} is used {count} times")
+    for case in document.get("cases", []):
+        name = case.get("name")
+        unknown = set(case) - POLICY_CASE_MEMBERS
+        if unknown:
+            problems.append(f"{file_name}: {name}: unknown members {sorted(unknown)}")
+        source = case.get("source")
+        if not isinstance(source, str) or not (source.startswith("own") or source.startswith("RFC ")):
+            problems.append(f"{file_name}: {name}: unexpected source {source!r}")
+        sources = [member for member in ("policy", "document", "document_text") if member in case]
+        if len(sources) != 1:
+            problems.append(f"{file_name}: {name}: needs exactly one of policy, document, document_text")
+        if "policy" in case and case["policy"] not in document.get("policies", {}):
+            problems.append(f"{file_name}: {name}: unknown policy {case['policy']!r}")
+        expect = case.get("expect", {})
+        if "load_error" in expect:
+            if expect["load_error"] not in POLICY_LOAD_ERRORS:
+                problems.append(f"{file_name}: {name}: unknown load error {expect['load_error']!r}")
+            if set(expect) != {"load_error"}:
+                problems.append(f"{file_name}: {name}: a load error case expects nothing else")
+            tally["load_error"] += 1
+            continue
+        if expect.get("decision") not in ("allow", "deny") or not isinstance(expect.get("reasons"), list):
+            problems.append(f"{file_name}: {name}: expect needs decision and reasons")
+        for code in expect.get("errors", []):
+            if code not in POLICY_DECISION_ERRORS:
+                problems.append(f"{file_name}: {name}: unknown decision error {code!r}")
+        if expect.get("decision") == "allow" and not expect.get("reasons"):
+            problems.append(f"{file_name}: {name}: an allow needs at least one reason")
+        for member in ("principal", "action", "resource"):
+            if member not in case:
+                problems.append(f"{file_name}: {name}: a decision case needs {member}")
+        tally[expect.get("decision", "?")] += 1
+
+
 def main() -> int:
     problems: list[str] = []
     for file_name in TOKEN_FILES:
@@ -152,6 +217,10 @@ def main() -> int:
     tally = Counter()
     check_key_set_file(problems, tally)
     print(f"{KEY_SET_FILE}: {sum(tally.values())} cases: {dict(sorted(tally.items()))}")
+    for path in sorted((v.VECTORS_DIR / "policy").glob("*.json")):
+        tally = Counter()
+        check_policy_file(path, problems, tally)
+        print(f"policy/{path.name}: {sum(tally.values())} cases (format only): {dict(sorted(tally.items()))}")
     for problem in problems:
         print(f"MISMATCH {problem}")
     print(f"{len(problems)} problems")

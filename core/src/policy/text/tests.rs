@@ -1,0 +1,184 @@
+//! Round trips between the text and JSON forms, and parse errors.
+
+use super::*;
+use crate::policy::{Policy, PolicyDocument, Principal, Request};
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+const SAMPLE: &str = r#"version 2;
+
+role "editor" inherits ["viewer"] description "writes documents";
+role "viewer";
+
+group "writes" = ["create", "update"];
+
+assign "alice" = ["editor"];
+
+permit "editors-write"
+  description "editors write their own documents"
+  principal in role "editor"
+  action in group "writes"
+  resource like "document:*"
+  when { resource.owner == principal.id && (context.mfa == true || principal in role "viewer") }
+  unless { inCidr(context.ip, "203.0.113.0/24") };
+
+forbid "weekend"
+  action any
+  resource is "document"
+  when { dayOfWeek(context.now) >= 5 && !(contains(principal.tags, "x") == false) };
+
+permit "odd-names"
+  principal == "bob"
+  action == "read"
+  resource like "*"
+  when { principal["first name"] like "B*" && context has "x-y" && [1, -2, {a: "b", "c d": [true, false]}] == context.v && time("2026-01-01T00:00:00Z") < context.now && containsAll(principal.roles, ["a"]) };
+"#;
+
+fn limits() -> PolicyLimits {
+    PolicyLimits::default()
+}
+
+fn parse_error(text: &str) -> (usize, usize, String) {
+    match parse_text(text, &limits()).unwrap_err() {
+        PolicyError::Syntax {
+            line,
+            column,
+            message,
+        } => (line, column, message),
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+#[test]
+fn sample_round_trips_through_json() {
+    let document = parse_text(SAMPLE, &limits()).unwrap();
+    assert_eq!(document.rules.len(), 3);
+    let json = serde_json::to_string(&document).unwrap();
+    let back: PolicyDocument = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, document);
+
+    // Formatting is canonical: formatting the formatted text changes nothing.
+    let formatted = format_text(&document).unwrap();
+    let reparsed = parse_text(&formatted, &limits()).unwrap();
+    assert_eq!(reparsed, document);
+    assert_eq!(format_text(&reparsed).unwrap(), formatted);
+}
+
+#[test]
+fn sample_compiles_and_decides() {
+    let policy = Policy::from_text(SAMPLE).unwrap();
+    let alice = Principal {
+        id: "alice".into(),
+        ..Default::default()
+    };
+    let context = serde_json::json!({"mfa": true, "ip": "198.51.100.1", "now": 1_767_225_600});
+    let mut attributes = serde_json::Map::new();
+    attributes.insert("owner".into(), "alice".into());
+    let request = Request {
+        principal: &alice,
+        action: "update",
+        resource: "document:1",
+        resource_attributes: Some(&attributes),
+        context: &context,
+    };
+    let decision = policy.evaluate(&request);
+    assert_eq!(decision.reasons, ["editors-write"], "{decision:?}");
+}
+
+#[test]
+fn nested_chains_keep_parentheses() {
+    let text = "version 2; permit \"r\" action any resource like \"*\" when { a && (b && c) };";
+    // `a` is not a name, so use real operands.
+    let text = text
+        .replace(" a ", " context.a ")
+        .replace("(b", "(context.b")
+        .replace(" c)", " context.c)");
+    let document = parse_text(&text, &limits()).unwrap();
+    let formatted = format_text(&document).unwrap();
+    assert!(
+        formatted.contains("context.a && (context.b && context.c)"),
+        "{formatted}"
+    );
+    assert_eq!(parse_text(&formatted, &limits()).unwrap(), document);
+}
+
+#[test]
+fn error_points_at_line_and_column() {
+    let (line, column, message) = parse_error("version 2;\npermit \"r\"\n  action = \"x\"");
+    assert_eq!((line, column), (3, 10));
+    assert!(
+        message.starts_with("expected `==`, `in` or `any`"),
+        "{message}"
+    );
+
+    let (line, column, _) = parse_error("version 2;\n\n   role viewer;");
+    assert_eq!((line, column), (3, 9));
+
+    let (line, column, message) = parse_error(
+        "version 2; permit \"r\" action any resource like \"*\" when { context.x == \"a }",
+    );
+    assert_eq!((line, column), (1, 72));
+    assert!(message.contains("not closed"), "{message}");
+}
+
+#[test]
+fn columns_count_characters() {
+    let (line, column, _) = parse_error("version 2; role \"é\" é");
+    assert_eq!((line, column), (1, 21));
+}
+
+#[test]
+fn unknown_function_rejected() {
+    let (_, _, message) = parse_error(
+        "version 2; permit \"r\" action any resource like \"*\" when { regex(context.x) };",
+    );
+    assert!(message.starts_with("unknown name"), "{message}");
+}
+
+#[test]
+fn deep_nesting_is_a_limit_error() {
+    let mut text = String::from("version 2; permit \"r\" action any resource like \"*\" when { ");
+    for _ in 0..100_000 {
+        text.push('(');
+    }
+    text.push_str("true");
+    let error = parse_text(&text, &limits()).unwrap_err();
+    assert_eq!(error.code(), "limit_exceeded");
+    let nots = "!".repeat(100_000);
+    let text = alloc::format!(
+        "version 2; permit \"r\" action any resource like \"*\" when {{ {nots}true }};"
+    );
+    assert_eq!(
+        parse_text(&text, &limits()).unwrap_err().code(),
+        "limit_exceeded"
+    );
+}
+
+#[test]
+fn version_one_text_stays_version_one() {
+    let text = "version 1; role \"v\"; permit \"r\" principal in role \"v\" action in [\"read\"] resource like \"doc:*\";";
+    let document = parse_text(text, &limits()).unwrap();
+    assert_eq!(document.version, 1);
+    let json = serde_json::to_string(&document).unwrap();
+    assert_eq!(
+        json,
+        r#"{"version":1,"roles":{"v":{}},"rules":[{"id":"r","effect":"permit","principal":{"role":"v"},"action":["read"],"resource":"doc:*"}]}"#
+    );
+    assert!(Policy::from_document(document, &limits()).is_ok());
+}
+
+#[test]
+fn json_examples_format_and_parse_back() {
+    let documents: Vec<&str> = alloc::vec![
+        r#"{"version":2,"rules":[{"id":"r","effect":"forbid","action":"*","resource":"*","when":{"!":{"has":[{"var":"context"},"ok"]}}}]}"#,
+        r#"{"version":2,"rules":[{"id":"r","effect":"permit","action":["*"],"resource":"a\\*b","when":{"==":[{".":[{"!":{"value":true}},"x"]},{"value":{"true":1}}]}}]}"#,
+        r#"{"version":2,"rules":[{"id":"r","effect":"permit","action":"a","resource":"*","when":{"in":[{"value":"x"},{"==":[{"value":1},{"value":1.5}]}]}}]}"#,
+    ];
+    for json in documents {
+        let document: PolicyDocument = serde_json::from_str(json).unwrap();
+        let text = format_text(&document).unwrap();
+        let back = parse_text(&text, &limits()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(back, document, "{text}");
+        assert_eq!(serde_json::to_string(&back).unwrap(), json.to_string());
+    }
+}
