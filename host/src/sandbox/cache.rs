@@ -84,13 +84,16 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
 #[allow(unsafe_code)]
 fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
     check_not_shared(path)?;
-    // SAFETY: `Component::deserialize_file` runs the file's native code
-    // unchecked, so the file must come from `Component::serialize` of a
-    // compatible engine and must not be changed while mapped. This host
-    // writes the files itself, atomically under a fresh name, in a folder
-    // that `prepare_dir` and `check_not_shared` require to be writable only
-    // by its owner; wasmtime checks the header for engine compatibility.
-    unsafe { Component::deserialize_file(engine, path) }.map_err(|error| HostError::Load {
+    // The file is read into memory, not mapped, so a change to it on disk
+    // while the module runs cannot fault the process.
+    let bytes = fs::read(path).map_err(|error| cache_io_error(path, &error))?;
+    // SAFETY: `Component::deserialize` runs the bytes' native code
+    // unchecked, so they must come from `Component::serialize` of a
+    // compatible engine. This host writes the files itself, atomically
+    // under a fresh name, in a folder that `prepare_dir` and
+    // `check_not_shared` require to be writable only by its owner, and
+    // wasmtime checks the header for engine compatibility.
+    unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| HostError::Load {
         reason: format!("failed to read `{}`: {error:#}", path.display()),
     })
 }
