@@ -46,7 +46,7 @@ const POLICY_FILE: &str = "policy.json";
 const MANIFEST_FILE: &str = "manifest.json";
 const SIGNATURE_FILE: &str = "manifest.sig";
 
-/// What went wrong with a bundle.
+/// An error reading, verifying, loading or writing a bundle.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BundleError {

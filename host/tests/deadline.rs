@@ -30,8 +30,10 @@ fn hostile_loop_stops_at_deadline() {
         let elapsed = started.elapsed();
         assert!(matches!(error, HostError::Timeout { .. }), "got {error:?}");
         assert!(elapsed >= deadline, "stopped early, after {elapsed:?}");
-        assert!(elapsed < deadline + Duration::from_millis(100), "stopped {elapsed:?} after the call started");
+        assert!(
+            elapsed < deadline + Duration::from_millis(100),
+            "stopped {elapsed:?} after the call started"
+        );
         healthy(&host);
     }
 }
-

@@ -1,7 +1,9 @@
 //! The commands of `mem8-guard`, one module per group.
 
+pub mod bundle;
 pub mod check;
 pub mod encryption;
+pub mod engine;
 pub mod keyring;
 pub mod token;
 

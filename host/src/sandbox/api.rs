@@ -6,17 +6,15 @@ use std::sync::Arc;
 
 use mem8_guard::guard::GuardConfig;
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::policy::{Decision, DecisionError, Outcome, PolicyLimits, Principal};
+use mem8_guard::policy::PolicyLimits;
 use mem8_guard::token::{Algorithm, Validation};
 use serde_json::{Map, Value};
-use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
 
-use super::bindings::exports::mem8::guard::{
-    guard as wit_guard, policy as wit_policy, token as wit_token,
-};
+use super::bindings::exports::mem8::guard::token as wit_token;
 use super::keyring::HostKeyring;
-use super::runtime::{Runtime, Worker};
+use super::objects::{HostPipeline, HostPolicy, HostVerifier};
+use super::runtime::Runtime;
 use super::{HostConfig, HostError, ModuleSource, WORLD_VERSION};
 
 /// Limits for JSON documents the host re-reads from the guest (claims) or
@@ -49,8 +47,8 @@ pub struct Header {
     pub typ: Option<String>,
 }
 
-/// A JWT whose signature and claims verified, as the core's
-/// `token::VerifiedToken` holds it.
+/// A JWT whose signature and claims verified, with the fields of the
+/// core's `token::VerifiedToken`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedToken {
     /// The protected header.
@@ -373,306 +371,46 @@ fn compatible(world: &str) -> bool {
 /// The id and liveness token of a host object whose guest resources live
 /// in the pool's instances.
 pub(crate) struct ObjectHandle {
-    pub(crate) runtime: Arc<Runtime>,
+    /// Alive as long as the host object. Declared first, so it is dropped
+    /// before `notice` counts the drop, and a worker that sees the new count
+    /// also sees the object gone.
+    owner: Arc<()>,
     pub(crate) id: u64,
-    owner: Option<Arc<()>>,
+    notice: DropNotice,
+}
+
+/// Tells the runtime, when dropped, that a host object is gone.
+struct DropNotice {
+    runtime: Arc<Runtime>,
+}
+
+impl Drop for DropNotice {
+    fn drop(&mut self) {
+        self.runtime.note_drop();
+    }
 }
 
 impl ObjectHandle {
     pub(crate) fn new(runtime: &Arc<Runtime>) -> Self {
         Self {
-            runtime: Arc::clone(runtime),
+            owner: Arc::new(()),
             id: runtime.next_id(),
-            owner: Some(Arc::new(())),
+            notice: DropNotice {
+                runtime: Arc::clone(runtime),
+            },
         }
     }
 
-    /// The liveness token; `ObjectHandle` holds it until dropped.
+    pub(crate) fn runtime(&self) -> &Runtime {
+        &self.notice.runtime
+    }
+
     pub(crate) fn owner(&self) -> &Arc<()> {
-        // The option is `None` only inside `drop`.
-        static DEAD: std::sync::OnceLock<Arc<()>> = std::sync::OnceLock::new();
-        self.owner
-            .as_ref()
-            .unwrap_or_else(|| DEAD.get_or_init(|| Arc::new(())))
+        &self.owner
     }
 }
 
-impl Drop for ObjectHandle {
-    fn drop(&mut self) {
-        // Release the token before counting the drop, so a worker that sees
-        // the new count also sees the object gone.
-        self.owner = None;
-        self.runtime.note_drop();
-    }
-}
-
-/// A JWK Set with validation options, in the sandbox.
-pub struct HostVerifier {
-    handle: ObjectHandle,
-    jwks_json: String,
-    validation_json: String,
-}
-
-impl std::fmt::Debug for HostVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostVerifier")
-            .field("id", &self.handle.id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HostVerifier {
-    fn resource(&self, worker: &mut Worker) -> wasmtime::Result<Result<ResourceAny, HostError>> {
-        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
-            let result = worker.guest.mem8_guard_token().verifier().call_create(
-                &mut worker.store,
-                &self.jwks_json,
-                &self.validation_json,
-            )?;
-            Ok(result.map_err(HostError::from))
-        })
-    }
-
-    /// Number of usable keys.
-    ///
-    /// # Errors
-    ///
-    /// A [`HostError`] other than `Guest` when the call fails.
-    pub fn key_count(&self) -> Result<u32, HostError> {
-        self.handle.runtime.call(|worker| {
-            let resource = match self.resource(worker)? {
-                Ok(resource) => resource,
-                Err(error) => return Ok(Err(error)),
-            };
-            Ok(Ok(worker
-                .guest
-                .mem8_guard_token()
-                .verifier()
-                .call_key_count(&mut worker.store, resource)?))
-        })
-    }
-
-    /// Verifies a JWT at `now` (Unix seconds), like `token::verify`.
-    ///
-    /// # Errors
-    ///
-    /// [`HostError::Guest`] of kind `Token` with the core's code when the
-    /// token is invalid.
-    pub fn verify(&self, token: &str, now: u64) -> Result<VerifiedToken, HostError> {
-        self.handle.runtime.call(|worker| {
-            let resource = match self.resource(worker)? {
-                Ok(resource) => resource,
-                Err(error) => return Ok(Err(error)),
-            };
-            let result = worker.guest.mem8_guard_token().verifier().call_verify(
-                &mut worker.store,
-                resource,
-                token,
-                Some(now),
-            )?;
-            Ok(result.map_err(HostError::from).and_then(|verified| {
-                Ok(VerifiedToken {
-                    header: header(verified.header)?,
-                    claims: claims(&verified.claims_json)?,
-                })
-            }))
-        })
-    }
-
-    /// Verifies the signature of a compact JWS only, like `token::verify_jws`.
-    ///
-    /// # Errors
-    ///
-    /// [`HostError::Guest`] of kind `Token` when the signature is invalid.
-    pub fn verify_jws(&self, jws: &str) -> Result<VerifiedJws, HostError> {
-        self.handle.runtime.call(|worker| {
-            let resource = match self.resource(worker)? {
-                Ok(resource) => resource,
-                Err(error) => return Ok(Err(error)),
-            };
-            let result = worker.guest.mem8_guard_token().verifier().call_verify_jws(
-                &mut worker.store,
-                resource,
-                jws,
-            )?;
-            Ok(result.map_err(HostError::from).and_then(|verified| {
-                Ok(VerifiedJws {
-                    header: header(verified.header)?,
-                    payload: verified.payload,
-                })
-            }))
-        })
-    }
-}
-
-/// A loaded policy, in the sandbox.
-pub struct HostPolicy {
-    handle: ObjectHandle,
-    document_json: String,
-    limits_json: String,
-}
-
-impl std::fmt::Debug for HostPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostPolicy")
-            .field("id", &self.handle.id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HostPolicy {
-    fn resource(&self, worker: &mut Worker) -> wasmtime::Result<Result<ResourceAny, HostError>> {
-        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
-            let result = worker.guest.mem8_guard_policy().rules().call_create(
-                &mut worker.store,
-                &self.document_json,
-                Some(&self.limits_json),
-            )?;
-            Ok(result.map_err(HostError::from))
-        })
-    }
-
-    /// Number of rules.
-    ///
-    /// # Errors
-    ///
-    /// A [`HostError`] other than `Guest` when the call fails.
-    pub fn rule_count(&self) -> Result<u32, HostError> {
-        self.handle.runtime.call(|worker| {
-            let resource = match self.resource(worker)? {
-                Ok(resource) => resource,
-                Err(error) => return Ok(Err(error)),
-            };
-            Ok(Ok(worker
-                .guest
-                .mem8_guard_policy()
-                .rules()
-                .call_rule_count(&mut worker.store, resource)?))
-        })
-    }
-
-    /// Evaluates one request, like `Policy::evaluate`.
-    ///
-    /// # Errors
-    ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. A deny is a [`Decision`], not an error.
-    pub fn evaluate(
-        &self,
-        principal: &Principal,
-        action: &str,
-        resource: &str,
-        context: &Value,
-    ) -> Result<Decision, HostError> {
-        let request = wit_policy::AuthorizeRequest {
-            principal: wit_policy::Principal {
-                id: principal.id.clone(),
-                roles: principal.roles.clone(),
-                attributes_json: Value::Object(principal.attributes.clone()).to_string(),
-            },
-            action: String::from(action),
-            resource: String::from(resource),
-            context_json: Some(context.to_string()),
-        };
-        self.handle.runtime.call(|worker| {
-            let rules = match self.resource(worker)? {
-                Ok(rules) => rules,
-                Err(error) => return Ok(Err(error)),
-            };
-            let result = worker.guest.mem8_guard_policy().rules().call_authorize(
-                &mut worker.store,
-                rules,
-                &request,
-            )?;
-            Ok(result.map_err(HostError::from).map(decision))
-        })
-    }
-}
-
-/// A guard pipeline (keys, validation, principal mapping, policy), in the
-/// sandbox.
-pub struct HostPipeline {
-    handle: ObjectHandle,
-    config_json: String,
-}
-
-impl std::fmt::Debug for HostPipeline {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostPipeline")
-            .field("id", &self.handle.id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HostPipeline {
-    fn resource(&self, worker: &mut Worker) -> wasmtime::Result<Result<ResourceAny, HostError>> {
-        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
-            let result = worker
-                .guest
-                .mem8_guard_guard()
-                .pipeline()
-                .call_create(&mut worker.store, &self.config_json)?;
-            Ok(result.map_err(HostError::from))
-        })
-    }
-
-    /// Checks one request at `now` (Unix seconds), like `Guard::check`.
-    ///
-    /// # Errors
-    ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. An invalid token is a deny, not an error.
-    pub fn check(
-        &self,
-        token: &str,
-        action: &str,
-        resource: &str,
-        context: &Value,
-        now: u64,
-    ) -> Result<Decision, HostError> {
-        let request = wit_guard::CheckRequest {
-            token: String::from(token),
-            action: String::from(action),
-            resource: String::from(resource),
-            context_json: Some(context.to_string()),
-        };
-        self.handle.runtime.call(|worker| {
-            let pipeline = match self.resource(worker)? {
-                Ok(pipeline) => pipeline,
-                Err(error) => return Ok(Err(error)),
-            };
-            let result = worker.guest.mem8_guard_guard().pipeline().call_check(
-                &mut worker.store,
-                pipeline,
-                &request,
-                Some(now),
-            )?;
-            Ok(result.map_err(HostError::from).map(decision))
-        })
-    }
-}
-
-fn decision(decision: wit_policy::Decision) -> Decision {
-    let errors = decision
-        .errors
-        .into_iter()
-        .map(|error| DecisionError {
-            code: error.code,
-            message: error.message,
-            rule: error.rule,
-        })
-        .collect();
-    Decision {
-        decision: match decision.outcome {
-            wit_policy::Outcome::Allow => Outcome::Allow,
-            wit_policy::Outcome::Deny => Outcome::Deny,
-        },
-        reasons: decision.reasons,
-        errors,
-    }
-}
-
-fn header(header: wit_token::Header) -> Result<Header, HostError> {
+pub(crate) fn header(header: wit_token::Header) -> Result<Header, HostError> {
     let alg = header
         .alg
         .parse::<Algorithm>()
@@ -689,7 +427,7 @@ fn header(header: wit_token::Header) -> Result<Header, HostError> {
     })
 }
 
-fn claims(text: &str) -> Result<Map<String, Value>, HostError> {
+pub(crate) fn claims(text: &str) -> Result<Map<String, Value>, HostError> {
     json::parse_object(text.as_bytes(), &DOCUMENT_LIMITS).map_err(|error| {
         HostError::InvalidGuestValue {
             reason: format!("claims are not a JSON object: {error}"),

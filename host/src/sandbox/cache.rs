@@ -12,7 +12,7 @@ use wasmtime::Engine;
 
 use super::HostError;
 
-/// Where a loaded module came from.
+/// The origin of a loaded module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModuleSource {
     /// Compiled now; no cache folder is configured.

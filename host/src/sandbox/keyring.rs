@@ -1,7 +1,7 @@
 //! Keyrings in the sandbox.
 //!
 //! The host keeps the keyring document (secrets included, zeroized on drop)
-//! as the state of record, with a revision number. Each instance holds a
+//! as the state of record, with a revision number. Each instance keeps a
 //! guest keyring at some revision and rebuilds it from the document when it
 //! is behind, so a trap that discards an instance loses no state. A call
 //! that changes the keyring (including `encrypt`, which counts messages)
@@ -18,7 +18,8 @@ use super::bindings::exports::mem8::guard::crypto as wit;
 use super::runtime::{Runtime, Worker};
 use super::HostError;
 
-/// A key's metadata, as the core's `KeyInfo` holds it; never key material.
+/// A key's metadata with the fields of the core's `KeyInfo`; never key
+/// material.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyMetadata {
     /// The key's id.
@@ -144,7 +145,7 @@ impl HostKeyring {
         let revision = record.revision;
         let id = self.handle.id;
         let owner = self.handle.owner();
-        let (value, document) = self.handle.runtime.call(|worker| {
+        let (value, document) = self.handle.runtime().call(|worker| {
             let resource = match worker.resource(id, revision, owner, |worker| {
                 let keyring = worker.guest.mem8_guard_crypto().keyring();
                 Ok(keyring

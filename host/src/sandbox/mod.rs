@@ -25,16 +25,15 @@ mod cache;
 mod error;
 mod keyring;
 mod limits;
+mod objects;
 mod runtime;
 
-pub use api::{
-    GeneratedKey, Header, HostGuard, HostPipeline, HostPolicy, HostVerifier, ModuleVersion,
-    VerifiedJws, VerifiedToken,
-};
+pub use api::{GeneratedKey, Header, HostGuard, ModuleVersion, VerifiedJws, VerifiedToken};
 pub use cache::{cache_file_name, load_component, ModuleSource};
 pub use error::{GuestError, GuestErrorKind, HostError};
 pub use keyring::{HostKeyring, KeyMetadata, RotationDue};
 pub use limits::{HostConfig, Limits, EPOCH_TICK};
+pub use objects::{HostPipeline, HostPolicy, HostVerifier};
 
 /// The WIT package version series this host supports: any `0.1.x` module.
 pub const WORLD_VERSION: &str = "0.1.0";

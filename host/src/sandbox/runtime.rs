@@ -18,7 +18,7 @@ use super::cache::{self, ModuleSource};
 use super::limits::{HostConfig, Limits, EPOCH_TICK};
 use super::HostError;
 
-/// What a store holds besides the instance: its limiter and its limits.
+/// The data of a store besides the instance: its limiter and its limits.
 pub(crate) struct WorkerState {
     limiter: MemoryLimiter,
     max_random_bytes: u64,

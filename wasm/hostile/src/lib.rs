@@ -11,7 +11,7 @@
 //! | `bad-length` | returns an error string whose length runs past memory |
 //! | anything else | a well-behaved policy with 7 rules |
 //!
-//! `types.version` answers normally, so the host loads the module. Every
+//! `types.version` returns normally, so the host loads the module. Every
 //! other export traps.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
