@@ -32,7 +32,7 @@ fn hostile_host(deadline: Duration) -> HostGuard {
     HostGuard::new(&common::hostile(), config(limits)).unwrap()
 }
 
-/// The hostile module still answers a well-behaved call correctly.
+/// The hostile module still returns correct results for well-behaved calls.
 fn assert_healthy(host: &HostGuard) {
     assert_eq!(host.version().unwrap().core, "hostile");
     let policy = host.policy("ok", &PolicyLimits::default()).unwrap();

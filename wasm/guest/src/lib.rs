@@ -34,7 +34,12 @@ mod bindings {
         generate_all,
     });
 
+    // Only a wasm32 build exports the functions: their names (such as
+    // `mem8:guard/types@0.1.0#version`) are not valid in a native linker's
+    // version script, and a native build only checks the code.
+    #[cfg(target_arch = "wasm32")]
     use super::Module;
+    #[cfg(target_arch = "wasm32")]
     export!(Module with_types_in self);
 
     /// The canonical ABI's allocator, on the Rust global allocator, as
