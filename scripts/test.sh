@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, installing what a fresh machine lacks first:
-#   - Rust: every workspace crate (core, host, wasm), with the conformance
-#     vectors, interop, property and CLI tests;
+#   - Rust: every workspace crate (core, host, wasm, the guests, tests), with
+#     the conformance vectors natively and in the wasmtime host, interop,
+#     property, differential, sandbox and CLI tests;
 #   - the npm package: built from source, its Node tests, its TypeScript
 #     types, and the vector suite in node, deno, bun, workerd, edge-runtime
 #     and headless Chromium.
@@ -9,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rustup target add wasm32-unknown-unknown
+# The host's tests load the guest components, so they are built first.
+scripts/build-guests.sh
 cargo test --workspace
 
 cd npm

@@ -213,3 +213,55 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
     config.principal = file.principal;
     Ok(Guard::new(config, keys, policy))
 }
+
+/// The documents of a guard configuration as text, for a runtime that
+/// parses them itself, such as the wasmtime host.
+#[derive(Debug, Clone)]
+pub struct GuardDocuments {
+    /// The JWK Set, as JSON text.
+    pub jwks_json: String,
+    /// The policy document, as JSON text.
+    pub policy_json: String,
+    /// Validation options and principal mapping.
+    pub config: GuardConfig,
+}
+
+/// Reads a guard configuration file and the files it names, without
+/// parsing the key set or the policy.
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the file that is missing, too large or not
+/// JSON, or the configuration field that is invalid.
+pub fn load_guard_documents(path: &Path) -> Result<GuardDocuments, ConfigError> {
+    let bytes = read_file(path)?;
+    let limits = JsonLimits {
+        max_depth: 64,
+        max_members: 100_000,
+    };
+    let value =
+        json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
+    let file: ConfigFile =
+        json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let text = |source: Source, field: &str| -> Result<String, ConfigError> {
+        match source {
+            Source::Inline(value) => Ok(value.to_string()),
+            Source::Path(relative) => {
+                let document = resolve(base, &relative, field, path)?;
+                String::from_utf8(read_file(&document)?)
+                    .map_err(|_| ConfigError::new(&document, "file is not UTF-8"))
+            }
+        }
+    };
+    let jwks_json = text(file.jwks, "jwks")?;
+    let policy_json = text(file.policy, "policy")?;
+    let mut config = GuardConfig::default();
+    config.validation = file.validation;
+    config.principal = file.principal;
+    Ok(GuardDocuments {
+        jwks_json,
+        policy_json,
+        config,
+    })
+}

@@ -20,6 +20,7 @@ struct Cli {
     command: Command,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Verify or sign JSON Web Tokens.
@@ -42,8 +43,15 @@ enum Command {
     /// input is not authentic: modified, truncated, encrypted with other
     /// associated data, or under an unknown, disabled or destroyed key.
     Decrypt(cli::encryption::DecryptArgs),
+    /// Sign and verify bundles of a guard module and a policy for
+    /// `--engine wasm`.
+    #[command(subcommand)]
+    Bundle(cli::bundle::BundleCommand),
 }
 
+// The arguments are parsed once per run, so the size of the largest
+// variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Verify a token; print its claims as JSON and exit 0 when valid, print
@@ -89,6 +97,8 @@ struct VerifyArgs {
     now: Option<u64>,
     #[command(flatten)]
     token: TokenInput,
+    #[command(flatten)]
+    engine: cli::engine::EngineArgs,
 }
 
 /// Where the token comes from: exactly one of a file, an argument or `-`.
@@ -163,6 +173,8 @@ struct CheckArgs {
     /// Time to check against, in Unix seconds. Default: the system clock.
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,
+    #[command(flatten)]
+    engine: cli::engine::EngineArgs,
 }
 
 fn main() -> ExitCode {
@@ -180,6 +192,7 @@ fn main() -> ExitCode {
         Command::Keyring(command) => cli::keyring::run(command),
         Command::Encrypt(args) => cli::encryption::encrypt(args),
         Command::Decrypt(args) => cli::encryption::decrypt(args),
+        Command::Bundle(command) => cli::bundle::run(command),
     };
     match result {
         Ok(code) => code,

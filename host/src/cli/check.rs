@@ -5,14 +5,15 @@ use std::process::ExitCode;
 
 use mem8_guard::guard::GuardRequest;
 use mem8_guard::json::{self, JsonLimits};
+use mem8_guard::policy::Decision;
 use mem8_guard_host::config;
 use serde_json::Value;
 
+use super::engine::Engine;
 use super::{now_or_clock, read_token, CliError};
 use crate::CheckArgs;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
-    let guard = config::load_guard(&args.config)?;
     let context = match &args.context {
         None => Value::Object(Default::default()),
         Some(text) => {
@@ -31,16 +32,22 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let token = read_token(args.token_file.as_deref(), args.token.as_deref())?;
     let now = now_or_clock(args.now)?;
 
-    let decision = guard.check(
-        &GuardRequest {
-            token: &token,
-            action: &args.action,
-            resource: &args.resource,
-            context: &context,
-            resource_attributes: None,
-        },
-        now,
-    );
+    let decision = match args.engine.engine {
+        Engine::Native => {
+            let guard = config::load_guard(&args.config)?;
+            guard.check(
+                &GuardRequest {
+                    token: &token,
+                    action: &args.action,
+                    resource: &args.resource,
+                    resource_attributes: None,
+                    context: &context,
+                },
+                now,
+            )
+        }
+        Engine::Wasm => check_in_host(&args, &token, &context, now)?,
+    };
     tracing::info!(
         allowed = decision.is_allowed(),
         reasons = decision.reasons.len(),
@@ -53,4 +60,34 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Runs the check in the wasmtime host: the bundle's policy when
+/// `--bundle` is given, else the configuration's.
+fn check_in_host(
+    args: &CheckArgs,
+    token: &str,
+    context: &Value,
+    now: u64,
+) -> Result<Decision, CliError> {
+    let documents = config::load_guard_documents(&args.config)?;
+    let loaded = args.engine.load()?;
+    let verifier = loaded
+        .host
+        .verifier(&documents.jwks_json, &documents.config.validation)
+        .map_err(|error| format!("`{}`: {error}", config::shown(&args.config)))?;
+    if verifier.key_count()? == 0 {
+        return Err(format!(
+            "`{}`: key set has no usable key",
+            config::shown(&args.config)
+        )
+        .into());
+    }
+    let policy = loaded.bundle_policy.unwrap_or(documents.policy_json);
+    let pipeline = loaded
+        .host
+        .pipeline(&documents.jwks_json, &policy, &documents.config)
+        .map_err(|error| format!("`{}`: {error}", config::shown(&args.config)))?;
+    let decision = pipeline.check(token, &args.action, &args.resource, context, now)?;
+    Ok(decision)
 }

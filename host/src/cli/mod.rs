@@ -1,8 +1,10 @@
 //! The commands of `mem8-guard`, one module per group.
 
+pub mod bundle;
 pub mod check;
 pub mod cleanup;
 pub mod encryption;
+pub mod engine;
 pub mod keyring;
 pub mod policy;
 pub mod policy_test;

@@ -1,24 +1,20 @@
 //! `mem8-guard token verify|sign` and `mem8-guard keygen`.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use mem8_guard::json::{self, JsonLimits};
 use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
 use mem8_guard_host::config;
+use mem8_guard_host::sandbox::{GuestErrorKind, HostError};
 use serde_json::Value;
 
+use super::engine::{Engine, EngineArgs};
 use super::{now_or_clock, read_json_file, read_token, CliError};
 use crate::{KeygenArgs, SignArgs, VerifyArgs};
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
-    let keys = config::load_key_set(&args.jwks)?;
-    tracing::debug!(
-        keys = keys.len(),
-        skipped = keys.skipped(),
-        "loaded key set"
-    );
-
     let mut validation = Validation::default();
     validation.issuers = args.issuers;
     validation.audiences = args.audiences;
@@ -50,6 +46,16 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         args.token.token_file.as_deref(),
         args.token.token.as_deref(),
     )?;
+    if args.engine.engine == Engine::Wasm {
+        return verify_in_host(&args.jwks, &args.engine, &validation, &jwt, now);
+    }
+
+    let keys = config::load_key_set(&args.jwks)?;
+    tracing::debug!(
+        keys = keys.len(),
+        skipped = keys.skipped(),
+        "loaded key set"
+    );
     match token::verify(&jwt, &keys, &validation, now) {
         Ok(verified) => {
             let claims = Value::Object(verified.claims.into_map());
@@ -61,6 +67,38 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             writeln!(std::io::stderr(), "invalid token: {error}")?;
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+/// Verifies in the wasmtime host; the exit codes are those of the native
+/// path.
+fn verify_in_host(
+    jwks_path: &Path,
+    engine: &EngineArgs,
+    validation: &Validation,
+    jwt: &str,
+    now: u64,
+) -> Result<ExitCode, CliError> {
+    let jwks = String::from_utf8(config::read_file(jwks_path)?)
+        .map_err(|_| format!("`{}`: not UTF-8", config::shown(jwks_path)))?;
+    let host = engine.load()?.host;
+    let verifier = host
+        .verifier(&jwks, validation)
+        .map_err(|error| format!("`{}`: {error}", config::shown(jwks_path)))?;
+    if verifier.key_count()? == 0 {
+        return Err(format!("`{}`: key set has no usable key", config::shown(jwks_path)).into());
+    }
+    match verifier.verify(jwt, now) {
+        Ok(verified) => {
+            writeln!(std::io::stdout(), "{}", Value::Object(verified.claims))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(HostError::Guest(error)) if error.kind == GuestErrorKind::Token => {
+            tracing::info!(code = %error.code, "token rejected");
+            writeln!(std::io::stderr(), "invalid token: {error}")?;
+            Ok(ExitCode::from(1))
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

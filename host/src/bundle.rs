@@ -1,0 +1,555 @@
+//! Signed bundles: a guard module, a policy and a manifest with a version
+//! number, signed with Ed25519.
+//!
+//! A bundle is a folder with four files:
+//!
+//! | file | contains |
+//! |---|---|
+//! | `module.wasm` | the component built from `wasm/guest` |
+//! | `policy.json` | a policy document |
+//! | `manifest.json` | `{"format":1,"version":N,"created":T,"module_sha256":H,"policy_sha256":H}` |
+//! | `manifest.sig` | `{"kid":K,"signature":S}`: an Ed25519 signature (base64url) over [`SIGNATURE_CONTEXT`] followed by the exact bytes of `manifest.json` |
+//!
+//! The signature covers the manifest, and the manifest covers the other two
+//! files by their SHA-256, so changing any byte of any file is detected.
+//! [`BundleHost`] adds rollback protection: it rejects a bundle whose
+//! version is lower than the loaded one, and keeps the loaded bundle
+//! whenever a new one is rejected.
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use mem8_guard::policy::PolicyLimits;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::sandbox::{HostConfig, HostError, HostGuard, HostPolicy};
+
+/// Bytes signed before the manifest, so a bundle signature cannot be
+/// replayed as a signature of another kind of message made with the same key.
+pub const SIGNATURE_CONTEXT: &[u8] = b"mem8-guard bundle manifest v1\n";
+
+/// The manifest format this version reads and writes.
+pub const MANIFEST_FORMAT: u32 = 1;
+
+/// Largest file a bundle may contain, in bytes.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+const MODULE_FILE: &str = "module.wasm";
+const POLICY_FILE: &str = "policy.json";
+const MANIFEST_FILE: &str = "manifest.json";
+const SIGNATURE_FILE: &str = "manifest.sig";
+
+/// An error reading, verifying, loading or writing a bundle.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// A file could not be read or written.
+    #[error("`{path}`: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is larger than [`MAX_FILE_BYTES`].
+    #[error("`{path}` is larger than {MAX_FILE_BYTES} bytes")]
+    TooLarge {
+        /// The file.
+        path: String,
+    },
+    /// The manifest or signature file is not valid.
+    #[error("invalid {what}: {reason}")]
+    Invalid {
+        /// `manifest` or `signature`.
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A key file is not an Ed25519 JWK (or JWK Set) of the expected kind.
+    #[error("invalid bundle key: {reason}")]
+    InvalidKey {
+        /// What is wrong.
+        reason: String,
+    },
+    /// No trusted key verifies the signature.
+    #[error("bundle signature does not verify with any trusted key (signed by key id `{kid}`)")]
+    BadSignature {
+        /// The key id the signature names.
+        kid: String,
+    },
+    /// A file does not match its SHA-256 in the manifest.
+    #[error("`{file}` does not match its SHA-256 in the manifest")]
+    DigestMismatch {
+        /// The file.
+        file: &'static str,
+    },
+    /// The bundle is older than the loaded one.
+    #[error(
+        "bundle version `{found}` is lower than the loaded version `{loaded}`; rollback rejected"
+    )]
+    Rollback {
+        /// The rejected bundle's version.
+        found: u64,
+        /// The loaded bundle's version.
+        loaded: u64,
+    },
+    /// The bundle has the loaded version but other contents.
+    #[error("bundle version `{version}` is already loaded with other contents; give the new bundle a higher version")]
+    VersionReused {
+        /// The version.
+        version: u64,
+    },
+    /// The module or policy failed to load in the sandbox.
+    #[error("bundle rejected by the sandbox: {0}")]
+    Host(#[from] HostError),
+}
+
+/// The signed description of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleManifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: u32,
+    /// The bundle's version; a loaded bundle is only replaced by a higher one.
+    pub version: u64,
+    /// Creation time, Unix seconds.
+    pub created: u64,
+    /// SHA-256 of `module.wasm`, lowercase hex.
+    pub module_sha256: String,
+    /// SHA-256 of `policy.json`, lowercase hex.
+    pub policy_sha256: String,
+}
+
+/// The signature file's contents.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureFile {
+    kid: String,
+    signature: String,
+}
+
+/// A bundle whose signature and digests verified.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// The manifest.
+    pub manifest: BundleManifest,
+    /// The module's bytes.
+    pub module: Vec<u8>,
+    /// The policy document.
+    pub policy: String,
+    /// SHA-256 of the manifest's bytes, which identifies the contents.
+    pub manifest_sha256: [u8; 32],
+}
+
+/// An Ed25519 key that signs bundles.
+pub struct BundleSigner {
+    key: SigningKey,
+    kid: String,
+}
+
+impl std::fmt::Debug for BundleSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleSigner")
+            .field("kid", &self.kid)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl BundleSigner {
+    /// Reads a private Ed25519 JWK (`kty` `OKP`, `crv` `Ed25519`, with `d`),
+    /// as `mem8-guard keygen --alg EdDSA` prints it.
+    ///
+    /// # Errors
+    ///
+    /// [`BundleError::InvalidKey`] for another kind of key.
+    pub fn from_jwk_json(text: &str) -> Result<Self, BundleError> {
+        let jwk = parse_okp(text)?;
+        let secret = jwk
+            .get("d")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid_key("the JWK has no private part `d`"))?;
+        let bytes = Zeroizing::new(decode_32(secret, "d")?);
+        let key = SigningKey::from_bytes(&bytes);
+        let kid = match jwk.get("kid").and_then(Value::as_str) {
+            Some(kid) => String::from(kid),
+            None => key_thumbprint(&key.verifying_key()),
+        };
+        Ok(Self { key, kid })
+    }
+
+    /// The key id written into signatures.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+}
+
+/// The public keys a host accepts bundles from.
+#[derive(Debug, Clone)]
+pub struct TrustedKeys {
+    keys: Vec<(String, VerifyingKey)>,
+}
+
+impl TrustedKeys {
+    /// Reads one public Ed25519 JWK or a JWK Set of them. A key without
+    /// `kid` gets its thumbprint (first 16 hex digits of the SHA-256 of the
+    /// raw public key), as [`BundleSigner`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`BundleError::InvalidKey`] when a key is not Ed25519 or the set is
+    /// empty.
+    pub fn from_json(text: &str) -> Result<Self, BundleError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
+        let members = match value.get("keys").and_then(Value::as_array) {
+            Some(keys) => keys.clone(),
+            None => vec![value],
+        };
+        let mut keys = Vec::new();
+        for member in members {
+            let jwk = check_okp(member)?;
+            let x = jwk
+                .get("x")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid_key("the JWK has no public part `x`"))?;
+            let key = VerifyingKey::from_bytes(&decode_32(x, "x")?)
+                .map_err(|_| invalid_key("`x` is not an Ed25519 public key"))?;
+            let kid = match jwk.get("kid").and_then(Value::as_str) {
+                Some(kid) => String::from(kid),
+                None => key_thumbprint(&key),
+            };
+            keys.push((kid, key));
+        }
+        if keys.is_empty() {
+            return Err(invalid_key("the key set is empty"));
+        }
+        Ok(Self { keys })
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Returns `true` when there are no keys (never, for a parsed set).
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Writes a signed bundle of `module` and `policy` into `dir`, creating it.
+///
+/// # Errors
+///
+/// [`BundleError::Io`] when a file cannot be written.
+pub fn write_bundle(
+    dir: &Path,
+    module: &[u8],
+    policy: &str,
+    version: u64,
+    created: u64,
+    signer: &BundleSigner,
+) -> Result<BundleManifest, BundleError> {
+    let manifest = BundleManifest {
+        format: MANIFEST_FORMAT,
+        version,
+        created,
+        module_sha256: hex(&Sha256::digest(module)),
+        policy_sha256: hex(&Sha256::digest(policy.as_bytes())),
+    };
+    let mut manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|error| BundleError::Invalid {
+            what: "manifest",
+            reason: error.to_string(),
+        })?;
+    manifest_bytes.push(b'\n');
+    let signature = signer.key.sign(&signed_message(&manifest_bytes));
+    let signature_file = SignatureFile {
+        kid: signer.kid.clone(),
+        signature: URL_SAFE_NO_PAD.encode(signature.to_bytes()),
+    };
+    let signature_bytes =
+        serde_json::to_vec(&signature_file).map_err(|error| BundleError::Invalid {
+            what: "signature",
+            reason: error.to_string(),
+        })?;
+
+    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    write_file(&dir.join(MODULE_FILE), module)?;
+    write_file(&dir.join(POLICY_FILE), policy.as_bytes())?;
+    write_file(&dir.join(MANIFEST_FILE), &manifest_bytes)?;
+    write_file(&dir.join(SIGNATURE_FILE), &signature_bytes)?;
+    Ok(manifest)
+}
+
+/// Reads the bundle in `dir` and checks its signature against `trusted`
+/// and each file against its digest.
+///
+/// # Errors
+///
+/// [`BundleError::BadSignature`], [`BundleError::DigestMismatch`],
+/// [`BundleError::Invalid`] or [`BundleError::Io`].
+pub fn read_bundle(dir: &Path, trusted: &TrustedKeys) -> Result<Bundle, BundleError> {
+    let manifest_bytes = read_file(&dir.join(MANIFEST_FILE))?;
+    let signature_bytes = read_file(&dir.join(SIGNATURE_FILE))?;
+    let signature_file: SignatureFile =
+        serde_json::from_slice(&signature_bytes).map_err(|error| BundleError::Invalid {
+            what: "signature",
+            reason: error.to_string(),
+        })?;
+    verify_signature(&manifest_bytes, &signature_file, trusted)?;
+
+    // Only signed bytes are parsed past this point.
+    let manifest: BundleManifest =
+        serde_json::from_slice(&manifest_bytes).map_err(|error| BundleError::Invalid {
+            what: "manifest",
+            reason: error.to_string(),
+        })?;
+    if manifest.format != MANIFEST_FORMAT {
+        return Err(BundleError::Invalid {
+            what: "manifest",
+            reason: format!(
+                "unsupported format `{}`; this host reads format {MANIFEST_FORMAT}",
+                manifest.format
+            ),
+        });
+    }
+    let module = read_file(&dir.join(MODULE_FILE))?;
+    if hex(&Sha256::digest(&module)) != manifest.module_sha256 {
+        return Err(BundleError::DigestMismatch { file: MODULE_FILE });
+    }
+    let policy_bytes = read_file(&dir.join(POLICY_FILE))?;
+    if hex(&Sha256::digest(&policy_bytes)) != manifest.policy_sha256 {
+        return Err(BundleError::DigestMismatch { file: POLICY_FILE });
+    }
+    let policy = String::from_utf8(policy_bytes).map_err(|_| BundleError::Invalid {
+        what: "manifest",
+        reason: String::from("`policy.json` is not UTF-8"),
+    })?;
+    Ok(Bundle {
+        manifest,
+        module,
+        policy,
+        manifest_sha256: Sha256::digest(&manifest_bytes).into(),
+    })
+}
+
+fn verify_signature(
+    manifest: &[u8],
+    file: &SignatureFile,
+    trusted: &TrustedKeys,
+) -> Result<(), BundleError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(&file.signature)
+        .map_err(|_| BundleError::Invalid {
+            what: "signature",
+            reason: String::from("`signature` is not base64url"),
+        })?;
+    let signature = Signature::from_slice(&bytes).map_err(|_| BundleError::Invalid {
+        what: "signature",
+        reason: String::from("`signature` is not 64 bytes"),
+    })?;
+    let message = signed_message(manifest);
+    let verified = trusted
+        .keys
+        .iter()
+        .filter(|(kid, _)| *kid == file.kid)
+        .any(|(_, key)| key.verify_strict(&message, &signature).is_ok());
+    if verified {
+        Ok(())
+    } else {
+        Err(BundleError::BadSignature {
+            kid: file.kid.clone(),
+        })
+    }
+}
+
+/// A bundle loaded into the sandbox: its manifest, host and policy.
+#[derive(Debug)]
+pub struct LoadedBundle {
+    /// The verified manifest.
+    pub manifest: BundleManifest,
+    /// The sandbox running the bundle's module.
+    pub guard: HostGuard,
+    /// The bundle's policy, loaded in that sandbox.
+    pub policy: HostPolicy,
+    /// The bundle's policy document.
+    pub policy_json: String,
+    manifest_sha256: [u8; 32],
+}
+
+/// Loads signed bundles with rollback protection, and keeps the loaded one
+/// in place whenever a new one is rejected.
+#[derive(Debug)]
+pub struct BundleHost {
+    trusted: TrustedKeys,
+    config: HostConfig,
+    current: RwLock<Option<Arc<LoadedBundle>>>,
+}
+
+impl BundleHost {
+    /// A host with no bundle loaded.
+    pub fn new(trusted: TrustedKeys, config: HostConfig) -> Self {
+        Self {
+            trusted,
+            config,
+            current: RwLock::new(None),
+        }
+    }
+
+    /// The loaded bundle, if any.
+    pub fn current(&self) -> Option<Arc<LoadedBundle>> {
+        self.current.read().ok().and_then(|current| current.clone())
+    }
+
+    /// Verifies the bundle in `dir`, loads its module and policy, and makes
+    /// it the current bundle. Loading the current bundle again is a no-op.
+    ///
+    /// # Errors
+    ///
+    /// Every [`BundleError`]; the current bundle stays loaded on any of them.
+    pub fn load(&self, dir: &Path) -> Result<Arc<LoadedBundle>, BundleError> {
+        let result = self.try_load(dir);
+        match &result {
+            Ok(loaded) => {
+                tracing::info!(bundle = %dir.display(), version = loaded.manifest.version, "loaded bundle")
+            }
+            Err(error) => {
+                tracing::warn!(bundle = %dir.display(), %error, "rejected bundle; keeping the loaded one")
+            }
+        }
+        result
+    }
+
+    fn try_load(&self, dir: &Path) -> Result<Arc<LoadedBundle>, BundleError> {
+        let bundle = read_bundle(dir, &self.trusted)?;
+        if let Some(current) = self.current() {
+            check_version(&current, &bundle)?;
+            if current.manifest_sha256 == bundle.manifest_sha256 {
+                return Ok(current);
+            }
+        }
+
+        let guard = HostGuard::new(&bundle.module, self.config.clone())?;
+        let policy = guard.policy(&bundle.policy, &PolicyLimits::default())?;
+        let loaded = Arc::new(LoadedBundle {
+            manifest: bundle.manifest,
+            guard,
+            policy,
+            policy_json: bundle.policy,
+            manifest_sha256: bundle.manifest_sha256,
+        });
+
+        let mut current = self.current.write().map_err(|_| {
+            BundleError::Host(HostError::Internal {
+                reason: String::from("bundle lock poisoned by a panic in another thread"),
+            })
+        })?;
+        // Another thread may have loaded a bundle meanwhile.
+        if let Some(existing) = current.as_ref() {
+            if existing.manifest.version >= loaded.manifest.version
+                && existing.manifest_sha256 != loaded.manifest_sha256
+            {
+                return Err(BundleError::Rollback {
+                    found: loaded.manifest.version,
+                    loaded: existing.manifest.version,
+                });
+            }
+        }
+        *current = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+}
+
+fn check_version(current: &LoadedBundle, bundle: &Bundle) -> Result<(), BundleError> {
+    let loaded = current.manifest.version;
+    let found = bundle.manifest.version;
+    if found < loaded {
+        return Err(BundleError::Rollback { found, loaded });
+    }
+    if found == loaded && current.manifest_sha256 != bundle.manifest_sha256 {
+        return Err(BundleError::VersionReused { version: found });
+    }
+    Ok(())
+}
+
+fn signed_message(manifest: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(SIGNATURE_CONTEXT.len() + manifest.len());
+    message.extend_from_slice(SIGNATURE_CONTEXT);
+    message.extend_from_slice(manifest);
+    message
+}
+
+fn parse_okp(text: &str) -> Result<serde_json::Map<String, Value>, BundleError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
+    check_okp(value)
+}
+
+fn check_okp(value: Value) -> Result<serde_json::Map<String, Value>, BundleError> {
+    let Value::Object(jwk) = value else {
+        return Err(invalid_key("a JWK must be a JSON object"));
+    };
+    let kty = jwk.get("kty").and_then(Value::as_str);
+    let crv = jwk.get("crv").and_then(Value::as_str);
+    if kty != Some("OKP") || crv != Some("Ed25519") {
+        return Err(invalid_key(
+            "bundles are signed with Ed25519 keys (`kty` `OKP`, `crv` `Ed25519`)",
+        ));
+    }
+    Ok(jwk)
+}
+
+fn decode_32(text: &str, member: &str) -> Result<[u8; 32], BundleError> {
+    let bytes = Zeroizing::new(
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| invalid_key(&format!("`{member}` is not base64url")))?,
+    );
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| invalid_key(&format!("`{member}` is not 32 bytes")))
+}
+
+fn key_thumbprint(key: &VerifyingKey) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    hex(&digest[..8])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn invalid_key(reason: &str) -> BundleError {
+    BundleError::InvalidKey {
+        reason: String::from(reason),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
+    let metadata = fs::metadata(path).map_err(|source| io_error(path, source))?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(BundleError::TooLarge {
+            path: path.display().to_string(),
+        });
+    }
+    fs::read(path).map_err(|source| io_error(path, source))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
+    fs::write(path, bytes).map_err(|source| io_error(path, source))
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> BundleError {
+    BundleError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}

@@ -1,0 +1,286 @@
+//! The host objects whose guest resources live in the pool's instances:
+//! verifiers, policies and guard pipelines.
+
+use mem8_guard::policy::{Decision, DecisionError, Outcome, Principal};
+use serde_json::Value;
+use wasmtime::component::ResourceAny;
+
+use super::api::{claims, header, ObjectHandle, VerifiedJws, VerifiedToken};
+use super::bindings::exports::mem8::guard::{guard as wit_guard, policy as wit_policy};
+use super::runtime::Worker;
+use super::HostError;
+
+/// A JWK Set with validation options, in the sandbox.
+pub struct HostVerifier {
+    pub(crate) handle: ObjectHandle,
+    pub(crate) jwks_json: String,
+    pub(crate) validation_json: String,
+}
+
+impl std::fmt::Debug for HostVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostVerifier")
+            .field("id", &self.handle.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HostVerifier {
+    pub(crate) fn resource(
+        &self,
+        worker: &mut Worker,
+    ) -> wasmtime::Result<Result<ResourceAny, HostError>> {
+        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
+            let result = worker.guest.mem8_guard_token().verifier().call_create(
+                &mut worker.store,
+                &self.jwks_json,
+                &self.validation_json,
+            )?;
+            Ok(result.map_err(HostError::from))
+        })
+    }
+
+    /// Number of usable keys.
+    ///
+    /// # Errors
+    ///
+    /// A [`HostError`] other than `Guest` when the call fails.
+    pub fn key_count(&self) -> Result<u32, HostError> {
+        self.handle.runtime().call(|worker| {
+            let resource = match self.resource(worker)? {
+                Ok(resource) => resource,
+                Err(error) => return Ok(Err(error)),
+            };
+            Ok(Ok(worker
+                .guest
+                .mem8_guard_token()
+                .verifier()
+                .call_key_count(&mut worker.store, resource)?))
+        })
+    }
+
+    /// Verifies a JWT at `now` (Unix seconds), like `token::verify`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `Token` with the core's code when the
+    /// token is invalid.
+    pub fn verify(&self, token: &str, now: u64) -> Result<VerifiedToken, HostError> {
+        self.handle.runtime().call(|worker| {
+            let resource = match self.resource(worker)? {
+                Ok(resource) => resource,
+                Err(error) => return Ok(Err(error)),
+            };
+            let result = worker.guest.mem8_guard_token().verifier().call_verify(
+                &mut worker.store,
+                resource,
+                token,
+                Some(now),
+            )?;
+            Ok(result.map_err(HostError::from).and_then(|verified| {
+                Ok(VerifiedToken {
+                    header: header(verified.header)?,
+                    claims: claims(&verified.claims_json)?,
+                })
+            }))
+        })
+    }
+
+    /// Verifies the signature of a compact JWS only, like `token::verify_jws`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `Token` when the signature is invalid.
+    pub fn verify_jws(&self, jws: &str) -> Result<VerifiedJws, HostError> {
+        self.handle.runtime().call(|worker| {
+            let resource = match self.resource(worker)? {
+                Ok(resource) => resource,
+                Err(error) => return Ok(Err(error)),
+            };
+            let result = worker.guest.mem8_guard_token().verifier().call_verify_jws(
+                &mut worker.store,
+                resource,
+                jws,
+            )?;
+            Ok(result.map_err(HostError::from).and_then(|verified| {
+                Ok(VerifiedJws {
+                    header: header(verified.header)?,
+                    payload: verified.payload,
+                })
+            }))
+        })
+    }
+}
+
+/// A loaded policy, in the sandbox.
+pub struct HostPolicy {
+    pub(crate) handle: ObjectHandle,
+    pub(crate) document_json: String,
+    pub(crate) limits_json: String,
+}
+
+impl std::fmt::Debug for HostPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostPolicy")
+            .field("id", &self.handle.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HostPolicy {
+    pub(crate) fn resource(
+        &self,
+        worker: &mut Worker,
+    ) -> wasmtime::Result<Result<ResourceAny, HostError>> {
+        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
+            let result = worker.guest.mem8_guard_policy().rules().call_create(
+                &mut worker.store,
+                &self.document_json,
+                Some(&self.limits_json),
+            )?;
+            Ok(result.map_err(HostError::from))
+        })
+    }
+
+    /// Number of rules.
+    ///
+    /// # Errors
+    ///
+    /// A [`HostError`] other than `Guest` when the call fails.
+    pub fn rule_count(&self) -> Result<u32, HostError> {
+        self.handle.runtime().call(|worker| {
+            let resource = match self.resource(worker)? {
+                Ok(resource) => resource,
+                Err(error) => return Ok(Err(error)),
+            };
+            Ok(Ok(worker
+                .guest
+                .mem8_guard_policy()
+                .rules()
+                .call_rule_count(&mut worker.store, resource)?))
+        })
+    }
+
+    /// Evaluates one request, like `Policy::evaluate`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
+    /// is not a JSON object. A deny is a [`Decision`], not an error.
+    pub fn evaluate(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+        context: &Value,
+    ) -> Result<Decision, HostError> {
+        let request = wit_policy::AuthorizeRequest {
+            principal: wit_policy::Principal {
+                id: principal.id.clone(),
+                roles: principal.roles.clone(),
+                attributes_json: Value::Object(principal.attributes.clone()).to_string(),
+            },
+            action: String::from(action),
+            resource: String::from(resource),
+            context_json: Some(context.to_string()),
+        };
+        self.handle.runtime().call(|worker| {
+            let rules = match self.resource(worker)? {
+                Ok(rules) => rules,
+                Err(error) => return Ok(Err(error)),
+            };
+            let result = worker.guest.mem8_guard_policy().rules().call_authorize(
+                &mut worker.store,
+                rules,
+                &request,
+            )?;
+            Ok(result.map_err(HostError::from).map(decision))
+        })
+    }
+}
+
+/// A guard pipeline (keys, validation, principal mapping, policy), in the
+/// sandbox.
+pub struct HostPipeline {
+    pub(crate) handle: ObjectHandle,
+    pub(crate) config_json: String,
+}
+
+impl std::fmt::Debug for HostPipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostPipeline")
+            .field("id", &self.handle.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HostPipeline {
+    pub(crate) fn resource(
+        &self,
+        worker: &mut Worker,
+    ) -> wasmtime::Result<Result<ResourceAny, HostError>> {
+        worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
+            let result = worker
+                .guest
+                .mem8_guard_guard()
+                .pipeline()
+                .call_create(&mut worker.store, &self.config_json)?;
+            Ok(result.map_err(HostError::from))
+        })
+    }
+
+    /// Checks one request at `now` (Unix seconds), like `Guard::check`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
+    /// is not a JSON object. An invalid token is a deny, not an error.
+    pub fn check(
+        &self,
+        token: &str,
+        action: &str,
+        resource: &str,
+        context: &Value,
+        now: u64,
+    ) -> Result<Decision, HostError> {
+        let request = wit_guard::CheckRequest {
+            token: String::from(token),
+            action: String::from(action),
+            resource: String::from(resource),
+            context_json: Some(context.to_string()),
+        };
+        self.handle.runtime().call(|worker| {
+            let pipeline = match self.resource(worker)? {
+                Ok(pipeline) => pipeline,
+                Err(error) => return Ok(Err(error)),
+            };
+            let result = worker.guest.mem8_guard_guard().pipeline().call_check(
+                &mut worker.store,
+                pipeline,
+                &request,
+                Some(now),
+            )?;
+            Ok(result.map_err(HostError::from).map(decision))
+        })
+    }
+}
+
+fn decision(decision: wit_policy::Decision) -> Decision {
+    let errors = decision
+        .errors
+        .into_iter()
+        .map(|error| DecisionError {
+            code: error.code,
+            message: error.message,
+            rule: error.rule,
+        })
+        .collect();
+    Decision {
+        decision: match decision.outcome {
+            wit_policy::Outcome::Allow => Outcome::Allow,
+            wit_policy::Outcome::Deny => Outcome::Deny,
+        },
+        reasons: decision.reasons,
+        errors,
+    }
+}

@@ -1,0 +1,204 @@
+//! Signed bundles: signature and digest checks, rollback protection, and
+//! a rejected bundle leaving the loaded one in place.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use mem8_guard::policy::Principal;
+use mem8_guard::token::{Algorithm, SigningKey};
+use mem8_guard_host::bundle::{self, BundleError, BundleHost, BundleSigner, TrustedKeys};
+use mem8_guard_host::sandbox::HostConfig;
+use serde_json::{json, Map};
+
+const ALLOW_ALL: &str =
+    r#"{"version":1,"rules":[{"id":"all","effect":"permit","action":"*","resource":"*"}]}"#;
+const DENY_ALL: &str = r#"{"version":1,"rules":[]}"#;
+
+struct Signer {
+    signer: BundleSigner,
+    trusted: TrustedKeys,
+}
+
+fn signer(kid: &str) -> Signer {
+    let mut key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    key.set_kid(Some(String::from(kid)));
+    let signer = BundleSigner::from_jwk_json(key.to_private_jwk_json().as_str()).unwrap();
+    let public = json!({ "keys": [key.to_public_jwk().unwrap()] }).to_string();
+    Signer {
+        signer,
+        trusted: TrustedKeys::from_json(&public).unwrap(),
+    }
+}
+
+fn write(dir: &Path, policy: &str, version: u64, signer: &BundleSigner) {
+    bundle::write_bundle(
+        dir,
+        &common::guest(),
+        policy,
+        version,
+        1_700_000_000,
+        signer,
+    )
+    .unwrap();
+}
+
+fn allowed(host: &BundleHost) -> bool {
+    let loaded = host.current().unwrap();
+    let principal = Principal {
+        id: String::from("p"),
+        roles: Vec::new(),
+        attributes: Map::new(),
+    };
+    loaded
+        .policy
+        .evaluate(&principal, "read", "x", &json!({}))
+        .unwrap()
+        .is_allowed()
+}
+
+#[test]
+fn signed_bundle_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = signer("release");
+    write(dir.path(), ALLOW_ALL, 3, &key.signer);
+    let bundle = bundle::read_bundle(dir.path(), &key.trusted).unwrap();
+    assert_eq!(bundle.manifest.version, 3);
+    assert_eq!(bundle.policy, ALLOW_ALL);
+    assert_eq!(bundle.module, common::guest());
+}
+
+#[test]
+fn tampered_files_are_rejected() {
+    let key = signer("release");
+    for file in [
+        "module.wasm",
+        "policy.json",
+        "manifest.json",
+        "manifest.sig",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ALLOW_ALL, 1, &key.signer);
+        let path = dir.path().join(file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let error = bundle::read_bundle(dir.path(), &key.trusted).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                BundleError::DigestMismatch { .. }
+                    | BundleError::BadSignature { .. }
+                    | BundleError::Invalid { .. }
+            ),
+            "{file}: {error:?}"
+        );
+    }
+}
+
+#[test]
+fn untrusted_signer_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = signer("release");
+    let attacker = signer("release");
+    write(dir.path(), ALLOW_ALL, 1, &attacker.signer);
+    let error = bundle::read_bundle(dir.path(), &release.trusted).unwrap_err();
+    assert!(
+        matches!(error, BundleError::BadSignature { ref kid } if kid == "release"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn rollback_keeps_loaded_bundle() {
+    let key = signer("release");
+    let host = BundleHost::new(key.trusted.clone(), HostConfig::default());
+    let v2 = tempfile::tempdir().unwrap();
+    write(v2.path(), ALLOW_ALL, 2, &key.signer);
+    assert_eq!(host.load(v2.path()).unwrap().manifest.version, 2);
+    assert!(allowed(&host));
+
+    // Lower version: rejected, v2 stays.
+    let v1 = tempfile::tempdir().unwrap();
+    write(v1.path(), DENY_ALL, 1, &key.signer);
+    let error = host.load(v1.path()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            BundleError::Rollback {
+                found: 1,
+                loaded: 2
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(host.current().unwrap().manifest.version, 2);
+    assert!(allowed(&host));
+
+    // Same version with other contents: rejected.
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), DENY_ALL, 2, &key.signer);
+    let error = host.load(other.path()).unwrap_err();
+    assert!(
+        matches!(error, BundleError::VersionReused { version: 2 }),
+        "{error:?}"
+    );
+    assert!(allowed(&host));
+
+    // The same bundle again is a no-op.
+    assert_eq!(host.load(v2.path()).unwrap().manifest.version, 2);
+
+    // A higher version replaces it.
+    let v3 = tempfile::tempdir().unwrap();
+    write(v3.path(), DENY_ALL, 3, &key.signer);
+    assert_eq!(host.load(v3.path()).unwrap().manifest.version, 3);
+    assert!(!allowed(&host));
+}
+
+#[test]
+fn invalid_policy_keeps_loaded_bundle() {
+    let key = signer("release");
+    let host = BundleHost::new(key.trusted.clone(), HostConfig::default());
+    let good = tempfile::tempdir().unwrap();
+    write(good.path(), ALLOW_ALL, 1, &key.signer);
+    host.load(good.path()).unwrap();
+
+    let bad = tempfile::tempdir().unwrap();
+    write(
+        bad.path(),
+        r#"{"version":1,"rules":[{"id":"x"}]}"#,
+        2,
+        &key.signer,
+    );
+    let error = host.load(bad.path()).unwrap_err();
+    assert!(matches!(error, BundleError::Host(_)), "{error:?}");
+
+    let garbage = tempfile::tempdir().unwrap();
+    bundle::write_bundle(
+        garbage.path(),
+        b"\0asm not really",
+        ALLOW_ALL,
+        3,
+        0,
+        &key.signer,
+    )
+    .unwrap();
+    let error = host.load(garbage.path()).unwrap_err();
+    assert!(matches!(error, BundleError::Host(_)), "{error:?}");
+
+    assert_eq!(host.current().unwrap().manifest.version, 1);
+    assert!(allowed(&host));
+}
+
+#[test]
+fn signer_rejects_other_keys() {
+    let key = SigningKey::generate(Algorithm::ES256, &mut rand_core::OsRng).unwrap();
+    let error = BundleSigner::from_jwk_json(key.to_private_jwk_json().as_str()).unwrap_err();
+    assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
+    let public = key.to_public_jwk().unwrap();
+    let error = TrustedKeys::from_json(&serde_json::Value::Object(public).to_string()).unwrap_err();
+    assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
+}

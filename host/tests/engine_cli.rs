@@ -1,0 +1,254 @@
+//! Runs the real `mem8-guard` binary with `--engine wasm` and the `bundle`
+//! commands on the example files and on bundles it writes itself.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// 2026-12-04, after the example tokens' `iat` and before their `exp`.
+const NOW: &str = "1796371200";
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn guest() -> String {
+    common::guest_path().to_str().unwrap().to_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(args)
+        .env_remove("MEM8_GUARD_MODULE")
+        .output()
+        .unwrap()
+}
+
+/// Runs `check` on an example token for `action` on `document:42`, with
+/// the engine options `engine`.
+fn check(engine: &[&str], token: &str, action: &str) -> Output {
+    let config = example("guard.json");
+    let token_path = example(&format!("tokens/{token}.jwt"));
+    let mut args = vec![
+        "check",
+        "--config",
+        &config,
+        "--token-file",
+        &token_path,
+        "--action",
+        action,
+        "--resource",
+        "document:42",
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(engine);
+    run(&args)
+}
+
+#[test]
+fn wasm_check_matches_native() {
+    let module = guest();
+    let wasm = ["--engine", "wasm", "--module", module.as_str()];
+    let cases = [
+        ("alice-editor", "write"),
+        ("bob-viewer", "read"),
+        ("bob-viewer", "write"),
+        ("carol-admin", "delete"),
+        ("dave-expired", "read"),
+    ];
+    for (token, action) in cases {
+        let native = check(&[], token, action);
+        let hosted = check(&wasm, token, action);
+        assert_eq!(
+            native.status.code(),
+            hosted.status.code(),
+            "{token} {action}: {hosted:?}"
+        );
+        assert_eq!(native.stdout, hosted.stdout, "{token} {action}");
+        assert!(matches!(hosted.status.code(), Some(0 | 1)), "{hosted:?}");
+    }
+}
+
+#[test]
+fn wasm_token_verify_matches_native() {
+    let module = guest();
+    for token in ["alice-editor", "dave-expired"] {
+        let path = example(&format!("tokens/{token}.jwt"));
+        let base = [
+            "token",
+            "verify",
+            "--jwks",
+            &example("jwks.json"),
+            "--now",
+            NOW,
+            "--token-file",
+            &path,
+        ];
+        let native = run(&base);
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--engine", "wasm", "--module", &module]);
+        let hosted = run(&args);
+        assert_eq!(
+            native.status.code(),
+            hosted.status.code(),
+            "{token}: {hosted:?}"
+        );
+        assert_eq!(native.stdout, hosted.stdout, "{token}");
+        assert_eq!(native.stderr, hosted.stderr, "{token}");
+    }
+}
+
+#[test]
+fn wasm_engine_needs_module() {
+    let output = check(&["--engine", "wasm"], "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--module"), "{stderr}");
+}
+
+#[test]
+fn module_cache_is_written_and_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let module = guest();
+    let engine = [
+        "--engine",
+        "wasm",
+        "--module",
+        module.as_str(),
+        "--module-cache",
+        cache.to_str().unwrap(),
+    ];
+    for _ in 0..2 {
+        let output = check(&engine, "alice-editor", "write");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+}
+
+/// Writes an Ed25519 key pair with `keygen` and returns (private, public) paths.
+fn keypair(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let output = run(&["keygen", "--alg", "EdDSA", "--public", "--kid", name]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut lines = text.lines();
+    let private = dir.join(format!("{name}.jwk"));
+    let public = dir.join(format!("{name}.pub.jwk"));
+    std::fs::write(&private, lines.next().unwrap()).unwrap();
+    std::fs::write(&public, lines.next().unwrap()).unwrap();
+    (private, public)
+}
+
+fn sign(dir: &Path, key: &Path, policy: &str, version: &str) -> PathBuf {
+    let policy_path = dir.join(format!("policy-{version}.json"));
+    std::fs::write(&policy_path, policy).unwrap();
+    let out = dir.join(format!("bundle-{version}"));
+    let output = run(&[
+        "bundle",
+        "sign",
+        "--module",
+        &guest(),
+        "--policy",
+        policy_path.to_str().unwrap(),
+        "--bundle-version",
+        version,
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        NOW,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let manifest: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(manifest["version"].as_u64(), version.parse().ok());
+    out
+}
+
+#[test]
+fn bundle_sign_verify_and_tamper() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let (_, other_public) = keypair(dir.path(), "other");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "4");
+    let verify = |trusted: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trusted-keys",
+            trusted.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+
+    let output = verify(&public, &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let manifest: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(manifest["version"], 4);
+
+    let output = verify(&public, &["--min-version", "5"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+
+    let output = verify(&other_public, &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("does not verify"),
+        "{output:?}"
+    );
+
+    std::fs::write(
+        bundle.join("policy.json"),
+        r#"{"version":1,"rules":[{"id":"all","effect":"permit","action":"*","resource":"*"}]}"#,
+    )
+    .unwrap();
+    let output = verify(&public, &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("policy.json"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn check_runs_bundle_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    // The configuration's policy lets alice write; the bundle's denies all.
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check(&engine, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        r#"{"decision":"deny","reasons":[],"errors":[]}"#
+    );
+
+    // A tampered bundle is a configuration error, not a decision.
+    std::fs::write(bundle.join("module.wasm"), b"\0asm").unwrap();
+    let output = check(&engine, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("module.wasm"),
+        "{output:?}"
+    );
+}

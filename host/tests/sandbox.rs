@@ -1,0 +1,305 @@
+//! The sandbox under load and under attack: limits, traps, invalid guest
+//! values, concurrency, the module cache and keyring state across traps.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mem8_guard::crypto::{AeadAlgorithm, KeyState, Keyring};
+use mem8_guard::policy::PolicyLimits;
+use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
+use mem8_guard_host::sandbox::{
+    GuestErrorKind, HostConfig, HostError, HostGuard, Limits, ModuleSource,
+};
+use serde_json::json;
+
+const POLICY: &str = r#"{"version":1,"roles":{"viewer":{}},"rules":[{"id":"viewers-read","effect":"permit","principal":{"role":"viewer"},"action":"read","resource":"document:*"}]}"#;
+
+fn config(limits: Limits) -> HostConfig {
+    let mut config = HostConfig::default();
+    config.limits = limits;
+    config.max_instances = 4;
+    config
+}
+
+fn hostile_host(deadline: Duration) -> HostGuard {
+    let mut limits = Limits::default();
+    limits.deadline = deadline;
+    limits.max_memory_bytes = 16 << 20;
+    HostGuard::new(&common::hostile(), config(limits)).unwrap()
+}
+
+/// The hostile module still returns correct results for well-behaved calls.
+fn assert_healthy(host: &HostGuard) {
+    assert_eq!(host.version().unwrap().core, "hostile");
+    let policy = host.policy("ok", &PolicyLimits::default()).unwrap();
+    assert_eq!(policy.rule_count().unwrap(), 7);
+}
+
+#[test]
+fn hostile_loop_runs_out_of_fuel() {
+    let mut limits = Limits::default();
+    limits.fuel = Some(5_000_000);
+    let host = HostGuard::new(&common::hostile(), config(limits)).unwrap();
+    let error = host.policy("loop", &PolicyLimits::default()).unwrap_err();
+    assert!(
+        matches!(error, HostError::OutOfFuel { fuel: 5_000_000 }),
+        "got {error:?}"
+    );
+    assert!(error.is_limit());
+    assert_healthy(&host);
+}
+
+#[test]
+fn hostile_growth_hits_memory_cap() {
+    let host = hostile_host(Duration::from_secs(5));
+    let started = Instant::now();
+    let error = host.policy("grow", &PolicyLimits::default()).unwrap_err();
+    assert!(
+        matches!(error, HostError::MemoryLimit { limit } if limit == 16 << 20),
+        "got {error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_healthy(&host);
+}
+
+#[test]
+fn hostile_trap_is_typed() {
+    let host = hostile_host(Duration::from_secs(1));
+    let error = host.policy("trap", &PolicyLimits::default()).unwrap_err();
+    assert!(matches!(error, HostError::Trap { .. }), "got {error:?}");
+    assert!(error.to_string().starts_with("guest trapped"), "{error}");
+    assert_healthy(&host);
+}
+
+#[test]
+fn hostile_pointers_are_rejected() {
+    let host = hostile_host(Duration::from_secs(1));
+    for document in ["bad-pointer", "bad-length"] {
+        let error = host.policy(document, &PolicyLimits::default()).unwrap_err();
+        assert!(
+            matches!(error, HostError::InvalidGuestValue { .. }),
+            "{document}: got {error:?}"
+        );
+        assert_healthy(&host);
+    }
+}
+
+#[test]
+fn hostile_calls_leave_other_hosts_alone() {
+    let hostile = hostile_host(Duration::from_millis(50));
+    let real = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let policy = real.policy(POLICY, &PolicyLimits::default()).unwrap();
+    let principal = mem8_guard::policy::Principal {
+        id: String::from("vera"),
+        roles: vec![String::from("viewer")],
+        attributes: serde_json::Map::new(),
+    };
+    for document in ["loop", "grow", "trap", "bad-pointer"] {
+        assert!(hostile.policy(document, &PolicyLimits::default()).is_err());
+        let decision = policy
+            .evaluate(&principal, "read", "document:1", &json!({}))
+            .unwrap();
+        assert!(decision.is_allowed(), "{document}: {decision:?}");
+    }
+}
+
+#[test]
+fn real_guest_memory_cap_then_recovers() {
+    let mut limits = Limits::default();
+    limits.max_memory_bytes = 4 << 20;
+    let host = HostGuard::new(&common::guest(), config(limits)).unwrap();
+    let keyring = host
+        .generate_keyring(AeadAlgorithm::XChaCha20Poly1305, 1_700_000_000)
+        .unwrap();
+    let small = keyring.encrypt(b"before", b"").unwrap();
+
+    let large = vec![7u8; 8 << 20];
+    let error = keyring.encrypt(&large, b"").unwrap_err();
+    assert!(
+        matches!(error, HostError::MemoryLimit { .. }),
+        "got {error:?}"
+    );
+
+    // The keyring's state survived the discarded instance: the one
+    // successful message is counted and its envelope decrypts.
+    assert_eq!(keyring.decrypt(&small, b"").unwrap().as_slice(), b"before");
+    assert_eq!(keyring.keys().unwrap()[0].messages, 1);
+}
+
+#[test]
+fn real_guest_fuel_limit_then_recovers() {
+    let mut limits = Limits::default();
+    limits.fuel = Some(2_000_000);
+    let host = HostGuard::new(&common::guest(), config(limits)).unwrap();
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let jwks = json!({ "keys": [key.to_public_jwk().unwrap()] }).to_string();
+    let verifier = host.verifier(&jwks, &Validation::default()).unwrap();
+    let jwt = token::sign(
+        json!({ "sub": "a", "exp": 2_000_000_000u64 })
+            .as_object()
+            .unwrap(),
+        &key,
+    )
+    .unwrap();
+    // An Ed25519 verification takes millions of instructions.
+    let error = verifier.verify(&jwt, 1_700_000_000).unwrap_err();
+    assert!(
+        matches!(error, HostError::OutOfFuel { .. }),
+        "got {error:?}"
+    );
+    assert_eq!(verifier.key_count().unwrap(), 1);
+}
+
+#[test]
+fn guest_errors_keep_core_codes() {
+    let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let key = SigningKey::from_jwk_json(br#"{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}"#).unwrap();
+    let jwks = r#"{"keys":[{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}]}"#;
+    let verifier = host.verifier(jwks, &Validation::default()).unwrap();
+    let jwt = host.sign(json!({ "sub": "a", "exp": 100 }).as_object().unwrap(), r#"{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}"#).unwrap();
+    assert_eq!(
+        jwt,
+        token::sign(json!({ "sub": "a", "exp": 100 }).as_object().unwrap(), &key).unwrap()
+    );
+
+    let error = verifier.verify(&jwt, 200).unwrap_err();
+    let guest = error.guest().unwrap();
+    assert_eq!(guest.kind, GuestErrorKind::Token);
+    assert_eq!(guest.code, "expired");
+
+    let error = host
+        .verifier(r#"{"keys":[{"kty":"oct"}]}"#, &Validation::default())
+        .unwrap_err();
+    assert_eq!(error.guest().unwrap().kind, GuestErrorKind::Key);
+
+    let error = host
+        .policy(r#"{"version":2}"#, &PolicyLimits::default())
+        .unwrap_err();
+    assert_eq!(error.guest().unwrap().kind, GuestErrorKind::Policy);
+}
+
+#[test]
+fn concurrent_calls_from_threads() {
+    let host = HostGuard::new(&common::guest(), config(Limits::default())).unwrap();
+    let key = SigningKey::from_jwk_json(br#"{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}"#).unwrap();
+    let jwks = r#"{"keys":[{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ"}]}"#;
+    let verifier = Arc::new(host.verifier(jwks, &Validation::default()).unwrap());
+    let threads: Vec<_> = (0..8u64)
+        .map(|thread| {
+            let verifier = Arc::clone(&verifier);
+            let jwt = token::sign(
+                json!({ "sub": format!("user-{thread}"), "exp": 2_000_000_000u64 })
+                    .as_object()
+                    .unwrap(),
+                &key,
+            )
+            .unwrap();
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    let verified = verifier.verify(&jwt, 1_700_000_000).unwrap();
+                    assert_eq!(verified.claims["sub"], format!("user-{thread}"));
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
+fn module_cache_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("modules");
+    let module = common::guest();
+    let mut config = HostConfig::default();
+    config.cache_dir = Some(cache.clone());
+
+    let first = HostGuard::new(&module, config.clone()).unwrap();
+    assert_eq!(first.module_source(), ModuleSource::CompiledAndCached);
+    let second = HostGuard::new(&module, config.clone()).unwrap();
+    assert_eq!(second.module_source(), ModuleSource::Cached);
+    assert_eq!(second.version().unwrap().world, "0.1.0");
+
+    // A damaged file is compiled again and replaced.
+    let files: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    std::fs::write(&files[0], b"not a module").unwrap();
+    let third = HostGuard::new(&module, config.clone()).unwrap();
+    assert_eq!(third.module_source(), ModuleSource::CompiledAndCached);
+    assert_eq!(
+        HostGuard::new(&module, config).unwrap().module_source(),
+        ModuleSource::Cached
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn module_cache_rejects_shared_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut config = HostConfig::default();
+    config.cache_dir = Some(dir.path().to_path_buf());
+    let error = HostGuard::new(&common::guest(), config).unwrap_err();
+    assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
+    assert!(
+        error.to_string().contains("writable by group or others"),
+        "{error}"
+    );
+}
+
+#[test]
+fn keyring_matches_native_operations() {
+    let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let keyring = host
+        .generate_keyring(AeadAlgorithm::XChaCha20Poly1305, 1_000)
+        .unwrap();
+    let envelope = keyring.encrypt_to_text(b"secret", b"aad").unwrap();
+    let new_id = keyring
+        .rotate(AeadAlgorithm::ChaCha20Poly1305, 2_000)
+        .unwrap();
+
+    // The host's document loads natively and decrypts what the host wrote.
+    let native = Keyring::from_json(keyring.to_json().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        native.decrypt_text(&envelope, b"aad").unwrap().as_bytes(),
+        b"secret"
+    );
+    assert_eq!(native.primary().id, new_id);
+
+    let keys = keyring.keys().unwrap();
+    assert_eq!(keys.len(), 2);
+    let old = keys.iter().find(|key| key.id != new_id).unwrap();
+    let new = keys.iter().find(|key| key.id == new_id).unwrap();
+    assert_eq!(old.state, KeyState::Enabled);
+    assert_eq!(old.messages, 1);
+    assert_eq!(new.state, KeyState::Primary);
+    assert_eq!(new.algorithm, AeadAlgorithm::ChaCha20Poly1305);
+    let old_id = old.id;
+    keyring.disable(old_id).unwrap();
+    let error = keyring.decrypt_text(&envelope, b"aad").unwrap_err();
+    assert_eq!(error.guest().unwrap().kind, GuestErrorKind::Crypto);
+    assert_eq!(
+        keyring.derive_key(new_id, b"context").unwrap().as_slice(),
+        native.derive_key(new_id, b"context").unwrap().as_bytes()
+    );
+
+    let kek = [9u8; 32];
+    let sealed = keyring.seal(&kek).unwrap();
+    let reopened = host.open_keyring(&sealed, &kek).unwrap();
+    assert_eq!(reopened.keys().unwrap(), keyring.keys().unwrap());
+    let error = host.open_keyring(&sealed, &[8u8; 32]).unwrap_err();
+    assert_eq!(error.guest().unwrap().code, "wrong_kek");
+}
