@@ -5,10 +5,14 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use mem8_guard::guard::{Guard, GuardConfig, GuardRequest, PrincipalMapping};
-use mem8_guard::policy::{self as core_policy, PolicyError, PolicyLimits, Request};
+use mem8_guard::json;
+use mem8_guard::policy::{
+    self as core_policy, format_text, parse_text, PolicyDocument, PolicyError, PolicyLimits,
+    RequestData, Schema,
+};
 use mem8_guard::token::{KeySet, Validation};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::bindings::exports::mem8::guard::guard::{CheckRequest, GuestPipeline, Pipeline};
 use crate::bindings::exports::mem8::guard::policy::{
@@ -26,10 +30,6 @@ pub struct RulesState {
 /// A guard: keys, validation, principal mapping and policy.
 pub struct PipelineState {
     guard: Guard,
-}
-
-impl crate::bindings::exports::mem8::guard::policy::Guest for Module {
-    type Rules = RulesState;
 }
 
 impl crate::bindings::exports::mem8::guard::guard::Guest for Module {
@@ -52,28 +52,66 @@ impl GuestRules for RulesState {
     }
 
     fn authorize(&self, request: AuthorizeRequest) -> Result<Decision, GuardError> {
-        let attributes = parse_object_argument(
-            Some(&request.principal.attributes_json),
-            "principal attributes",
-        )?;
-        let Value::Object(attributes) = attributes else {
-            return Err(GuardError::InvalidArgument(String::from(
-                "principal attributes must be an object",
-            )));
+        let request = request_data(request)?;
+        Ok(decision_record(self.policy.evaluate(&request.as_request())))
+    }
+
+    fn from_text(text: String, limits_json: Option<String>) -> Result<Rules, GuardError> {
+        let limits = limits(limits_json)?;
+        let policy =
+            core_policy::Policy::from_text_with_limits(&text, &limits).map_err(policy_error)?;
+        Ok(Rules::new(Self { policy }))
+    }
+
+    fn explain(&self, request: AuthorizeRequest) -> Result<String, GuardError> {
+        let request = request_data(request)?;
+        to_json(&self.policy.explain(&request.as_request()))
+    }
+
+    fn who_can(&self, action: String, resource: String) -> Result<String, GuardError> {
+        to_json(&self.policy.who_can(&action, &resource))
+    }
+
+    fn permissions_of_role(&self, role: String) -> Result<String, GuardError> {
+        let report = self
+            .policy
+            .permissions_of_role(&role)
+            .map_err(policy_error)?;
+        to_json(&report)
+    }
+
+    fn permissions_of_principal(
+        &self,
+        id: String,
+        roles: Vec<String>,
+    ) -> Result<String, GuardError> {
+        to_json(&self.policy.permissions_of_principal(&id, &roles))
+    }
+
+    fn unused_permissions(&self, decisions_json: String) -> Result<Vec<String>, GuardError> {
+        let decisions = parse_argument::<Vec<core_policy::Decision>>(&decisions_json, "decisions")?;
+        Ok(self.policy.unused_permissions(&decisions))
+    }
+
+    fn validate(&self, schema_json: String) -> Result<String, GuardError> {
+        let schema = Schema::from_json(schema_json.as_bytes()).map_err(policy_error)?;
+        to_json(&schema.validate(self.policy.document()))
+    }
+
+    fn lint(&self, schema_json: Option<String>) -> Result<String, GuardError> {
+        let schema = match schema_json {
+            Some(text) => Some(Schema::from_json(text.as_bytes()).map_err(policy_error)?),
+            None => None,
         };
-        let principal = core_policy::Principal {
-            id: request.principal.id,
-            roles: request.principal.roles,
-            attributes,
-        };
-        let context = parse_object_argument(request.context_json.as_deref(), "context")?;
-        let decision = self.policy.evaluate(&Request {
-            principal: &principal,
-            action: &request.action,
-            resource: &request.resource,
-            context: &context,
-        });
-        Ok(decision_record(decision))
+        to_json(&self.policy.lint(schema.as_ref()))
+    }
+
+    fn to_text(&self) -> Result<String, GuardError> {
+        format_text(self.policy.document()).map_err(policy_error)
+    }
+
+    fn to_json(&self) -> Result<String, GuardError> {
+        to_json(self.policy.document())
     }
 }
 
@@ -104,11 +142,16 @@ impl GuestPipeline for PipelineState {
 
     fn check(&self, request: CheckRequest, now: Option<u64>) -> Result<Decision, GuardError> {
         let context = parse_object_argument(request.context_json.as_deref(), "context")?;
+        let resource_attributes = optional_object(
+            request.resource_attributes_json.as_deref(),
+            "resource attributes",
+        )?;
         let decision = self.guard.check(
             &GuardRequest {
                 token: &request.token,
                 action: &request.action,
                 resource: &request.resource,
+                resource_attributes: resource_attributes.as_ref(),
                 context: &context,
             },
             seconds(now),
@@ -140,4 +183,90 @@ fn decision_record(decision: core_policy::Decision) -> Decision {
 
 fn policy_error(error: PolicyError) -> GuardError {
     GuardError::Policy(detail(error.code(), &error))
+}
+
+/// The free functions of the `policy` interface: the text form.
+impl crate::bindings::exports::mem8::guard::policy::Guest for Module {
+    type Rules = RulesState;
+
+    fn format_text(text: String) -> Result<String, GuardError> {
+        let document = parse_text(&text, &PolicyLimits::default()).map_err(policy_error)?;
+        format_text(&document).map_err(policy_error)
+    }
+
+    fn text_to_json(text: String) -> Result<String, GuardError> {
+        let document = parse_text(&text, &PolicyLimits::default()).map_err(policy_error)?;
+        to_json(&document)
+    }
+
+    fn json_to_text(document_json: String) -> Result<String, GuardError> {
+        let limits = PolicyLimits::default();
+        let value = json::parse_value(document_json.as_bytes(), &limits.json_limits())
+            .map_err(|error| policy_error(PolicyError::from(error)))?;
+        let document: PolicyDocument = json::from_value(&value).map_err(|error| {
+            GuardError::Policy(detail(
+                "invalid_document",
+                &alloc::format!("invalid policy document: {error}"),
+            ))
+        })?;
+        format_text(&document).map_err(policy_error)
+    }
+}
+
+/// Converts the WIT request into the core's owned request.
+fn request_data(request: AuthorizeRequest) -> Result<RequestData, GuardError> {
+    let attributes = parse_object_argument(
+        Some(&request.principal.attributes_json),
+        "principal attributes",
+    )?;
+    let Value::Object(attributes) = attributes else {
+        return Err(GuardError::InvalidArgument(String::from(
+            "principal attributes must be an object",
+        )));
+    };
+    let resource_attributes = optional_object(
+        request.resource_attributes_json.as_deref(),
+        "resource attributes",
+    )?;
+    let context = parse_object_argument(request.context_json.as_deref(), "context")?;
+    let principal = core_policy::Principal {
+        id: request.principal.id,
+        roles: request.principal.roles,
+        attributes,
+    };
+    Ok(RequestData {
+        principal,
+        action: request.action,
+        resource: request.resource,
+        resource_attributes: resource_attributes.unwrap_or_default(),
+        context,
+    })
+}
+
+/// Parses an optional JSON object argument; none stays none.
+fn optional_object(
+    text: Option<&str>,
+    what: &str,
+) -> Result<Option<Map<String, Value>>, GuardError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match parse_object_argument(Some(text), what)? {
+        Value::Object(map) => Ok(Some(map)),
+        _ => Err(GuardError::InvalidArgument(alloc::format!(
+            "{what} must be an object"
+        ))),
+    }
+}
+
+fn limits(limits_json: Option<String>) -> Result<PolicyLimits, GuardError> {
+    match limits_json {
+        None => Ok(PolicyLimits::default()),
+        Some(text) => parse_argument::<PolicyLimits>(&text, "policy limits"),
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, GuardError> {
+    serde_json::to_string(value)
+        .map_err(|error| GuardError::Internal(alloc::format!("serializing a result: {error}")))
 }
