@@ -72,6 +72,7 @@ fn decisions(c: &mut Criterion) {
         principal: &principal,
         action: "write",
         resource: "document:42",
+        resource_attributes: None,
         context: &context,
     };
     assert_eq!(
@@ -110,6 +111,7 @@ fn decisions(c: &mut Criterion) {
         token: &jwt,
         action: "write",
         resource: "document:42",
+        resource_attributes: None,
         context: &context,
     };
     assert!(guard.check(&guard_request, NOW).is_allowed());

@@ -116,7 +116,7 @@ proptest! {
             }
             (Ok(native), Ok(hosted)) => {
                 let context = json!({});
-                let want = native.evaluate(&Request { principal: &principal, action, resource: &resource, context: &context });
+                let want = native.evaluate(&Request { principal: &principal, action, resource: &resource, resource_attributes: None, context: &context });
                 let got = hosted.evaluate(&principal, action, &resource, &context).unwrap();
                 prop_assert_eq!(want, got);
             }
@@ -160,7 +160,7 @@ proptest! {
         let native = Guard::new(config.clone(), keys, policy);
         let hosted = common::host().pipeline(&jwks, &policy_text, &config).unwrap();
         let context = json!({ "ip": "127.0.0.1" });
-        let want = native.check(&GuardRequest { token: &jwt, action, resource: &resource, context: &context }, now);
+        let want = native.check(&GuardRequest { token: &jwt, action, resource: &resource, resource_attributes: None, context: &context }, now);
         let got = hosted.check(&jwt, action, &resource, &context, now).unwrap();
         prop_assert_eq!(want, got);
     }

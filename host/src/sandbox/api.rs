@@ -89,7 +89,7 @@ impl std::fmt::Debug for GeneratedKey {
 /// several threads at once; each call runs on its own instance.
 #[derive(Clone)]
 pub struct HostGuard {
-    runtime: Arc<Runtime>,
+    pub(crate) runtime: Arc<Runtime>,
 }
 
 impl std::fmt::Debug for HostGuard {
@@ -447,7 +447,7 @@ fn parse_document(text: &str, what: &str) -> Result<Value, HostError> {
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, HostError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, HostError> {
     serde_json::to_string(value).map_err(|error| HostError::Internal {
         reason: format!("failed to serialize an argument: {error}"),
     })

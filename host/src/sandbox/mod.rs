@@ -26,6 +26,7 @@ mod error;
 mod keyring;
 mod limits;
 mod objects;
+mod policy_tools;
 mod runtime;
 
 pub use api::{GeneratedKey, Header, HostGuard, ModuleVersion, VerifiedJws, VerifiedToken};

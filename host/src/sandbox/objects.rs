@@ -1,7 +1,8 @@
 //! The host objects whose guest resources live in the pool's instances:
 //! verifiers, policies and guard pipelines.
 
-use mem8_guard::policy::{Decision, DecisionError, Outcome, Principal};
+use mem8_guard::guard::GuardRequest;
+use mem8_guard::policy::{Decision, DecisionError, Outcome, Principal, Request};
 use serde_json::Value;
 use wasmtime::component::ResourceAny;
 
@@ -174,16 +175,18 @@ impl HostPolicy {
         resource: &str,
         context: &Value,
     ) -> Result<Decision, HostError> {
-        let request = wit_policy::AuthorizeRequest {
-            principal: wit_policy::Principal {
-                id: principal.id.clone(),
-                roles: principal.roles.clone(),
-                attributes_json: Value::Object(principal.attributes.clone()).to_string(),
-            },
-            action: String::from(action),
-            resource: String::from(resource),
-            context_json: Some(context.to_string()),
-        };
+        self.authorize(&Request::new(principal, action, resource, context))
+    }
+
+    /// Evaluates one request, resource attributes included, like
+    /// `Policy::evaluate`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
+    /// is not a JSON object. A deny is a [`Decision`], not an error.
+    pub fn authorize(&self, request: &Request<'_>) -> Result<Decision, HostError> {
+        let request = authorize_request(request);
         self.handle.runtime().call(|worker| {
             let rules = match self.resource(worker)? {
                 Ok(rules) => rules,
@@ -243,11 +246,36 @@ impl HostPipeline {
         context: &Value,
         now: u64,
     ) -> Result<Decision, HostError> {
+        let request = GuardRequest {
+            token,
+            action,
+            resource,
+            resource_attributes: None,
+            context,
+        };
+        self.check_request(&request, now)
+    }
+
+    /// Checks one request, resource attributes included, at `now` (Unix
+    /// seconds), like `Guard::check`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
+    /// is not a JSON object. An invalid token is a deny, not an error.
+    pub fn check_request(
+        &self,
+        request: &GuardRequest<'_>,
+        now: u64,
+    ) -> Result<Decision, HostError> {
         let request = wit_guard::CheckRequest {
-            token: String::from(token),
-            action: String::from(action),
-            resource: String::from(resource),
-            context_json: Some(context.to_string()),
+            token: String::from(request.token),
+            action: String::from(request.action),
+            resource: String::from(request.resource),
+            resource_attributes_json: request
+                .resource_attributes
+                .map(|attributes| Value::Object(attributes.clone()).to_string()),
+            context_json: Some(request.context.to_string()),
         };
         self.handle.runtime().call(|worker| {
             let pipeline = match self.resource(worker)? {
@@ -262,6 +290,24 @@ impl HostPipeline {
             )?;
             Ok(result.map_err(HostError::from).map(decision))
         })
+    }
+}
+
+/// Converts the core's request into the WIT record.
+pub(crate) fn authorize_request(request: &Request<'_>) -> wit_policy::AuthorizeRequest {
+    let principal = request.principal;
+    wit_policy::AuthorizeRequest {
+        principal: wit_policy::Principal {
+            id: principal.id.clone(),
+            roles: principal.roles.clone(),
+            attributes_json: Value::Object(principal.attributes.clone()).to_string(),
+        },
+        action: String::from(request.action),
+        resource: String::from(request.resource),
+        resource_attributes_json: request
+            .resource_attributes
+            .map(|attributes| Value::Object(attributes.clone()).to_string()),
+        context_json: Some(request.context.to_string()),
     }
 }
 

@@ -280,9 +280,17 @@ fn policy_case(runtime: Runtime<'_>, file: &Value, case: &Value) -> Value {
     let resource = case["resource"].as_str().unwrap_or("");
     let empty = json!({});
     let context = case.get("context").unwrap_or(&empty);
+    let resource_attributes: Option<serde_json::Map<String, Value>> = case
+        .get("resource_attributes")
+        .map(|value| value.as_object().unwrap().clone());
+    let text = case["document_text"].as_str().map(String::from);
     match runtime {
         Runtime::Native => {
-            let policy = match Policy::from_json_with_limits(document.as_bytes(), &limits) {
+            let loaded = match &text {
+                Some(text) => Policy::from_text_with_limits(text, &limits),
+                None => Policy::from_json_with_limits(document.as_bytes(), &limits),
+            };
+            let policy = match loaded {
                 Ok(policy) => policy,
                 Err(error) => return json!({ "load_error": error.code() }),
             };
@@ -293,12 +301,17 @@ fn policy_case(runtime: Runtime<'_>, file: &Value, case: &Value) -> Value {
                 principal: &principal,
                 action,
                 resource,
+                resource_attributes: resource_attributes.as_ref(),
                 context,
             });
             serde_json::to_value(decision).unwrap()
         }
         Runtime::Host(host) => {
-            let policy = match host.policy(&document, &limits) {
+            let loaded = match &text {
+                Some(text) => host.policy_from_text(text, &limits),
+                None => host.policy(&document, &limits),
+            };
+            let policy = match loaded {
                 Ok(policy) => policy,
                 Err(error) => return host_error_outcome(&error),
             };
@@ -308,7 +321,14 @@ fn policy_case(runtime: Runtime<'_>, file: &Value, case: &Value) -> Value {
                     Err(error) => host_error_outcome(&error),
                 };
             };
-            match policy.evaluate(&principal, action, resource, context) {
+            let request = Request {
+                principal: &principal,
+                action,
+                resource,
+                resource_attributes: resource_attributes.as_ref(),
+                context,
+            };
+            match policy.authorize(&request) {
                 Ok(decision) => serde_json::to_value(decision).unwrap(),
                 Err(error) => host_error_outcome(&error),
             }

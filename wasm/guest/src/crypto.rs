@@ -87,7 +87,7 @@ impl GuestKeyring for KeyringState {
         self.inner
             .borrow()
             .seal(&kek, &mut HostRng)
-            .map_err(crypto_error)
+            .map_err(keyring_error)
     }
 
     fn keys(&self) -> Vec<WitKeyInfo> {

@@ -121,6 +121,18 @@ pub struct Rules;
 
 impl policy::Guest for Hostile {
     type Rules = Rules;
+
+    fn format_text(_text: String) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn text_to_json(_text: String) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn json_to_text(_document: String) -> Result<String, GuardError> {
+        trap()
+    }
 }
 
 impl policy::GuestRules for Rules {
@@ -152,6 +164,50 @@ impl policy::GuestRules for Rules {
         &self,
         _request: policy::AuthorizeRequest,
     ) -> Result<policy::Decision, GuardError> {
+        trap()
+    }
+
+    fn from_text(_text: String, _limits: Option<String>) -> Result<policy::Rules, GuardError> {
+        trap()
+    }
+
+    fn explain(&self, _request: policy::AuthorizeRequest) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn who_can(&self, _action: String, _resource: String) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn permissions_of_role(&self, _role: String) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn permissions_of_principal(
+        &self,
+        _id: String,
+        _roles: Vec<String>,
+    ) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn unused_permissions(&self, _decisions: String) -> Result<Vec<String>, GuardError> {
+        trap()
+    }
+
+    fn validate(&self, _schema: String) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn lint(&self, _schema: Option<String>) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn to_text(&self) -> Result<String, GuardError> {
+        trap()
+    }
+
+    fn to_json(&self) -> Result<String, GuardError> {
         trap()
     }
 }
