@@ -107,7 +107,7 @@ impl HostPolicy {
         })
     }
 
-    /// Who can perform `action` on `resource`, like `Policy::who_can`.
+    /// Returns who can perform `action` on `resource`, like `Policy::who_can`.
     ///
     /// # Errors
     ///
@@ -123,7 +123,7 @@ impl HostPolicy {
         })
     }
 
-    /// The rules that apply to a declared role, like
+    /// Returns the rules that apply to a declared role, like
     /// `Policy::permissions_of_role`.
     ///
     /// # Errors
@@ -139,7 +139,7 @@ impl HostPolicy {
         })
     }
 
-    /// The rules that apply to a principal with `roles`, like
+    /// Returns the rules that apply to a principal with `roles`, like
     /// `Policy::permissions_of_principal`.
     ///
     /// # Errors
@@ -159,8 +159,8 @@ impl HostPolicy {
         })
     }
 
-    /// Ids of the permit rules that no allow among `decisions` used, like
-    /// `Policy::unused_permissions`.
+    /// Returns the ids of the permit rules that no allow among `decisions`
+    /// used, like `Policy::unused_permissions`.
     ///
     /// # Errors
     ///
@@ -193,7 +193,7 @@ impl HostPolicy {
         })
     }
 
-    /// Lint findings, with an optional schema (JSON text), like
+    /// Returns the lint findings, with an optional schema (JSON text), like
     /// `Policy::lint`.
     ///
     /// # Errors
@@ -209,7 +209,7 @@ impl HostPolicy {
         })
     }
 
-    /// The policy in the canonical text form.
+    /// Returns the policy in the canonical text form.
     ///
     /// # Errors
     ///
@@ -226,7 +226,7 @@ impl HostPolicy {
         })
     }
 
-    /// The policy document, as the core's [`PolicyDocument`].
+    /// Returns the policy document as the core's [`PolicyDocument`].
     ///
     /// # Errors
     ///
