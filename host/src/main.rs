@@ -170,6 +170,10 @@ struct CheckArgs {
     /// Request context as a JSON object. Default: `{}`.
     #[arg(long, value_name = "JSON")]
     context: Option<String>,
+    /// Attributes of the resource as a JSON object, for rule conditions on
+    /// `resource`. Default: none.
+    #[arg(long, value_name = "JSON")]
+    resource_attributes: Option<String>,
     /// Time to check against, in Unix seconds. Default: the system clock.
     #[arg(long, value_name = "UNIX_SECONDS")]
     now: Option<u64>,

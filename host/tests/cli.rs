@@ -621,3 +621,55 @@ fn world_readable_keyring_warned() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn check_passes_resource_attributes() {
+    // The bundled text policy lets editors change the documents they own,
+    // which only resource attributes can tell.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    let config_text = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": example("policy/documents.policy"),
+        "validation": { "issuers": ["https://auth.example.com"], "audiences": ["documents-api"] },
+    });
+    std::fs::write(&config, config_text.to_string()).unwrap();
+    let context = r#"{"ip":"10.1.2.3","now":1767272400}"#;
+    let run_with = |attributes: &str| {
+        run(&[
+            "check",
+            "--config",
+            config.to_str().unwrap(),
+            "--token-file",
+            &example("tokens/alice-editor.jwt"),
+            "--action",
+            "update",
+            "--resource",
+            "document:7",
+            "--context",
+            context,
+            "--resource-attributes",
+            attributes,
+            "--now",
+            NOW,
+        ])
+    };
+
+    let owned = run_with(r#"{"owner":"alice","locked":false}"#);
+    assert_eq!(owned.status.code(), Some(0), "{owned:?}");
+    assert_eq!(
+        stdout_json(&owned)["reasons"],
+        serde_json::json!(["editors-write-own"])
+    );
+
+    let locked = run_with(r#"{"owner":"alice","locked":true}"#);
+    assert_eq!(locked.status.code(), Some(1), "{locked:?}");
+    assert_eq!(
+        stdout_json(&locked)["reasons"],
+        serde_json::json!(["locked-documents"])
+    );
+
+    let not_object = run_with("[1]");
+    assert_eq!(not_object.status.code(), Some(2), "{not_object:?}");
+    assert!(String::from_utf8_lossy(&not_object.stderr).contains("--resource-attributes"));
+}

@@ -287,6 +287,13 @@ impl<'a> Evaluator<'a> {
     /// Equality: exact for strings, structural for lists and records, and
     /// `false` between values of different types.
     fn equal(&mut self, left: Val<'a>, right: Val<'a>) -> Result<bool, EvalError> {
+        // `0.0`, `-0` and `7e0` are not integers here, so comparing them
+        // with `0` or `7` would quietly be false: an error fails closed.
+        for side in [left, right] {
+            if let Val::Json(Value::Number(_)) = side {
+                return Err(mismatch("an operand of `==`", "an integer", side));
+            }
+        }
         let equal = match (left, right) {
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Int(a), Val::Int(b)) => a == b,

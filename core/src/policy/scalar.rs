@@ -45,7 +45,8 @@ impl Cidr {
     }
 
     /// Returns whether `address` is in the range. An IPv4 address is never
-    /// in an IPv6 range or the reverse, including IPv4-mapped IPv6 addresses.
+    /// in an IPv6 range or the reverse; [`parse_ip`] reads IPv4-mapped IPv6
+    /// addresses as IPv4 first.
     pub(crate) fn contains(&self, address: IpAddr) -> bool {
         let max = max_prefix(self.network);
         if max != max_prefix(address) {
@@ -83,7 +84,16 @@ fn mask(prefix: u8, max: u8) -> u128 {
 
 /// Parses an IPv4 or IPv6 address as written, with no surrounding space.
 pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
-    IpAddr::from_str(text).ok()
+    // An IPv4-mapped IPv6 address (`::ffff:203.0.113.9`) is how dual-stack
+    // servers report IPv4 clients, so it is read as the IPv4 address it
+    // maps; otherwise it would escape every IPv4 range.
+    match IpAddr::from_str(text).ok()? {
+        IpAddr::V6(v6) => Some(match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        }),
+        v4 => Some(v4),
+    }
 }
 
 /// Parses an RFC 3339 date-time, such as `2026-01-01T00:00:00Z` or
@@ -240,7 +250,9 @@ mod tests {
         let net = Cidr::parse("10.0.0.0/8").unwrap();
         assert!(net.contains(parse_ip("10.255.0.1").unwrap()));
         assert!(!net.contains(parse_ip("11.0.0.1").unwrap()));
-        assert!(!net.contains(parse_ip("::ffff:10.0.0.1").unwrap()));
+        // A dual-stack server reports IPv4 clients as IPv4-mapped IPv6.
+        assert!(net.contains(parse_ip("::ffff:10.0.0.1").unwrap()));
+        assert!(net.contains(parse_ip("::ffff:a00:1").unwrap()));
 
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains(parse_ip("2001:db8:1::1").unwrap()));

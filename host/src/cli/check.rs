@@ -7,27 +7,26 @@ use mem8_guard::guard::GuardRequest;
 use mem8_guard::json::{self, JsonLimits};
 use mem8_guard::policy::Decision;
 use mem8_guard_host::config;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::engine::Engine;
 use super::{now_or_clock, read_token, CliError};
 use crate::CheckArgs;
 
+/// Limits for `--context` and `--resource-attributes`.
+const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 32,
+    max_members: 10_000,
+};
+
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let context = match &args.context {
         None => Value::Object(Default::default()),
-        Some(text) => {
-            let limits = JsonLimits {
-                max_depth: 32,
-                max_members: 10_000,
-            };
-            let context = json::parse_value(text.as_bytes(), &limits)
-                .map_err(|error| format!("--context: {error}"))?;
-            if !context.is_object() {
-                return Err("--context must be a JSON object".into());
-            }
-            context
-        }
+        Some(text) => Value::Object(object_argument(text, "--context")?),
+    };
+    let resource_attributes = match &args.resource_attributes {
+        None => None,
+        Some(text) => Some(object_argument(text, "--resource-attributes")?),
     };
     let token = read_token(args.token_file.as_deref(), args.token.as_deref())?;
     let now = now_or_clock(args.now)?;
@@ -40,13 +39,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
                     token: &token,
                     action: &args.action,
                     resource: &args.resource,
-                    resource_attributes: None,
+                    resource_attributes: resource_attributes.as_ref(),
                     context: &context,
                 },
                 now,
             )
         }
-        Engine::Wasm => check_in_host(&args, &token, &context, now)?,
+        Engine::Wasm => check_in_host(&args, &token, &context, resource_attributes.as_ref(), now)?,
     };
     tracing::info!(
         allowed = decision.is_allowed(),
@@ -64,10 +63,21 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
 
 /// Runs the check in the wasmtime host: the bundle's policy when
 /// `--bundle` is given, else the configuration's.
+/// Parses a JSON object given on the command line.
+fn object_argument(text: &str, name: &str) -> Result<Map<String, Value>, CliError> {
+    match json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
+        .map_err(|error| format!("{name}: {error}"))?
+    {
+        Value::Object(map) => Ok(map),
+        _ => Err(format!("{name} must be a JSON object").into()),
+    }
+}
+
 fn check_in_host(
     args: &CheckArgs,
     token: &str,
     context: &Value,
+    resource_attributes: Option<&Map<String, Value>>,
     now: u64,
 ) -> Result<Decision, CliError> {
     let documents = config::load_guard_documents(&args.config)?;
@@ -88,6 +98,13 @@ fn check_in_host(
         .host
         .pipeline(&documents.jwks_json, &policy, &documents.config)
         .map_err(|error| format!("`{}`: {error}", config::shown(&args.config)))?;
-    let decision = pipeline.check(token, &args.action, &args.resource, context, now)?;
+    let request = GuardRequest {
+        token,
+        action: &args.action,
+        resource: &args.resource,
+        resource_attributes,
+        context,
+    };
+    let decision = pipeline.check_request(&request, now)?;
     Ok(decision)
 }

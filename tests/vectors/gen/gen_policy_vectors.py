@@ -99,7 +99,7 @@ cond_case("different types not equal", "a string never equals an integer", {"=="
 cond_case("not equal true", "`!=` of different strings", {"!=":[pa("department"), v("hr")]}, True, alice)
 cond_case("not equal false", "`!=` of equal strings", {"!=":[pa("department"), v("sales")]}, False, alice)
 cond_case("boolean equality", "booleans compare by value", {"==":[ca("mfa"), v(True)]}, True, context={"mfa": True})
-cond_case("float attribute not an integer", "a fractional number is never equal to an integer", {"==":[ca("n"), v(1)]}, False, context={"n": 1.5})
+cond_case("float attribute not an integer", "a fractional number compared with `==` is an error, so the permit grants nothing", {"==":[ca("n"), v(1)]}, "type_mismatch", context={"n": 1.5})
 # unicode
 cond_case("unicode exact match", "composed and decomposed forms differ: no normalization", {"==":[pa("name"), v("Zoe\u0308")]}, False, alice)
 cond_case("unicode composed match", "the same code points are equal", {"==":[pa("name"), v("Zoë")]}, True, alice)
@@ -177,7 +177,7 @@ cond_case("in cidr v4 boundary", "the last address of 192.0.2.0/24", {"inCidr":[
 cond_case("in cidr v6", "an address inside 2001:db8::/32", {"inCidr":[ca("ip"), "2001:db8::/32"]}, True, context={"ip":"2001:db8:ffff::1"})
 cond_case("not in cidr v6", "an address outside 2001:db8::/32", {"inCidr":[ca("ip"), "2001:db8::/32"]}, False, context={"ip":"2001:db9::1"})
 cond_case("v4 not in v6 range", "an IPv4 address is never in an IPv6 range", {"inCidr":[ca("ip"), "::/0"]}, False, context={"ip":"10.0.0.1"})
-cond_case("mapped v6 not in v4 range", "an IPv4-mapped IPv6 address is not in an IPv4 range", {"inCidr":[ca("ip"), "10.0.0.0/8"]}, False, context={"ip":"::ffff:10.0.0.1"})
+cond_case("mapped v6 in v4 range", "an IPv4-mapped IPv6 address is read as the IPv4 address it maps", {"inCidr":[ca("ip"), "10.0.0.0/8"]}, True, context={"ip":"::ffff:10.0.0.1"})
 cond_case("in cidr bad address errors", "a value that is not an address is an invalid value", {"inCidr":[ca("ip"), "10.0.0.0/8"]}, "invalid_value", context={"ip":"10.0.0"})
 cond_case("in cidr single host", "a bare address is a range of one", {"inCidr":[ca("ip"), "192.0.2.7"]}, True, context={"ip":"192.0.2.7"})
 # time
@@ -213,6 +213,8 @@ case(G, "erroring permit grants nothing", "a permit whose condition errors does 
 case(G, "erroring permit beside good permit", "another permit still allows, and the error is reported", allow("good", errors=["missing_attribute"]), document={"version":2,"rules":[dict(base_permit, id="bad", when={"==":[ca("x"), v(1)]}), dict(base_permit, id="good")]}, principal=P("p"), action="read", resource="x", context={})
 case(G, "two erroring forbids both reported", "every erroring forbid is a reason and an error", deny("f1","f2", errors=["missing_attribute","type_mismatch"]), document={"version":2,"rules":[{"id":"f1","effect":"forbid","action":"*","resource":"*","when":{"==":[ca("a"),v(1)]}},{"id":"f2","effect":"forbid","action":"*","resource":"*","when":{"<":[ca("b"),v(1)]}}]}, principal=P("p"), action="read", resource="x", context={"b":"s"})
 case(G, "erroring forbid out of scope ignored", "a forbid for another action is never evaluated", allow("allow-all"), document={"version":2,"rules":[base_permit,{"id":"guard","effect":"forbid","action":"delete","resource":"*","when":{"==":[ca("x"),v(1)]}}]}, principal=P("p"), action="read", resource="x", context={})
+case(G, "float equality forbid denies", "`7.0` is not the integer 7: a forbid comparing it with `contains` errors and denies", deny("guard", errors=["type_mismatch"]), document=fc_doc({"contains":[ca("flags"), v(7)]}), principal=P("p"), action="read", resource="x", context={"flags":[7.0]})
+case(G, "float inequality permit grants nothing", "`0.0 != 0` errors instead of being true, so the permit grants nothing", deny(errors=["type_mismatch"]), document={"version":2,"rules":[dict(base_permit, when={"!=":[ca("level"), v(0)]})]}, principal=P("p"), action="read", resource="x", context={"level":0.0})
 case(G, "satisfied and erroring forbid", "a satisfied forbid and an erroring one are both reasons", deny("f1","f2", errors=["missing_attribute"]), document={"version":2,"rules":[base_permit,{"id":"f1","effect":"forbid","action":"*","resource":"*"},{"id":"f2","effect":"forbid","action":"*","resource":"*","when":{"==":[ca("x"),v(1)]}}]}, principal=P("p"), action="read", resource="x", context={})
 case(G, "permit errors not evaluated after forbid", "permit rules are not evaluated once a forbid decided", deny("f"), document={"version":2,"rules":[dict(base_permit, when={"==":[ca("x"),v(1)]}),{"id":"f","effect":"forbid","action":"*","resource":"*"}]}, principal=P("p"), action="read", resource="x", context={})
 case(G, "step limit in forbid denies", "a forbid that runs out of steps denies with a limit error", deny("guard", errors=["limit_exceeded"]), document=fc_doc({"contains":[ca("list"), v("z")]}), limits={"max_steps": 5}, principal=P("p"), action="read", resource="x", context={"list":["a","b","c","d","e","f"]})
@@ -318,6 +320,9 @@ tcase("text unicode ids", "ids and names are exact Unicode strings", 'version 2;
 tcase("text unicode decomposed role", "a decomposed `café` is a different role", 'version 2; role "café"; permit "menü" principal in role "café" action == "lire" resource like "menu:*";', deny(), principal=P("p", ["cafe\u0301"]), action="lire", resource="menu:1")
 tcase("text version one", "a version 1 text document loads with version 1 meaning", 'version 1; permit "r" action in ["read"] resource like "/api/*";', allow("r"), principal=P("p"), action="read", resource="/api/")
 tcase("text unsupported version", "version 3 is not read", 'version 3;', load_error("unsupported_version"))
+tcase("text duplicate group", "a second `group` with the same name is an error, not a replacement", 'version 2; group "w" = ["create", "delete"]; forbid "f" action in group "w" resource like "*"; group "w" = ["create"];', load_error("syntax_error"))
+tcase("text duplicate role", "a second `role` line for one role is an error", 'version 2; role "staff"; role "intern"; role "staff" inherits ["intern"];', load_error("syntax_error"))
+tcase("text duplicate assignment", "a second `assign` for one principal is an error", 'version 2; role "a"; role "b"; assign "p" = ["a"]; assign "p" = ["b"];', load_error("syntax_error"))
 
 # ---------------- scopes v2
 S="scopes-v2.json"

@@ -89,6 +89,7 @@ impl Parser<'_> {
             self.position += 1;
             match keyword.as_str() {
                 "role" => {
+                    let at = self.position;
                     let name = self.string()?;
                     let mut role = RoleDefinition::default();
                     if self.take_keyword("inherits") {
@@ -98,20 +99,31 @@ impl Parser<'_> {
                         role.description = Some(self.string()?);
                     }
                     self.symbol(";")?;
+                    if document.roles.contains_key(&name) {
+                        return Err(self.duplicate(at, "role", &name));
+                    }
                     document.roles.insert(name, role);
                 }
                 "group" => {
+                    let at = self.position;
                     let name = self.string()?;
                     self.symbol("=")?;
                     let actions = self.string_list()?;
                     self.symbol(";")?;
+                    if document.action_groups.contains_key(&name) {
+                        return Err(self.duplicate(at, "action group", &name));
+                    }
                     document.action_groups.insert(name, actions);
                 }
                 "assign" => {
+                    let at = self.position;
                     let principal = self.string()?;
                     self.symbol("=")?;
                     let roles = self.string_list()?;
                     self.symbol(";")?;
+                    if document.assignments.contains_key(&principal) {
+                        return Err(self.duplicate(at, "assignment for principal", &principal));
+                    }
                     document.assignments.insert(principal, roles);
                 }
                 "permit" => document.rules.push(self.rule(Effect::Permit)?),
@@ -524,6 +536,24 @@ impl Parser<'_> {
     /// Builds an error at the token just read.
     fn error_before(&self, message: &str) -> PolicyError {
         self.error_at(self.position.saturating_sub(1), message)
+    }
+
+    /// A second declaration of a name. The JSON form cannot repeat a
+    /// member, so the text form must not let a later line replace an
+    /// earlier one either.
+    fn duplicate(&self, position: usize, what: &str, name: &str) -> PolicyError {
+        let (line, column) = self
+            .tokens
+            .get(position)
+            .map_or((1, 1), |spanned| (spanned.line, spanned.column));
+        syntax(
+            line,
+            column,
+            format!(
+                "{what} `{}` is declared twice; merge the two declarations",
+                crate::json::Printable(name)
+            ),
+        )
     }
 
     fn error_at(&self, position: usize, message: &str) -> PolicyError {
