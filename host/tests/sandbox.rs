@@ -181,7 +181,7 @@ fn guest_errors_keep_core_codes() {
     assert_eq!(error.guest().unwrap().kind, GuestErrorKind::Key);
 
     let error = host
-        .policy(r#"{"version":2}"#, &PolicyLimits::default())
+        .policy(r#"{"version":3}"#, &PolicyLimits::default())
         .unwrap_err();
     assert_eq!(error.guest().unwrap().kind, GuestErrorKind::Policy);
 }
