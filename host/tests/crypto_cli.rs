@@ -623,7 +623,7 @@ fn sigterm_removes_temporary_files() {
     scratch.encrypt("p.bin", "", "c.bin");
     let ciphertext = fs::read(scratch.path("c.bin")).unwrap();
 
-    // Decrypting: the temporary file holds plaintext whose end is not
+    // Decrypting: the temporary file contains plaintext whose end is not
     // verified yet, beside the output or (for standard output) in TMPDIR.
     for output in ["out.bin", "-"] {
         let args = ["decrypt", "--keyring", "ring.json", "-o", output];
@@ -635,7 +635,7 @@ fn sigterm_removes_temporary_files() {
         );
     }
 
-    // Encrypting to a file: the temporary file holds partial ciphertext.
+    // Encrypting to a file: the temporary file contains partial ciphertext.
     let args = ["encrypt", "--keyring", "ring.json", "-o", "out.bin"];
     let code = terminate_midway(&scratch, &args, &plaintext[..1 << 20]);
     assert_eq!(code, Some(130), "encrypt");

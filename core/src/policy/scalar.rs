@@ -84,9 +84,9 @@ fn mask(prefix: u8, max: u8) -> u128 {
 
 /// Parses an IPv4 or IPv6 address as written, with no surrounding space.
 pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
-    // An IPv4-mapped IPv6 address (`::ffff:203.0.113.9`) is how dual-stack
-    // servers report IPv4 clients, so it is read as the IPv4 address it
-    // maps; otherwise it would escape every IPv4 range.
+    // Dual-stack servers report IPv4 clients as IPv4-mapped IPv6 addresses
+    // (`::ffff:203.0.113.9`). Read as IPv6, they would escape every IPv4
+    // range, so they are read as the IPv4 address they map.
     match IpAddr::from_str(text).ok()? {
         IpAddr::V6(v6) => Some(match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),

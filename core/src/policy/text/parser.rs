@@ -538,8 +538,8 @@ impl Parser<'_> {
         self.error_at(self.position.saturating_sub(1), message)
     }
 
-    /// A second declaration of a name. The JSON form cannot repeat a
-    /// member, so the text form must not let a later line replace an
+    /// Returns the error for a second declaration of `name`. The JSON form
+    /// cannot repeat a member, so a later text line must not replace an
     /// earlier one either.
     fn duplicate(&self, position: usize, what: &str, name: &str) -> PolicyError {
         let (line, column) = self
