@@ -20,7 +20,7 @@ const npmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const root = path.resolve(npmDir, "..");
 const pkgDir = path.join(npmDir, "pkg");
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
-const rawModule = path.join(targetDir, "wasm32-unknown-unknown", "wasm-release", "mem8_guard_wasm.wasm");
+const rawModule = path.join(targetDir, "wasm32-unknown-unknown", "npm-release", "mem8_guard_wasm.wasm");
 const outModule = path.join(pkgDir, "mem8_guard_wasm_bg.wasm");
 
 function run(command, args, options = {}) {
@@ -55,7 +55,7 @@ function ensureBindgen() {
 
 run("rustup", ["target", "add", "wasm32-unknown-unknown"]);
 run("cargo", [
-  "build", "-p", "mem8-guard-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release",
+  "build", "-p", "mem8-guard-wasm", "--target", "wasm32-unknown-unknown", "--profile", "npm-release",
 ]);
 
 ensureBindgen();

@@ -1,15 +1,11 @@
 //! The AEAD algorithms a key can use, and the one place where this module
-//! calls the `chacha20poly1305` primitives for single messages.
-
-// generic-array 0.14.9 deprecates itself in favour of 1.x, but the
-// chacha20poly1305 0.10 API takes 0.14 arrays.
-#![allow(deprecated)]
+//! calls the `chacha20poly1305` primitives for single messages (through
+//! `mem8-guard-primitives`, which fixes their types).
 
 use core::fmt;
 use core::str::FromStr;
 
-use chacha20poly1305::aead::generic_array::GenericArray;
-use chacha20poly1305::{AeadInPlace, ChaCha20Poly1305, KeyInit, XChaCha20Poly1305};
+use mem8_guard_primitives::aead::{self as primitive, Algorithm as Primitive};
 
 use super::error::CryptoError;
 use super::key::SecretKey;
@@ -76,6 +72,14 @@ impl AeadAlgorithm {
             Self::ChaCha20Poly1305 => 12,
         }
     }
+
+    /// The same algorithm in `mem8-guard-primitives`.
+    pub(crate) const fn primitive(self) -> Primitive {
+        match self {
+            Self::XChaCha20Poly1305 => Primitive::XChaCha20Poly1305,
+            Self::ChaCha20Poly1305 => Primitive::ChaCha20Poly1305,
+        }
+    }
 }
 
 impl fmt::Display for AeadAlgorithm {
@@ -127,19 +131,13 @@ pub(crate) fn seal_in_place(
         });
     }
 
-    let key = GenericArray::from_slice(key.as_bytes());
-    let tag =
-        match algorithm {
-            AeadAlgorithm::XChaCha20Poly1305 => XChaCha20Poly1305::new(key)
-                .encrypt_in_place_detached(GenericArray::from_slice(nonce), aad, buffer),
-            AeadAlgorithm::ChaCha20Poly1305 => ChaCha20Poly1305::new(key)
-                .encrypt_in_place_detached(GenericArray::from_slice(nonce), aad, buffer),
-        };
-    // The length was checked above, which is the only way encryption fails.
-    let tag = tag.map_err(|_| CryptoError::TooLarge {
-        max: MAX_MESSAGE_LEN,
-    })?;
-    Ok(tag.into())
+    // The nonce and the length were checked above, which are the only ways
+    // encryption fails.
+    primitive::seal_in_place(algorithm.primitive(), key.as_bytes(), nonce, aad, buffer).map_err(
+        |_| CryptoError::TooLarge {
+            max: MAX_MESSAGE_LEN,
+        },
+    )
 }
 
 /// Verifies `tag` and decrypts `buffer` in place.
@@ -156,18 +154,17 @@ pub(crate) fn open_in_place(
 ) -> Result<(), CryptoError> {
     check_nonce(algorithm, nonce)?;
 
-    let key = GenericArray::from_slice(key.as_bytes());
-    let tag = GenericArray::from_slice(tag);
     // The primitive compares tags in constant time (`subtle`) and applies the
     // keystream only after the tag verified.
-    let opened =
-        match algorithm {
-            AeadAlgorithm::XChaCha20Poly1305 => XChaCha20Poly1305::new(key)
-                .decrypt_in_place_detached(GenericArray::from_slice(nonce), aad, buffer, tag),
-            AeadAlgorithm::ChaCha20Poly1305 => ChaCha20Poly1305::new(key)
-                .decrypt_in_place_detached(GenericArray::from_slice(nonce), aad, buffer, tag),
-        };
-    opened.map_err(|_| {
+    primitive::open_in_place(
+        algorithm.primitive(),
+        key.as_bytes(),
+        nonce,
+        aad,
+        buffer,
+        tag,
+    )
+    .map_err(|_| {
         zeroize::Zeroize::zeroize(buffer);
         CryptoError::DecryptionFailed
     })

@@ -6,17 +6,10 @@
 //! The module does no I/O: the caller feeds bytes in and writes out what
 //! comes back.
 
-// generic-array 0.14.9 deprecates itself in favour of 1.x, but the
-// chacha20poly1305 0.10 API takes 0.14 arrays.
-#![allow(deprecated)]
-
 use alloc::vec::Vec;
 use core::fmt;
 
-use chacha20poly1305::aead::generic_array::GenericArray;
-use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
-use chacha20poly1305::aead::Buffer;
-use chacha20poly1305::{ChaCha20Poly1305, KeyInit, XChaCha20Poly1305};
+use mem8_guard_primitives::aead::{StreamOpener, StreamSealer};
 use rand_core::CryptoRngCore;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -88,16 +81,6 @@ const fn header_len(algorithm: AeadAlgorithm) -> usize {
     FIXED_LEN + algorithm.nonce_len() - STREAM_NONCE_OVERHEAD
 }
 
-enum Sealer {
-    XChaCha(EncryptorBE32<XChaCha20Poly1305>),
-    ChaCha(EncryptorBE32<ChaCha20Poly1305>),
-}
-
-enum Opener {
-    XChaCha(DecryptorBE32<XChaCha20Poly1305>),
-    ChaCha(DecryptorBE32<ChaCha20Poly1305>),
-}
-
 /// Encrypts a stream chunk by chunk. Create one with
 /// [`Keyring::stream_encryptor`], write [`header`](Self::header) first,
 /// then what every [`update`](Self::update) returns, then what
@@ -109,7 +92,7 @@ pub struct StreamEncryptor {
     header: Vec<u8>,
     info: StreamHeader,
     aad: Vec<u8>,
-    sealer: Sealer,
+    sealer: StreamSealer,
     /// Plaintext of the chunk being filled, always shorter than a chunk.
     pending: Zeroizing<Vec<u8>>,
     failure: Option<CryptoError>,
@@ -124,7 +107,7 @@ pub struct StreamEncryptor {
 pub struct StreamDecryptor {
     info: StreamHeader,
     aad: Vec<u8>,
-    opener: Opener,
+    opener: StreamOpener,
     /// Ciphertext not yet decrypted: at most one chunk and its tag, because
     /// a full chunk is held back until a byte after it shows it is not the
     /// last.
@@ -174,16 +157,12 @@ impl Keyring {
 
         let (salt, prefix) = split_salt(&header);
         let stream_key = stream_key(key, salt);
-        let sealer = match algorithm {
-            AeadAlgorithm::XChaCha20Poly1305 => Sealer::XChaCha(EncryptorBE32::from_aead(
-                XChaCha20Poly1305::new(GenericArray::from_slice(stream_key.as_bytes())),
-                GenericArray::from_slice(prefix),
-            )),
-            AeadAlgorithm::ChaCha20Poly1305 => Sealer::ChaCha(EncryptorBE32::from_aead(
-                ChaCha20Poly1305::new(GenericArray::from_slice(stream_key.as_bytes())),
-                GenericArray::from_slice(prefix),
-            )),
-        };
+        // The prefix has the algorithm's length: `split_salt` cuts it from a
+        // header of `header_len(algorithm)` bytes.
+        let sealer = StreamSealer::new(algorithm.primitive(), stream_key.as_bytes(), prefix)
+            .map_err(|_| CryptoError::Malformed {
+                reason: "the stream nonce prefix has the wrong length",
+            })?;
 
         let aad = chunk_aad(&header, aad);
         self.count_message();
@@ -251,16 +230,10 @@ impl Keyring {
         let key = self.decryption_key(key_id, algorithm)?;
         let (salt, prefix) = split_salt(header);
         let stream_key = stream_key(key, salt);
-        let opener = match algorithm {
-            AeadAlgorithm::XChaCha20Poly1305 => Opener::XChaCha(DecryptorBE32::from_aead(
-                XChaCha20Poly1305::new(GenericArray::from_slice(stream_key.as_bytes())),
-                GenericArray::from_slice(prefix),
-            )),
-            AeadAlgorithm::ChaCha20Poly1305 => Opener::ChaCha(DecryptorBE32::from_aead(
-                ChaCha20Poly1305::new(GenericArray::from_slice(stream_key.as_bytes())),
-                GenericArray::from_slice(prefix),
-            )),
-        };
+        let opener = StreamOpener::new(algorithm.primitive(), stream_key.as_bytes(), prefix)
+            .map_err(|_| CryptoError::Malformed {
+                reason: "the stream nonce prefix has the wrong length",
+            })?;
 
         let decryptor = StreamDecryptor {
             info: StreamHeader {
@@ -339,14 +312,7 @@ impl StreamEncryptor {
         let mut output = Vec::with_capacity(self.pending.len() + TAG_LEN);
         output.extend_from_slice(&self.pending);
         self.pending.zeroize();
-        let mut buffer = TailBuffer {
-            vec: &mut output,
-            start: 0,
-        };
-        let sealed = match self.sealer {
-            Sealer::XChaCha(sealer) => sealer.encrypt_last_in_place(&self.aad, &mut buffer),
-            Sealer::ChaCha(sealer) => sealer.encrypt_last_in_place(&self.aad, &mut buffer),
-        };
+        let sealed = self.sealer.seal_last(&self.aad, &mut output, 0);
         // The final chunk is shorter than MAX_CHUNK_SIZE, far below the AEAD
         // message limit, and the counter was checked for the last full chunk.
         if sealed.is_err() {
@@ -442,14 +408,7 @@ impl StreamDecryptor {
         }
 
         let mut output = Zeroizing::new(self.pending);
-        let mut buffer = TailBuffer {
-            vec: &mut output,
-            start: 0,
-        };
-        let opened = match self.opener {
-            Opener::XChaCha(opener) => opener.decrypt_last_in_place(&self.aad, &mut buffer),
-            Opener::ChaCha(opener) => opener.decrypt_last_in_place(&self.aad, &mut buffer),
-        };
+        let opened = self.opener.open_last(&self.aad, &mut output, 0);
         if opened.is_err() {
             output.zeroize();
             return Err(CryptoError::DecryptionFailed);
@@ -523,18 +482,14 @@ fn take<'a>(input: &mut &'a [u8], len: usize) -> &'a [u8] {
 
 /// Appends `chunk` to `output` and encrypts it there as a non-final chunk.
 fn seal_chunk(
-    sealer: &mut Sealer,
+    sealer: &mut StreamSealer,
     aad: &[u8],
     chunk: &[u8],
     output: &mut Vec<u8>,
 ) -> Result<(), CryptoError> {
     let start = output.len();
     output.extend_from_slice(chunk);
-    let mut buffer = TailBuffer { vec: output, start };
-    let sealed = match sealer {
-        Sealer::XChaCha(sealer) => sealer.encrypt_next_in_place(aad, &mut buffer),
-        Sealer::ChaCha(sealer) => sealer.encrypt_next_in_place(aad, &mut buffer),
-    };
+    let sealed = sealer.seal_next(aad, output, start);
     // A chunk is far below the AEAD message limit, so only the counter can
     // fail.
     sealed.map_err(|_| CryptoError::StreamTooLong)
@@ -542,45 +497,11 @@ fn seal_chunk(
 
 /// Decrypts the non-final chunk at `output[start..]` in place.
 fn open_chunk(
-    opener: &mut Opener,
+    opener: &mut StreamOpener,
     aad: &[u8],
     output: &mut Vec<u8>,
     start: usize,
 ) -> Result<(), CryptoError> {
-    let mut buffer = TailBuffer { vec: output, start };
-    let opened = match opener {
-        Opener::XChaCha(opener) => opener.decrypt_next_in_place(aad, &mut buffer),
-        Opener::ChaCha(opener) => opener.decrypt_next_in_place(aad, &mut buffer),
-    };
+    let opened = opener.open_next(aad, output, start);
     opened.map_err(|_| CryptoError::DecryptionFailed)
-}
-
-/// The part of a vector from `start` on, as an `aead` buffer, so that each
-/// chunk is encrypted or decrypted where it lies in the output.
-struct TailBuffer<'a> {
-    vec: &'a mut Vec<u8>,
-    start: usize,
-}
-
-impl AsRef<[u8]> for TailBuffer<'_> {
-    fn as_ref(&self) -> &[u8] {
-        self.vec.get(self.start..).unwrap_or_default()
-    }
-}
-
-impl AsMut<[u8]> for TailBuffer<'_> {
-    fn as_mut(&mut self) -> &mut [u8] {
-        self.vec.get_mut(self.start..).unwrap_or_default()
-    }
-}
-
-impl Buffer for TailBuffer<'_> {
-    fn extend_from_slice(&mut self, other: &[u8]) -> chacha20poly1305::aead::Result<()> {
-        self.vec.extend_from_slice(other);
-        Ok(())
-    }
-
-    fn truncate(&mut self, len: usize) {
-        self.vec.truncate(self.start.saturating_add(len));
-    }
 }

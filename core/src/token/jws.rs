@@ -287,19 +287,20 @@ fn verify_signature(
     input: &[u8],
     signature: &[u8],
 ) -> bool {
+    use mem8_guard_primitives::mac::{self, Hash};
     use p256::ecdsa::signature::Verifier;
     use rsa::{Pkcs1v15Sign, Pss};
     use sha2::{Digest, Sha256, Sha384, Sha512};
 
     match (material, alg) {
         (PublicMaterial::Hmac(secret), Algorithm::HS256) => {
-            hmac_verify::<hmac::Hmac<Sha256>>(secret, input, signature)
+            mac::verify(Hash::Sha256, secret, input, signature)
         }
         (PublicMaterial::Hmac(secret), Algorithm::HS384) => {
-            hmac_verify::<hmac::Hmac<Sha384>>(secret, input, signature)
+            mac::verify(Hash::Sha384, secret, input, signature)
         }
         (PublicMaterial::Hmac(secret), Algorithm::HS512) => {
-            hmac_verify::<hmac::Hmac<Sha512>>(secret, input, signature)
+            mac::verify(Hash::Sha512, secret, input, signature)
         }
         (PublicMaterial::Ed25519(key), Algorithm::EdDSA) => {
             // `verify_strict` rejects small-order R and non-canonical S, so a
@@ -345,18 +346,6 @@ fn verify_signature(
         }
         _ => false,
     }
-}
-
-fn hmac_verify<M: hmac::Mac + hmac::digest::KeyInit>(
-    secret: &[u8],
-    input: &[u8],
-    tag: &[u8],
-) -> bool {
-    let Ok(mut mac) = <M as hmac::Mac>::new_from_slice(secret) else {
-        return false;
-    };
-    mac.update(input);
-    mac.verify_slice(tag).is_ok()
 }
 
 /// Signs `payload` as a compact JWS with `header_json` as the protected header,

@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use mem8_guard_primitives::mac::{self, Hash};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -223,13 +224,13 @@ impl SigningKey {
 
         match (&self.material, self.alg) {
             (PrivateMaterial::Hmac(secret), Algorithm::HS256) => {
-                hmac_tag::<hmac::Hmac<sha2::Sha256>>(secret, input)
+                hmac_tag(Hash::Sha256, secret, input)
             }
             (PrivateMaterial::Hmac(secret), Algorithm::HS384) => {
-                hmac_tag::<hmac::Hmac<sha2::Sha384>>(secret, input)
+                hmac_tag(Hash::Sha384, secret, input)
             }
             (PrivateMaterial::Hmac(secret), Algorithm::HS512) => {
-                hmac_tag::<hmac::Hmac<sha2::Sha512>>(secret, input)
+                hmac_tag(Hash::Sha512, secret, input)
             }
             (PrivateMaterial::Ed25519(key), _) => Ok(key.sign(input).to_bytes().to_vec()),
             (PrivateMaterial::P256(key), _) => {
@@ -317,14 +318,8 @@ pub(crate) fn p256_private(
     Ok(key)
 }
 
-fn hmac_tag<M: hmac::Mac + hmac::digest::KeyInit>(
-    secret: &[u8],
-    input: &[u8],
-) -> Result<Vec<u8>, KeyError> {
-    let mut mac = <M as hmac::Mac>::new_from_slice(secret)
-        .map_err(|_| unsupported("the HMAC primitive rejected the key"))?;
-    mac.update(input);
-    Ok(mac.finalize().into_bytes().to_vec())
+fn hmac_tag(hash: Hash, secret: &[u8], input: &[u8]) -> Result<Vec<u8>, KeyError> {
+    mac::tag(hash, secret, input).ok_or_else(|| unsupported("the HMAC primitive rejected the key"))
 }
 
 fn unsupported(reason: &str) -> KeyError {
