@@ -467,9 +467,9 @@ declare global {
   interface TransformStream<I = any, O = any> {}
 }
 
-/** A `TransformStream` that encrypts the bytes written to it into a stream. */
+/** Returns a `TransformStream` that encrypts the bytes written to it into a stream. */
 export function encryptionStream(keyring: Keyring, options?: StreamEncryptorOptions): TransformStream<Uint8Array, Uint8Array>;
-/** A `TransformStream` that decrypts a stream; a stream cut short errors it at close. */
+/** Returns a `TransformStream` that decrypts a stream; a stream cut short errors it at close. */
 export function decryptionStream(keyring: Keyring, options?: StreamDecryptorOptions): TransformStream<Uint8Array, Uint8Array>;
 
 /** Raw AEAD with caller-chosen nonces, for known-answer tests only. */

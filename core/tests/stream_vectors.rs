@@ -212,8 +212,8 @@ fn cases() -> Vec<Case> {
     let c20p_doc = document(&c20p);
     for (name, description, extended, message, stream) in &streams {
         cases.push(Case {
-            name: *name,
-            description: *description,
+            name,
+            description,
             keyring: if *extended {
                 xc20p_doc.clone()
             } else {

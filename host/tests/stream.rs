@@ -208,7 +208,7 @@ fn host_decryptor_keeps_keyring_copy() {
     let decryptor = keyring.stream_decryptor(b"aad").unwrap();
 
     // Disabling the key afterwards does not reach the started decryptor,
-    // but a new one sees it.
+    // but a new decryptor rejects the stream.
     let old = keyring.keys().unwrap()[0].id;
     keyring
         .rotate(AeadAlgorithm::XChaCha20Poly1305, NOW)

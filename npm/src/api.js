@@ -758,7 +758,7 @@ export class StreamDecryptor extends StreamBase {
 }
 
 /**
- * A WHATWG `TransformStream` that encrypts the `Uint8Array` chunks written
+ * Returns a WHATWG `TransformStream` that encrypts the `Uint8Array` chunks written
  * to it: the header, then the sealed chunks, then the final chunk on close.
  */
 export function encryptionStream(keyring, options) {
@@ -785,7 +785,7 @@ export function encryptionStream(keyring, options) {
 }
 
 /**
- * A WHATWG `TransformStream` that decrypts a stream written to it in
+ * Returns a WHATWG `TransformStream` that decrypts a stream written to it in
  * `Uint8Array` pieces. A stream cut short errors the readable side at close.
  */
 export function decryptionStream(keyring, options) {

@@ -154,7 +154,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use alloc::format;
-    use alloc::vec;
 
     use rand_core::{CryptoRng, RngCore};
 
@@ -258,7 +257,7 @@ mod tests {
     fn reader_debug_prints_no_bytes() {
         let keyring = Keyring::generate(AeadAlgorithm::XChaCha20Poly1305, &mut CountingRng(1), 0);
         let mut reader = StreamReader::new(b"secret aad");
-        reader.update(&keyring, &vec![0x81; 5]).unwrap();
+        reader.update(&keyring, &[0x81; 5]).unwrap();
         let text = format!("{reader:?}");
         assert_eq!(text, "StreamReader { header_bytes: 5, .. }");
     }

@@ -462,9 +462,9 @@ pub fn check_expect(kind: Kind, case: &Value, outcome: &Value) -> Result<(), Str
     }
 }
 
-/// The ways a stream case's input is split between `update` calls: whole,
-/// byte by byte for a short stream, and pieces that end just before,
-/// inside and just after header and chunk boundaries.
+/// Returns the piece lengths that a stream case's input is split into
+/// between `update` calls: whole, byte by byte for a short stream, and
+/// pieces that end near header and chunk boundaries.
 fn stream_splits(stream_len: usize, chunk_size: usize) -> Vec<usize> {
     let sealed = chunk_size + TAG_LEN;
     let mut splits = vec![
@@ -563,8 +563,8 @@ fn stream_case(runtime: Runtime<'_>, case: &Value) -> Value {
                 Ok(keyring) => keyring,
                 Err(error) => return host_error_outcome(&error),
             };
-            // The whole-input split runs twice, so the host's own result is
-            // compared like the native one's.
+            // The host has no call that takes a split-off header, so the
+            // whole input runs once more in its place.
             outcomes.push(stream_host(&keyring, &stream, &aad, stream.len().max(1)));
             for piece in stream_splits(stream.len(), chunk_size) {
                 outcomes.push(stream_host(&keyring, &stream, &aad, piece));
