@@ -400,9 +400,77 @@ export class Keyring {
   decrypt(envelope: Uint8Array, aad?: Uint8Array): Uint8Array;
   decryptText(envelope: string, aad?: Uint8Array): Uint8Array;
   rotationDue(policy?: RotationPolicy, options?: AtTime): { reason: string; message: string } | null;
+  /**
+   * Starts a stream under the primary key and counts one message on it.
+   * @throws {CryptoError} `ERR_CRYPTO_INVALID_CHUNK_SIZE` outside 1024 to 16777216 bytes,
+   * `ERR_CRYPTO_KEY_EXHAUSTED` when the primary key is used up.
+   */
+  streamEncryptor(options?: StreamEncryptorOptions): StreamEncryptor;
+  /** Starts decrypting a stream, header included; the key is looked up when the header has arrived. */
+  streamDecryptor(options?: StreamDecryptorOptions): StreamDecryptor;
   free(): void;
   [Symbol.dispose](): void;
 }
+
+export interface StreamDecryptorOptions {
+  /** Associated data bound to every chunk; empty by default. */
+  aad?: Uint8Array;
+}
+
+export interface StreamEncryptorOptions extends StreamDecryptorOptions {
+  /** Plaintext bytes in every chunk but the last, 1024 to 16777216; default 65536. */
+  chunkSize?: number;
+}
+
+/** The public fields of a stream header. */
+export interface StreamInfo {
+  /** Eight lowercase hex digits. */
+  keyId: string;
+  algorithm: AeadAlgorithm;
+  chunkSize: number;
+}
+
+/** Encrypts one stream: write `header`, then every `update` result, then `finish()`. */
+export class StreamEncryptor {
+  private constructor();
+  /** The stream header, a copy on each read. */
+  readonly header: Uint8Array;
+  /** `null` after `finish`. */
+  readonly info: StreamInfo | null;
+  /** Returns the chunks `plaintext` completes, possibly empty. */
+  update(plaintext: Uint8Array): Uint8Array;
+  /** Returns the final chunk; later calls throw `ERR_INVALID_ARGUMENT`. */
+  finish(): Uint8Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Decrypts one stream; its plaintext is complete only once `finish()` succeeds. */
+export class StreamDecryptor {
+  private constructor();
+  /** `null` until the header has arrived and after `finish`. */
+  readonly info: StreamInfo | null;
+  /**
+   * @throws {CryptoError} `ERR_CRYPTO_DECRYPTION_FAILED` for a modified, reordered or dropped chunk
+   * or wrong aad; `ERR_CRYPTO_UNKNOWN_KEY`, `ERR_CRYPTO_KEY_DISABLED` and the other key errors.
+   */
+  update(ciphertext: Uint8Array): Uint8Array;
+  /** @throws {CryptoError} `ERR_CRYPTO_TRUNCATED` when the stream ended before its final chunk. */
+  finish(): Uint8Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+declare global {
+  // Merges with the DOM's or Node's `TransformStream` where the caller's
+  // types have one, and names an opaque type where they do not.
+  interface TransformStream<I = any, O = any> {}
+}
+
+/** Returns a `TransformStream` that encrypts the bytes written to it into a stream. */
+export function encryptionStream(keyring: Keyring, options?: StreamEncryptorOptions): TransformStream<Uint8Array, Uint8Array>;
+/** Returns a `TransformStream` that decrypts a stream; a stream cut short errors it at close. */
+export function decryptionStream(keyring: Keyring, options?: StreamDecryptorOptions): TransformStream<Uint8Array, Uint8Array>;
 
 /** Raw AEAD with caller-chosen nonces, for known-answer tests only. */
 export const hazmat: {

@@ -619,6 +619,32 @@ export class Keyring {
     return call(() => this.#live().decryptText(text, extra));
   }
 
+  /**
+   * Starts a stream under the primary key, for data too large for one
+   * envelope, and counts one message on the primary. `chunkSize` is the
+   * plaintext length of every chunk but the last: 1024 to 16777216 bytes,
+   * 65536 by default.
+   */
+  streamEncryptor(options) {
+    const { aad, chunkSize, ...rest } = optionsObject(options, "options");
+    rejectUnknown(rest, "stream options");
+    const extra = optionalBytes(aad, "aad");
+    const size = chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (typeof size !== "number") throw invalid(`chunkSize must be a number of bytes, got ${typeof size}`);
+    return new StreamEncryptor(call(() => this.#live().streamEncryptor(extra, size)), STREAM_TOKEN);
+  }
+
+  /**
+   * Starts decrypting a stream, header included. The key is looked up in
+   * this keyring when the header has arrived.
+   */
+  streamDecryptor(options) {
+    const { aad, ...rest } = optionsObject(options, "options");
+    rejectUnknown(rest, "stream options");
+    const extra = optionalBytes(aad, "aad");
+    return new StreamDecryptor(call(() => this.#live().streamDecryptor(extra)), STREAM_TOKEN);
+  }
+
   /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
   rotationDue(policy, options) {
     const text = strictJson(coreOptions(policy, "rotation policy", ROTATION_NAMES), "rotation policy");
@@ -639,6 +665,143 @@ export class Keyring {
   [Symbol.dispose]() {
     this.free();
   }
+}
+
+/** The core's default chunk size, 64 KiB. */
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+/** Lets only `Keyring` construct stream objects. */
+const STREAM_TOKEN = Symbol("stream");
+/** The method that returns a stream's live module object; a symbol, so it is not public API. */
+const LIVE = Symbol("live");
+
+function rejectUnknown(rest, name) {
+  const [unknown] = Object.keys(rest);
+  if (unknown !== undefined) throw invalid(`${name} has unknown option \`${unknown}\``);
+}
+
+/** Shared parts of the two stream classes: `free`, `using` and the freed check. */
+class StreamBase {
+  #inner;
+
+  constructor(inner, token) {
+    if (token !== STREAM_TOKEN) throw invalid("use keyring.streamEncryptor or keyring.streamDecryptor");
+    this.#inner = inner;
+  }
+
+  /** `{ keyId, algorithm, chunkSize }` of the stream header, or `null` before the header or after `finish`. */
+  get info() {
+    return JSON.parse(this[LIVE]().info);
+  }
+
+  /** Releases the stream's memory inside the module. */
+  free() {
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+
+  [LIVE]() {
+    if (this.#inner === null) throw invalid(`this ${this.constructor.name} was freed; create a new one`);
+    return this.#inner;
+  }
+}
+
+/**
+ * Encrypts one stream chunk by chunk. Write `header`, then what every
+ * `update` returns, then what `finish` returns.
+ */
+export class StreamEncryptor extends StreamBase {
+  #header;
+
+  constructor(inner, token) {
+    super(inner, token);
+    this.#header = inner.header;
+  }
+
+  /** The stream header, to be written before any chunk. */
+  get header() {
+    return this.#header.slice();
+  }
+
+  /** Encrypts `plaintext`; returns the chunks it completes, possibly none. */
+  update(plaintext) {
+    requireBytes(plaintext, "plaintext");
+    return call(() => this[LIVE]().update(plaintext));
+  }
+
+  /** Encrypts the buffered rest as the final chunk and returns it. */
+  finish() {
+    return call(() => this[LIVE]().finish());
+  }
+}
+
+/**
+ * Decrypts one stream, header included. Each `update` returns authentic
+ * plaintext in order, but the stream is complete only once `finish`
+ * succeeds: until then it may have been cut short.
+ */
+export class StreamDecryptor extends StreamBase {
+  /** Decrypts the chunks that `ciphertext` completes and returns their plaintext. */
+  update(ciphertext) {
+    requireBytes(ciphertext, "ciphertext");
+    return call(() => this[LIVE]().update(ciphertext));
+  }
+
+  /** Decrypts the final chunk; throws `ERR_CRYPTO_TRUNCATED` when the stream ended early. */
+  finish() {
+    return call(() => this[LIVE]().finish());
+  }
+}
+
+/**
+ * Returns a WHATWG `TransformStream` that encrypts the `Uint8Array` chunks written
+ * to it: the header, then the sealed chunks, then the final chunk on close.
+ */
+export function encryptionStream(keyring, options) {
+  if (!(keyring instanceof Keyring)) throw invalid("keyring must be a Keyring");
+  const encryptor = keyring.streamEncryptor(options);
+  let started = false;
+  const emit = (controller, bytes) => {
+    if (bytes.length > 0) controller.enqueue(bytes);
+  };
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (!started) {
+        started = true;
+        emit(controller, encryptor.header);
+      }
+      emit(controller, encryptor.update(chunk));
+    },
+    flush(controller) {
+      if (!started) emit(controller, encryptor.header);
+      emit(controller, encryptor.finish());
+      encryptor.free();
+    },
+  });
+}
+
+/**
+ * Returns a WHATWG `TransformStream` that decrypts a stream written to it in
+ * `Uint8Array` pieces. A stream cut short errors the readable side at close.
+ */
+export function decryptionStream(keyring, options) {
+  if (!(keyring instanceof Keyring)) throw invalid("keyring must be a Keyring");
+  const decryptor = keyring.streamDecryptor(options);
+  return new TransformStream({
+    transform(chunk, controller) {
+      const plaintext = decryptor.update(chunk);
+      if (plaintext.length > 0) controller.enqueue(plaintext);
+    },
+    flush(controller) {
+      const plaintext = decryptor.finish();
+      decryptor.free();
+      if (plaintext.length > 0) controller.enqueue(plaintext);
+    },
+  });
 }
 
 /**
@@ -672,7 +835,7 @@ function guarded(fn) {
 
 // Wrap every method, getter and static method of the exported classes, so
 // that no argument can make a call end in an untyped exception.
-for (const Class of [TokenVerifier, Policy, Guard, Keyring]) {
+for (const Class of [TokenVerifier, Policy, Guard, Keyring, StreamBase, StreamEncryptor, StreamDecryptor]) {
   for (const target of [Class.prototype, Class]) {
     for (const name of Object.getOwnPropertyNames(target)) {
       if (["constructor", "prototype", "length", "name"].includes(name)) continue;

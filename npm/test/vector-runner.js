@@ -170,6 +170,57 @@ function runAeadCase(pkg, testCase) {
 }
 
 /**
+ * Splits of a stream case's input between `update` calls, as in the Rust
+ * runner: whole, byte by byte for a short stream, and pieces that end near
+ * header and chunk boundaries.
+ */
+function streamSplits(length, chunkSize) {
+  const sealed = chunkSize + 16;
+  const splits = [Math.max(length, 1), 7, 61, sealed - 1, sealed + 1, 2 * sealed + 3];
+  if (length <= 1200) splits.push(1);
+  return splits;
+}
+
+function decryptStream(pkg, keyring, stream, aad, piece) {
+  const decryptor = keyring.streamDecryptor({ aad });
+  const parts = [];
+  try {
+    for (let start = 0; start < stream.length; start += piece) {
+      parts.push(decryptor.update(stream.subarray(start, start + piece)));
+    }
+    parts.push(decryptor.finish());
+  } catch (error) {
+    if (!(error instanceof pkg.CryptoError)) return { thrown: `${error?.name}: ${error?.message}` };
+    return { error: error.coreCode, code: error.code };
+  } finally {
+    decryptor.free();
+  }
+  return { plaintext: parts.map(bytesToHex).join("") };
+}
+
+function runStreamCase(pkg, testCase) {
+  const keyring = pkg.Keyring.fromJson(testCase.keyring);
+  try {
+    const stream = hexToBytes(testCase.stream);
+    const aad = hexToBytes(testCase.aad);
+    const expect = testCase.expect;
+    for (const piece of streamSplits(stream.length, testCase.chunk_size)) {
+      const outcome = decryptStream(pkg, keyring, stream, aad, piece);
+      if (outcome.thrown !== undefined) return `pieces of ${piece}: threw ${outcome.thrown}`;
+      if (expect.plaintext !== undefined) {
+        if (outcome.plaintext !== expect.plaintext) return `pieces of ${piece}: expected the plaintext, got ${JSON.stringify(outcome).slice(0, 200)}`;
+        continue;
+      }
+      if (outcome.error !== expect.error) return `pieces of ${piece}: expected error ${expect.error}, got ${JSON.stringify(outcome).slice(0, 200)}`;
+      if (outcome.code !== `ERR_CRYPTO_${expect.error.toUpperCase()}`) return `unexpected code ${outcome.code}`;
+    }
+    return null;
+  } finally {
+    keyring.free();
+  }
+}
+
+/**
  * Runs every case of `files` (path -> parsed vector file) and returns
  * `{ passed, failed, failures }`, where each failure is "path: name: problem".
  */
@@ -178,11 +229,13 @@ export function runVectors(pkg, files) {
   const failures = [];
   for (const [path, file] of Object.entries(files)) {
     const isPolicy = path.startsWith("policy/");
-    const isAead = path.startsWith("aead/");
+    const isStream = path === "aead/stream.json";
+    const isAead = path.startsWith("aead/") && !isStream;
     for (const testCase of file.cases ?? []) {
       let problem;
       try {
-        if (isAead) problem = runAeadCase(pkg, testCase);
+        if (isStream) problem = runStreamCase(pkg, testCase);
+        else if (isAead) problem = runAeadCase(pkg, testCase);
         else if (isPolicy) problem = runPolicyCase(pkg, file, testCase);
         else problem = runTokenCase(pkg, file, testCase);
       } catch (error) {

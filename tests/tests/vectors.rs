@@ -14,8 +14,8 @@ fn vectors_agree_native_and_host() {
     let mut cases = 0usize;
     let files = vector_files();
     assert!(
-        files.len() >= 7,
-        "expected the seven vector files, found {}",
+        files.len() >= 8,
+        "expected the eight vector files, found {}",
         files.len()
     );
 

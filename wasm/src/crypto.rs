@@ -4,6 +4,9 @@
 //! text. Decrypted bytes leave the module as a copy, and the module's own
 //! buffer is zeroized when it is dropped.
 
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
+
 use mem8_guard::crypto::{
     hazmat, AeadAlgorithm, CryptoError, KeyId, KeyInfo, Keyring as CoreKeyring, KeyringError,
     RotationPolicy, SecretKey,
@@ -12,12 +15,35 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+use crate::stream::{StreamDecryptor, StreamEncryptor};
 use crate::{error_value, parse_argument, seconds};
 
-/// A keyring of AEAD keys, kept inside the module.
+/// A keyring of AEAD keys, kept inside the module. Stream decryptors share
+/// it; JavaScript runs one call at a time, so the `RefCell` is never
+/// borrowed twice.
 #[wasm_bindgen]
 pub struct Keyring {
-    inner: CoreKeyring,
+    shared: Rc<RefCell<CoreKeyring>>,
+}
+
+impl Keyring {
+    fn wrap(inner: CoreKeyring) -> Self {
+        Self {
+            shared: Rc::new(RefCell::new(inner)),
+        }
+    }
+
+    fn inner(&self) -> Ref<'_, CoreKeyring> {
+        self.shared.borrow()
+    }
+
+    fn inner_mut(&mut self) -> RefMut<'_, CoreKeyring> {
+        self.shared.borrow_mut()
+    }
+
+    pub(crate) fn shared(&self) -> &Rc<RefCell<CoreKeyring>> {
+        &self.shared
+    }
 }
 
 #[wasm_bindgen]
@@ -27,40 +53,40 @@ impl Keyring {
     pub fn generate(algorithm: &str, now: Option<f64>) -> Result<Keyring, JsValue> {
         let algorithm = parse_algorithm(algorithm)?;
         let inner = CoreKeyring::generate(algorithm, &mut rand_core::OsRng, seconds(now)?);
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// Loads an unsealed keyring document (JSON text).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> Result<Keyring, JsValue> {
         let inner = CoreKeyring::from_json(text.as_bytes()).map_err(keyring_error)?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// Opens a sealed keyring with a 32-byte key-encryption key.
     pub fn open(sealed: &str, kek: &[u8]) -> Result<Keyring, JsValue> {
         let kek = kek_from(kek)?;
         let inner = CoreKeyring::open(sealed, &kek).map_err(keyring_error)?;
-        Ok(Self { inner })
+        Ok(Self::wrap(inner))
     }
 
     /// The keyring document as JSON text, secrets included.
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self) -> String {
-        String::from(self.inner.to_json().as_str())
+        String::from(self.inner().to_json().as_str())
     }
 
     /// The keyring sealed under a 32-byte key-encryption key, as text.
     pub fn seal(&self, kek: &[u8]) -> Result<String, JsValue> {
         let kek = kek_from(kek)?;
-        self.inner
+        self.inner()
             .seal(&kek, &mut rand_core::OsRng)
             .map_err(keyring_error)
     }
 
     /// Metadata of every key, as a JSON array; never key material.
     pub fn keys(&self) -> String {
-        let keys: Vec<Value> = self.inner.keys().iter().map(key_json).collect();
+        let keys: Vec<Value> = self.inner().keys().iter().map(key_json).collect();
         Value::Array(keys).to_string()
     }
 
@@ -68,7 +94,7 @@ impl Keyring {
     pub fn add(&mut self, algorithm: &str, now: Option<f64>) -> Result<String, JsValue> {
         let algorithm = parse_algorithm(algorithm)?;
         let id = self
-            .inner
+            .inner_mut()
             .add(algorithm, &mut rand_core::OsRng, seconds(now)?)
             .map_err(keyring_error)?;
         Ok(id.to_string())
@@ -78,31 +104,31 @@ impl Keyring {
     pub fn rotate(&mut self, algorithm: &str, now: Option<f64>) -> Result<String, JsValue> {
         let algorithm = parse_algorithm(algorithm)?;
         let id = self
-            .inner
+            .inner_mut()
             .rotate(algorithm, &mut rand_core::OsRng, seconds(now)?)
             .map_err(keyring_error)?;
         Ok(id.to_string())
     }
 
     pub fn promote(&mut self, id: &str) -> Result<(), JsValue> {
-        self.inner.promote(key_id(id)?).map_err(keyring_error)
+        self.inner_mut().promote(key_id(id)?).map_err(keyring_error)
     }
 
     pub fn enable(&mut self, id: &str) -> Result<(), JsValue> {
-        self.inner.enable(key_id(id)?).map_err(keyring_error)
+        self.inner_mut().enable(key_id(id)?).map_err(keyring_error)
     }
 
     pub fn disable(&mut self, id: &str) -> Result<(), JsValue> {
-        self.inner.disable(key_id(id)?).map_err(keyring_error)
+        self.inner_mut().disable(key_id(id)?).map_err(keyring_error)
     }
 
     pub fn destroy(&mut self, id: &str) -> Result<(), JsValue> {
-        self.inner.destroy(key_id(id)?).map_err(keyring_error)
+        self.inner_mut().destroy(key_id(id)?).map_err(keyring_error)
     }
 
     /// Encrypts with the primary key into a binary envelope.
     pub fn encrypt(&mut self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, JsValue> {
-        self.inner
+        self.inner_mut()
             .encrypt(plaintext, aad, &mut rand_core::OsRng)
             .map_err(crypto_error)
     }
@@ -110,22 +136,45 @@ impl Keyring {
     /// Encrypts with the primary key into a base64url envelope.
     #[wasm_bindgen(js_name = encryptToText)]
     pub fn encrypt_to_text(&mut self, plaintext: &[u8], aad: &[u8]) -> Result<String, JsValue> {
-        self.inner
+        self.inner_mut()
             .encrypt_to_text(plaintext, aad, &mut rand_core::OsRng)
             .map_err(crypto_error)
     }
 
     /// Decrypts a binary envelope with the key its header names.
     pub fn decrypt(&self, envelope: &[u8], aad: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let plaintext = self.inner.decrypt(envelope, aad).map_err(crypto_error)?;
+        let plaintext = self.inner().decrypt(envelope, aad).map_err(crypto_error)?;
         Ok(plaintext.as_ref().to_vec())
     }
 
     /// Decrypts a base64url envelope.
     #[wasm_bindgen(js_name = decryptText)]
     pub fn decrypt_text(&self, text: &str, aad: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let plaintext = self.inner.decrypt_text(text, aad).map_err(crypto_error)?;
+        let plaintext = self.inner().decrypt_text(text, aad).map_err(crypto_error)?;
         Ok(plaintext.as_ref().to_vec())
+    }
+
+    /// Starts a stream under the primary key with `chunk_size` bytes of
+    /// plaintext per chunk, and counts one message on the primary.
+    #[wasm_bindgen(js_name = streamEncryptor)]
+    pub fn stream_encryptor(
+        &mut self,
+        aad: &[u8],
+        chunk_size: f64,
+    ) -> Result<StreamEncryptor, JsValue> {
+        let chunk_size = chunk_size_from(chunk_size)?;
+        let encryptor = self
+            .inner_mut()
+            .stream_encryptor(aad, chunk_size, &mut rand_core::OsRng)
+            .map_err(crypto_error)?;
+        Ok(StreamEncryptor::new(encryptor))
+    }
+
+    /// Starts decrypting a stream, header included; the key is looked up in
+    /// this keyring once the header has arrived.
+    #[wasm_bindgen(js_name = streamDecryptor)]
+    pub fn stream_decryptor(&self, aad: &[u8]) -> StreamDecryptor {
+        StreamDecryptor::new(Rc::clone(self.shared()), aad)
     }
 
     /// Whether the primary key is due for rotation under a policy (snake_case
@@ -150,7 +199,7 @@ impl Keyring {
         if let Some(max) = given.max_messages_chacha20 {
             policy.max_messages_chacha20 = max;
         }
-        let due = self.inner.rotation_due(&policy, seconds(now)?);
+        let due = self.inner().rotation_due(&policy, seconds(now)?);
         Ok(match due {
             None => String::from("null"),
             Some(reason) => {
@@ -194,6 +243,20 @@ pub fn hazmat_aead_open(
     let plaintext =
         hazmat::decrypt_with_nonce(algorithm, &key, nonce, aad, sealed).map_err(crypto_error)?;
     Ok(plaintext.as_ref().to_vec())
+}
+
+/// Converts a JavaScript number to a chunk size; the core checks its range.
+fn chunk_size_from(value: f64) -> Result<usize, JsValue> {
+    if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0) {
+        return Err(error_value(
+            "argument",
+            "invalid_argument",
+            &format!("chunkSize `{value}` must be a whole number of bytes"),
+        ));
+    }
+    // A size above `usize::MAX` is above the core's maximum too, so the
+    // core rejects it with `invalid_chunk_size`.
+    Ok(usize::try_from(value as u64).unwrap_or(usize::MAX))
 }
 
 fn parse_algorithm(name: &str) -> Result<AeadAlgorithm, JsValue> {
@@ -250,7 +313,7 @@ fn key_json(info: &KeyInfo) -> Value {
     })
 }
 
-fn crypto_error(error: CryptoError) -> JsValue {
+pub(crate) fn crypto_error(error: CryptoError) -> JsValue {
     error_value("crypto", error.code(), &error.to_string())
 }
 

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 
 mod crypto;
 mod policy;
+mod stream;
 
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.

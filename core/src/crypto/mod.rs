@@ -95,6 +95,7 @@ pub mod hazmat;
 mod key;
 mod keyring;
 mod stream;
+mod stream_reader;
 
 pub use algorithm::{AeadAlgorithm, UnknownAeadAlgorithm, MAX_MESSAGE_LEN, TAG_LEN};
 pub use document::KEYRING_VERSION;
@@ -106,3 +107,4 @@ pub use stream::{
     StreamDecryptor, StreamEncryptor, StreamHeader, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE,
     MAX_STREAM_HEADER_LEN, MIN_CHUNK_SIZE, STREAM_VERSION,
 };
+pub use stream_reader::StreamReader;

@@ -401,7 +401,7 @@ impl ObjectHandle {
         }
     }
 
-    pub(crate) fn runtime(&self) -> &Runtime {
+    pub(crate) fn runtime(&self) -> &Arc<Runtime> {
         &self.notice.runtime
     }
 

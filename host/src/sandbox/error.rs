@@ -120,6 +120,11 @@ pub enum HostError {
         /// The version series this host supports.
         expected: String,
     },
+    /// A stream's state lived in an instance that was discarded after a
+    /// failed call (a trap or a limit, in any call on that instance), so the
+    /// stream cannot continue.
+    #[error("the guest instance that held this stream was discarded after a failed call; restart the stream from its beginning")]
+    StreamLost,
     /// A host-side failure, such as a poisoned lock after a panic in another
     /// thread.
     #[error("internal host error: {reason}")]

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use super::api::ObjectHandle;
 use super::bindings::exports::mem8::guard::crypto as wit;
 use super::runtime::{Runtime, Worker};
+use super::stream::{HostStreamDecryptor, HostStreamEncryptor};
 use super::HostError;
 
 /// A key's metadata with the fields of the core's `KeyInfo`; never key
@@ -409,6 +410,77 @@ impl HostKeyring {
                 message: due.message,
             })))
         })
+    }
+}
+
+impl HostKeyring {
+    /// Starts a stream under the primary key with `chunk_size` bytes of
+    /// plaintext per chunk, like `Keyring::stream_encryptor`, and counts one
+    /// message on the primary.
+    ///
+    /// The stream runs in the instance that created it; see
+    /// [`HostStreamEncryptor`].
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::Guest`] of kind `Crypto`: `invalid_chunk_size` outside
+    /// 1024 to 16 MiB, `key_exhausted` as for [`HostKeyring::encrypt`].
+    pub fn stream_encryptor(
+        &self,
+        aad: &[u8],
+        chunk_size: usize,
+    ) -> Result<HostStreamEncryptor, HostError> {
+        // Every size above `u32::MAX` is above the core's maximum chunk
+        // size, so the guest rejects it with the same code.
+        let chunk_size = u32::try_from(chunk_size).unwrap_or(u32::MAX);
+        let stream = ObjectHandle::new(self.handle.runtime());
+        let (stream_id, owner) = (stream.id, std::sync::Arc::clone(stream.owner()));
+        let (worker_id, header) = self.run(true, |worker, keyring| {
+            let api = worker.guest.mem8_guard_crypto().keyring();
+            let resource =
+                match api.call_stream_encryptor(&mut worker.store, keyring, aad, chunk_size)? {
+                    Ok(resource) => resource,
+                    Err(error) => return Ok(Err(HostError::from(error))),
+                };
+            worker.remember(stream_id, 0, &owner, resource);
+            let header = worker
+                .guest
+                .mem8_guard_crypto()
+                .stream_encryptor()
+                .call_header(&mut worker.store, resource)?;
+            Ok(Ok((worker.id, header)))
+        })?;
+        Ok(HostStreamEncryptor::new(stream, worker_id, header))
+    }
+
+    /// Starts decrypting a stream, header included, like the core's
+    /// `StreamReader`.
+    ///
+    /// The decryptor gets its own copy of the keyring as it is now, so
+    /// later changes to this keyring (a disabled key, say) do not reach a
+    /// stream already started. It runs in the instance that created it; see
+    /// [`HostStreamDecryptor`].
+    ///
+    /// # Errors
+    ///
+    /// A [`HostError`] other than `Guest` when the call fails.
+    pub fn stream_decryptor(&self, aad: &[u8]) -> Result<HostStreamDecryptor, HostError> {
+        let document = self.to_json()?;
+        let stream = ObjectHandle::new(self.handle.runtime());
+        let (stream_id, owner) = (stream.id, std::sync::Arc::clone(stream.owner()));
+        let worker_id = self.handle.runtime().call(|worker| {
+            let api = worker.guest.mem8_guard_crypto().keyring();
+            let copy = match api.call_from_json(&mut worker.store, &document)? {
+                Ok(copy) => copy,
+                Err(error) => return Ok(Err(HostError::from(error))),
+            };
+            let resource = api.call_stream_decryptor(&mut worker.store, copy, aad)?;
+            // The guest decryptor keeps its own reference to the copy.
+            copy.resource_drop(&mut worker.store)?;
+            worker.remember(stream_id, 0, &owner, resource);
+            Ok(Ok(worker.id))
+        })?;
+        Ok(HostStreamDecryptor::new(stream, worker_id))
     }
 }
 

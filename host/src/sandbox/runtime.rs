@@ -1,7 +1,7 @@
 //! The engine, the epoch ticker and the pool of instances that every call
 //! runs on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
@@ -124,6 +124,9 @@ struct CachedResource {
 
 /// One store with its instance and the guest resources made in it.
 pub(crate) struct Worker {
+    /// Unique for the runtime's lifetime, so a discarded instance's id is
+    /// never reused.
+    pub(crate) id: u64,
     pub(crate) store: Store<WorkerState>,
     pub(crate) guest: GuardModule,
     resources: HashMap<u64, CachedResource>,
@@ -175,6 +178,19 @@ impl Worker {
         );
     }
 
+    /// The resource of host object `id`, if this instance has one.
+    pub(crate) fn cached(&self, id: u64) -> Option<ResourceAny> {
+        self.resources.get(&id).map(|cached| cached.resource)
+    }
+
+    /// Drops the resource of host object `id`, if this instance has one.
+    pub(crate) fn forget(&mut self, id: u64) -> wasmtime::Result<()> {
+        if let Some(cached) = self.resources.remove(&id) {
+            cached.resource.resource_drop(&mut self.store)?;
+        }
+        Ok(())
+    }
+
     /// Drops the guest resources of host objects that no longer exist.
     fn free_orphans(&mut self) -> wasmtime::Result<()> {
         let orphans: Vec<u64> = self
@@ -196,6 +212,8 @@ impl Worker {
 struct PoolState {
     idle: Vec<Worker>,
     alive: u32,
+    /// Ids of the instances that exist, idle or in use.
+    live: HashSet<u64>,
 }
 
 /// The compiled module, its engine and the pool of instances.
@@ -207,6 +225,7 @@ pub(crate) struct Runtime {
     pool: Mutex<PoolState>,
     returned: Condvar,
     next_id: AtomicU64,
+    next_worker_id: AtomicU64,
     /// Counts dropped host objects, so workers know when to free resources.
     drops: AtomicU64,
     source: ModuleSource,
@@ -241,9 +260,11 @@ impl Runtime {
             pool: Mutex::new(PoolState {
                 idle: Vec::new(),
                 alive: 0,
+                live: HashSet::new(),
             }),
             returned: Condvar::new(),
             next_id: AtomicU64::new(1),
+            next_worker_id: AtomicU64::new(1),
             drops: AtomicU64::new(0),
             source,
             ticker,
@@ -281,7 +302,31 @@ impl Runtime {
         &self,
         op: impl FnOnce(&mut Worker) -> wasmtime::Result<Result<R, HostError>>,
     ) -> Result<R, HostError> {
-        let mut worker = self.checkout()?;
+        let worker = self.checkout()?;
+        self.run(worker, op)
+    }
+
+    /// Runs `op` like [`Runtime::call`], but on instance `worker_id` only,
+    /// waiting while another call uses it.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::StreamLost`] when that instance was discarded, and the
+    /// errors of [`Runtime::call`].
+    pub(crate) fn call_on<R>(
+        &self,
+        worker_id: u64,
+        op: impl FnOnce(&mut Worker) -> wasmtime::Result<Result<R, HostError>>,
+    ) -> Result<R, HostError> {
+        let worker = self.checkout_instance(worker_id)?;
+        self.run(worker, op)
+    }
+
+    fn run<R>(
+        &self,
+        mut worker: Worker,
+        op: impl FnOnce(&mut Worker) -> wasmtime::Result<Result<R, HostError>>,
+    ) -> Result<R, HostError> {
         if let Err(error) = self.arm(&mut worker) {
             let mapped = self.classify(&worker, error);
             self.discard(worker);
@@ -355,7 +400,23 @@ impl Runtime {
             if pool.alive < self.max_instances {
                 pool.alive += 1;
                 drop(pool);
-                return self.instantiate().inspect_err(|_| self.release_slot());
+                let worker = self.instantiate().inspect_err(|_| self.release_slot())?;
+                self.lock_pool()?.live.insert(worker.id);
+                return Ok(worker);
+            }
+            pool = self.returned.wait(pool).map_err(|_| poisoned())?;
+        }
+    }
+
+    /// Takes instance `id` from the idle list, waiting while it is in use.
+    fn checkout_instance(&self, id: u64) -> Result<Worker, HostError> {
+        let mut pool = self.lock_pool()?;
+        loop {
+            if let Some(index) = pool.idle.iter().position(|worker| worker.id == id) {
+                return Ok(pool.idle.swap_remove(index));
+            }
+            if !pool.live.contains(&id) {
+                return Err(HostError::StreamLost);
             }
             pool = self.returned.wait(pool).map_err(|_| poisoned())?;
         }
@@ -382,6 +443,7 @@ impl Runtime {
             .instantiate(&mut store)
             .map_err(|error| load_error("failed to instantiate the module", &error))?;
         Ok(Worker {
+            id: self.next_worker_id.fetch_add(1, Ordering::Relaxed),
             store,
             guest,
             resources: HashMap::new(),
@@ -389,22 +451,28 @@ impl Runtime {
         })
     }
 
+    // Both wake every waiter, because a waiter for one pinned instance
+    // must not swallow the wake-up that another waiter needs.
     fn checkin(&self, worker: Worker) {
         if let Ok(mut pool) = self.pool.lock() {
             pool.idle.push(worker);
-            self.returned.notify_one();
+            self.returned.notify_all();
         }
     }
 
     fn discard(&self, worker: Worker) {
+        let id = worker.id;
         drop(worker);
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.live.remove(&id);
+        }
         self.release_slot();
     }
 
     fn release_slot(&self) {
         if let Ok(mut pool) = self.pool.lock() {
             pool.alive = pool.alive.saturating_sub(1);
-            self.returned.notify_one();
+            self.returned.notify_all();
         }
     }
 

@@ -1,10 +1,10 @@
 // Loaded by chromium-page.html: imports the package's browser entry
 // (src/web.js, which fetches the .wasm file next to it), fetches the vector
 // files from the static server and runs the suite.
-import { KeyError, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat } from "../../src/web.js";
+import { CryptoError, KeyError, Keyring, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat } from "../../src/web.js";
 import { runVectorTexts } from "./vector-texts.js";
 
-const pkg = { KeyError, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat };
+const pkg = { CryptoError, KeyError, Keyring, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat };
 
 async function fetchText(url) {
   const response = await fetch(url);

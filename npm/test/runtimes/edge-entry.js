@@ -6,11 +6,11 @@
 // (`import * as pkg`) makes esbuild keep the body of src/edge.js even where
 // package.json marks the package free of side effects, so it would hide a
 // bundle that drops the initSync call of src/edge.js.
-import { KeyError, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat } from "mem8-guard";
+import { CryptoError, KeyError, Keyring, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat } from "mem8-guard";
 
 import { runVectorTexts } from "./vector-texts.js";
 
-const pkg = { KeyError, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat };
+const pkg = { CryptoError, KeyError, Keyring, Mem8GuardError, Policy, PolicyError, TokenError, TokenVerifier, hazmat };
 
 /** Runs the suite on vector files given as text (path -> JSON text). */
 export function run(texts) {

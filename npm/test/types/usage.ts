@@ -19,7 +19,14 @@ import {
   TokenError,
   TokenVerifier,
   VerifiedToken,
+  CryptoError,
+  Keyring,
+  StreamDecryptor,
+  StreamEncryptor,
+  StreamInfo,
   coreVersion,
+  decryptionStream,
+  encryptionStream,
   generateKey,
   signToken,
   verifyToken,
@@ -114,3 +121,23 @@ report(subject, direct, allowed, firstError, coreVersion(), policy.ruleCount, ve
 report(firstResult, access.roles, ofRole.permits, ofPrincipal.roles, unused, violations, warnings);
 report(same.ruleCount, document2.version, formatted, roundTrip);
 guard.free();
+
+const streamRing = Keyring.generate();
+const encryptor: StreamEncryptor = streamRing.streamEncryptor({ aad: new Uint8Array(1), chunkSize: 4096 });
+const streamHeader: Uint8Array = encryptor.header;
+const streamInfo: StreamInfo | null = encryptor.info;
+const sealedChunks: Uint8Array = encryptor.update(new Uint8Array(10));
+const finalChunk: Uint8Array = encryptor.finish();
+const decryptor: StreamDecryptor = streamRing.streamDecryptor({ aad: new Uint8Array(1) });
+const openedBytes: Uint8Array = decryptor.update(streamHeader);
+try {
+  decryptor.finish();
+} catch (error) {
+  if (error instanceof CryptoError) report(error.code === "ERR_CRYPTO_TRUNCATED");
+}
+const transforms: [TransformStream<Uint8Array, Uint8Array>, TransformStream<Uint8Array, Uint8Array>] = [
+  encryptionStream(streamRing, { chunkSize: 1024 }),
+  decryptionStream(streamRing),
+];
+report(streamInfo?.keyId, streamInfo?.chunkSize, sealedChunks, finalChunk, openedBytes, decryptor.info, transforms);
+streamRing.free();

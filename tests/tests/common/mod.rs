@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use mem8_guard::crypto::{hazmat, AeadAlgorithm, SecretKey};
+use mem8_guard::crypto::{hazmat, AeadAlgorithm, Keyring, SecretKey, StreamReader, TAG_LEN};
 use mem8_guard::json::{self, JsonLimits};
 use mem8_guard::policy::{Policy, PolicyLimits, Principal, Request};
 use mem8_guard::token::{self, KeySet, TokenError, Validation};
@@ -78,11 +78,14 @@ pub enum Kind {
     Token,
     Policy,
     Aead,
+    Stream,
 }
 
 pub fn kind_of(path: &str) -> Kind {
     if path.starts_with("policy/") {
         Kind::Policy
+    } else if path == "aead/stream.json" {
+        Kind::Stream
     } else if path.starts_with("aead/") {
         Kind::Aead
     } else {
@@ -102,6 +105,7 @@ pub fn run_case(runtime: Runtime<'_>, kind: Kind, file: &Value, case: &Value) ->
         Kind::Token => token_case(runtime, file, case),
         Kind::Policy => policy_case(runtime, file, case),
         Kind::Aead => aead_case(runtime, case),
+        Kind::Stream => stream_case(runtime, case),
     }
 }
 
@@ -454,5 +458,137 @@ pub fn check_expect(kind: Kind, case: &Value, outcome: &Value) -> Result<(), Str
         Kind::Token => check_token_expect(case, outcome),
         Kind::Policy => check_policy_expect(case, outcome),
         Kind::Aead => check_aead_expect(case, outcome),
+        Kind::Stream => check_stream_expect(case, outcome),
     }
+}
+
+/// Returns the piece lengths that a stream case's input is split into
+/// between `update` calls: whole, byte by byte for a short stream, and
+/// pieces that end near header and chunk boundaries.
+fn stream_splits(stream_len: usize, chunk_size: usize) -> Vec<usize> {
+    let sealed = chunk_size + TAG_LEN;
+    let mut splits = vec![
+        stream_len.max(1),
+        7,
+        61,
+        sealed - 1,
+        sealed + 1,
+        2 * sealed + 3,
+    ];
+    if stream_len <= 1200 {
+        splits.push(1);
+    }
+    splits
+}
+
+fn stream_native(keyring: &Keyring, stream: &[u8], aad: &[u8], piece: usize) -> Value {
+    let mut reader = StreamReader::new(aad);
+    let mut plaintext = Vec::new();
+    for part in stream.chunks(piece) {
+        match reader.update(keyring, part) {
+            Ok(opened) => plaintext.extend_from_slice(opened.as_bytes()),
+            Err(error) => return json!({ "crypto_error": error.code() }),
+        }
+    }
+    match reader.finish(keyring) {
+        Ok(opened) => {
+            plaintext.extend_from_slice(opened.as_bytes());
+            json!({ "plaintext": hex_text(&plaintext) })
+        }
+        Err(error) => json!({ "crypto_error": error.code() }),
+    }
+}
+
+fn stream_host(
+    keyring: &mem8_guard_host::sandbox::HostKeyring,
+    stream: &[u8],
+    aad: &[u8],
+    piece: usize,
+) -> Value {
+    let mut decryptor = match keyring.stream_decryptor(aad) {
+        Ok(decryptor) => decryptor,
+        Err(error) => return host_error_outcome(&error),
+    };
+    let mut plaintext = Vec::new();
+    for part in stream.chunks(piece) {
+        match decryptor.update(part) {
+            Ok(opened) => plaintext.extend_from_slice(&opened),
+            Err(error) => return host_error_outcome(&error),
+        }
+    }
+    match decryptor.finish() {
+        Ok(opened) => {
+            plaintext.extend_from_slice(&opened);
+            json!({ "plaintext": hex_text(&plaintext) })
+        }
+        Err(error) => host_error_outcome(&error),
+    }
+}
+
+/// Decrypts a stream case in every split; the outcome is the common result,
+/// or `split_mismatch` listing each split's result when they differ.
+fn stream_case(runtime: Runtime<'_>, case: &Value) -> Value {
+    let document = case["keyring"].to_string();
+    let aad = hex_bytes(case["aad"].as_str().unwrap_or(""));
+    let stream = hex_bytes(case["stream"].as_str().unwrap_or(""));
+    let chunk_size = case["chunk_size"].as_u64().unwrap_or(1024) as usize;
+    let mut outcomes = Vec::new();
+    match runtime {
+        Runtime::Native => {
+            let keyring = match Keyring::from_json(document.as_bytes()) {
+                Ok(keyring) => keyring,
+                Err(error) => return json!({ "keyring_error": error.code() }),
+            };
+            // The core's own API first: the header split off by the caller.
+            let whole = match keyring.stream_decryptor(&stream, &aad) {
+                Ok((mut decryptor, read)) => decryptor
+                    .update(&stream[read..])
+                    .and_then(|first| {
+                        let last = decryptor.finish()?;
+                        Ok([first.as_bytes(), last.as_bytes()].concat())
+                    })
+                    .map_or_else(
+                        |error| json!({ "crypto_error": error.code() }),
+                        |plaintext| json!({ "plaintext": hex_text(&plaintext) }),
+                    ),
+                Err(error) => json!({ "crypto_error": error.code() }),
+            };
+            outcomes.push(whole);
+            for piece in stream_splits(stream.len(), chunk_size) {
+                outcomes.push(stream_native(&keyring, &stream, &aad, piece));
+            }
+        }
+        Runtime::Host(host) => {
+            let keyring = match host.keyring_from_json(&document) {
+                Ok(keyring) => keyring,
+                Err(error) => return host_error_outcome(&error),
+            };
+            // The host has no call that takes a split-off header, so the
+            // whole input runs once more in its place.
+            outcomes.push(stream_host(&keyring, &stream, &aad, stream.len().max(1)));
+            for piece in stream_splits(stream.len(), chunk_size) {
+                outcomes.push(stream_host(&keyring, &stream, &aad, piece));
+            }
+        }
+    }
+    if outcomes.iter().all(|outcome| *outcome == outcomes[0]) {
+        outcomes.swap_remove(0)
+    } else {
+        json!({ "split_mismatch": outcomes })
+    }
+}
+
+/// Checks a stream case's outcome against its `expect`.
+pub fn check_stream_expect(case: &Value, outcome: &Value) -> Result<(), String> {
+    let expect = &case["expect"];
+    let matches = match (expect["plaintext"].as_str(), expect["error"].as_str()) {
+        (Some(plaintext), _) => outcome["plaintext"].as_str() == Some(plaintext),
+        (None, Some(code)) => outcome["crypto_error"].as_str() == Some(code),
+        (None, None) => return Err(String::from("case expects neither plaintext nor error")),
+    };
+    let shown = outcome.to_string();
+    let shown = shown.get(..300).unwrap_or(&shown);
+    matches
+        .then_some(())
+        .ok_or_else(|| format!("expected {expect}, got {shown}"))
 }

@@ -12,6 +12,11 @@ code or a decision. Their decisions are not recomputed here, because there is no
 independent Python model of the policy engine; the Rust runner
 (core/tests/policy_vectors.rs) and the JS runner in every runtime check them.
 
+The stream file (tests/vectors/aead/stream.json) is checked for format only: strict
+JSON, unique kebab-case names, lowercase hex, an unsealed keyring object, a chunk size
+in range, and an `expect` that is a plaintext or one of the core's stream error codes.
+core/tests/stream_vectors.rs regenerates it and checks every case against the core.
+
 Run from any directory: python3 tests/vectors/gen/check_vectors.py
 """
 
@@ -159,6 +164,13 @@ POLICY_LOAD_ERRORS = {
     "unknown_role", "role_cycle", "duplicate_rule_id", "invalid_rule", "invalid_pattern",
     "limit_exceeded", "invalid_condition", "unknown_action_group", "syntax_error",
 }
+STREAM_FILE = "aead/stream.json"
+STREAM_CASE_MEMBERS = {"name", "source", "description", "keyring", "aad", "chunk_size", "stream", "expect"}
+STREAM_ERRORS = {
+    "malformed", "unsupported_version", "unsupported_algorithm", "unknown_key", "key_disabled",
+    "key_destroyed", "algorithm_mismatch", "decryption_failed", "truncated", "invalid_chunk_size",
+}
+HEX_PATTERN = re.compile(r"(?:[0-9a-f]{2})*")
 POLICY_DECISION_ERRORS = {
     "missing_attribute", "type_mismatch", "invalid_value", "limit_exceeded", "request_too_large",
 }
@@ -208,6 +220,41 @@ def check_policy_file(path, problems, tally):
         tally[expect.get("decision", "?")] += 1
 
 
+def check_stream_file(problems, tally):
+    document = load_strict(v.VECTORS_DIR / STREAM_FILE)
+    for member in ("source", "description", "cases"):
+        if member not in document:
+            problems.append(f"{STREAM_FILE}: missing top-level member {member!r}")
+    names = Counter(case.get("name") for case in document.get("cases", []))
+    for name, count in names.items():
+        if count > 1:
+            problems.append(f"{STREAM_FILE}: case name {name!r} is used {count} times")
+    for case in document.get("cases", []):
+        name = case.get("name")
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            problems.append(f"{STREAM_FILE}: case name {name!r} is not kebab-case")
+        if set(case) != STREAM_CASE_MEMBERS:
+            problems.append(f"{STREAM_FILE}: {name}: members {sorted(case)}, expected {sorted(STREAM_CASE_MEMBERS)}")
+            continue
+        if not case["source"].startswith("own"):
+            problems.append(f"{STREAM_FILE}: {name}: unexpected source {case['source']!r}")
+        if not isinstance(case["keyring"], dict) or not isinstance(case["keyring"].get("keys"), list):
+            problems.append(f"{STREAM_FILE}: {name}: keyring is not an unsealed keyring document")
+        chunk_size = case["chunk_size"]
+        if not isinstance(chunk_size, int) or not 1024 <= chunk_size <= 16 * 1024 * 1024:
+            problems.append(f"{STREAM_FILE}: {name}: chunk size {chunk_size!r} out of range")
+        for member in ("aad", "stream"):
+            if not isinstance(case[member], str) or not HEX_PATTERN.fullmatch(case[member]):
+                problems.append(f"{STREAM_FILE}: {name}: {member} is not lowercase hex")
+        expect = case["expect"]
+        if set(expect) == {"plaintext"} and HEX_PATTERN.fullmatch(str(expect["plaintext"])):
+            tally["plaintext"] += 1
+        elif set(expect) == {"error"} and expect["error"] in STREAM_ERRORS:
+            tally[expect["error"]] += 1
+        else:
+            problems.append(f"{STREAM_FILE}: {name}: expect {expect!r} is neither a plaintext nor a stream error")
+
+
 def main() -> int:
     problems: list[str] = []
     for file_name in TOKEN_FILES:
@@ -221,6 +268,9 @@ def main() -> int:
         tally = Counter()
         check_policy_file(path, problems, tally)
         print(f"policy/{path.name}: {sum(tally.values())} cases (format only): {dict(sorted(tally.items()))}")
+    tally = Counter()
+    check_stream_file(problems, tally)
+    print(f"{STREAM_FILE}: {sum(tally.values())} cases (format only): {dict(sorted(tally.items()))}")
     for problem in problems:
         print(f"MISMATCH {problem}")
     print(f"{len(problems)} problems")

@@ -1,6 +1,7 @@
 //! The `crypto` interface: keyrings, envelopes and raw AEAD for known-answer
 //! tests.
 
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -13,18 +14,22 @@ use mem8_guard::crypto::{
 use crate::bindings::exports::mem8::guard::crypto::{
     AeadAlgorithm as WitAlgorithm, Guest, GuestKeyring, KeyInfo as WitKeyInfo,
     KeyState as WitKeyState, Keyring, RotationDue, RotationPolicy as WitRotationPolicy,
+    StreamDecryptor, StreamEncryptor,
 };
 use crate::bindings::exports::mem8::guard::types::GuardError;
+use crate::stream::{DecryptorState, EncryptorState};
 use crate::{detail, seconds, HostRng, Module};
 
 /// A keyring. Every call runs to completion before the next starts, so the
-/// `RefCell` is never borrowed twice.
+/// `RefCell` is never borrowed twice. Stream decryptors share it.
 pub struct KeyringState {
-    inner: RefCell<CoreKeyring>,
+    inner: Rc<RefCell<CoreKeyring>>,
 }
 
 impl Guest for Module {
     type Keyring = KeyringState;
+    type StreamEncryptor = EncryptorState;
+    type StreamDecryptor = DecryptorState;
 
     fn hazmat_aead_seal(
         algorithm: WitAlgorithm,
@@ -56,7 +61,7 @@ impl Guest for Module {
 impl KeyringState {
     fn wrap(inner: CoreKeyring) -> Keyring {
         Keyring::new(Self {
-            inner: RefCell::new(inner),
+            inner: Rc::new(RefCell::new(inner)),
         })
     }
 }
@@ -191,6 +196,23 @@ impl GuestKeyring for KeyringState {
             message: reason.to_string(),
         })
     }
+
+    fn stream_encryptor(
+        &self,
+        aad: Vec<u8>,
+        chunk_size: u32,
+    ) -> Result<StreamEncryptor, GuardError> {
+        let encryptor = self
+            .inner
+            .borrow_mut()
+            .stream_encryptor(&aad, chunk_size as usize, &mut HostRng)
+            .map_err(crypto_error)?;
+        Ok(EncryptorState::wrap(encryptor))
+    }
+
+    fn stream_decryptor(&self, aad: Vec<u8>) -> StreamDecryptor {
+        DecryptorState::wrap(Rc::clone(&self.inner), &aad)
+    }
 }
 
 fn algorithm_of(algorithm: WitAlgorithm) -> AeadAlgorithm {
@@ -235,7 +257,7 @@ fn secret_key(bytes: &[u8], what: &str) -> Result<SecretKey, GuardError> {
         .ok_or_else(|| GuardError::InvalidArgument(alloc::format!("{what} must be 32 bytes")))
 }
 
-fn crypto_error(error: CryptoError) -> GuardError {
+pub(crate) fn crypto_error(error: CryptoError) -> GuardError {
     GuardError::Crypto(detail(error.code(), &error))
 }
 

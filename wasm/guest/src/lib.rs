@@ -22,6 +22,7 @@ use mem8_guard::json::{self, JsonError, JsonLimits};
 
 mod crypto;
 mod policy;
+mod stream;
 mod token;
 
 /// The bindings wit-bindgen generates; its code uses `unsafe` for the

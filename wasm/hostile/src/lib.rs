@@ -273,9 +273,13 @@ impl guard::GuestPipeline for Pipeline {
 }
 
 pub struct Keyring;
+pub struct StreamEncryptor;
+pub struct StreamDecryptor;
 
 impl crypto::Guest for Hostile {
     type Keyring = Keyring;
+    type StreamEncryptor = StreamEncryptor;
+    type StreamDecryptor = StreamDecryptor;
 
     fn hazmat_aead_seal(
         _algorithm: crypto::AeadAlgorithm,
@@ -294,6 +298,30 @@ impl crypto::Guest for Hostile {
         _aad: Vec<u8>,
         _sealed: Vec<u8>,
     ) -> Result<Vec<u8>, GuardError> {
+        trap()
+    }
+}
+
+impl crypto::GuestStreamEncryptor for StreamEncryptor {
+    fn header(&self) -> Vec<u8> {
+        trap()
+    }
+
+    fn update(&self, _plaintext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
+        trap()
+    }
+
+    fn finish(&self) -> Result<Vec<u8>, GuardError> {
+        trap()
+    }
+}
+
+impl crypto::GuestStreamDecryptor for StreamDecryptor {
+    fn update(&self, _ciphertext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
+        trap()
+    }
+
+    fn finish(&self) -> Result<Vec<u8>, GuardError> {
         trap()
     }
 }
@@ -372,6 +400,18 @@ impl crypto::GuestKeyring for Keyring {
     }
 
     fn derive_key(&self, _id: String, _context: Vec<u8>) -> Result<Vec<u8>, GuardError> {
+        trap()
+    }
+
+    fn stream_encryptor(
+        &self,
+        _aad: Vec<u8>,
+        _chunk_size: u32,
+    ) -> Result<crypto::StreamEncryptor, GuardError> {
+        trap()
+    }
+
+    fn stream_decryptor(&self, _aad: Vec<u8>) -> crypto::StreamDecryptor {
         trap()
     }
 
