@@ -70,6 +70,8 @@ run(wasmOpt, [
   // The features rustc 1.95 enables by default for wasm32-unknown-unknown.
   "--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int",
   "--enable-sign-ext", "--enable-reference-types", "--enable-multivalue",
+  // Set in ../.cargo/config.toml for this target.
+  "--enable-simd",
   outModule, "-o", outModule,
 ]);
 
