@@ -154,12 +154,13 @@ impl StreamSealer {
         if prefix.len() != algorithm.stream_prefix_len() {
             return Err(Error::NonceLength);
         }
+        // Each arm converts `prefix` to its own array length, which the
+        // check above guarantees.
         let key = GenericArray::from_slice(key);
-        let prefix = GenericArray::from_slice(prefix);
         Ok(Self(match algorithm {
             Algorithm::XChaCha20Poly1305 => Sealer::XChaCha(EncryptorBE32::from_aead(
                 XChaCha20Poly1305::new(key),
-                prefix,
+                GenericArray::from_slice(prefix),
             )),
             Algorithm::ChaCha20Poly1305 => Sealer::ChaCha(EncryptorBE32::from_aead(
                 ChaCha20Poly1305::new(key),
@@ -217,12 +218,13 @@ impl StreamOpener {
         if prefix.len() != algorithm.stream_prefix_len() {
             return Err(Error::NonceLength);
         }
+        // Each arm converts `prefix` to its own array length, which the
+        // check above guarantees.
         let key = GenericArray::from_slice(key);
-        let prefix = GenericArray::from_slice(prefix);
         Ok(Self(match algorithm {
             Algorithm::XChaCha20Poly1305 => Opener::XChaCha(DecryptorBE32::from_aead(
                 XChaCha20Poly1305::new(key),
-                prefix,
+                GenericArray::from_slice(prefix),
             )),
             Algorithm::ChaCha20Poly1305 => Opener::ChaCha(DecryptorBE32::from_aead(
                 ChaCha20Poly1305::new(key),
@@ -295,5 +297,64 @@ impl Buffer for TailBuffer<'_> {
 
     fn truncate(&mut self, len: usize) {
         self.vec.truncate(self.start.saturating_add(len));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    const ALL: [Algorithm; 2] = [Algorithm::XChaCha20Poly1305, Algorithm::ChaCha20Poly1305];
+
+    #[test]
+    fn streams_round_trip_for_both_algorithms() {
+        for algorithm in ALL {
+            let key = [7u8; KEY_LEN];
+            let prefix = vec![9u8; algorithm.stream_prefix_len()];
+            let mut sealer = StreamSealer::new(algorithm, &key, &prefix).unwrap();
+            let mut output = b"first".to_vec();
+            sealer.seal_next(b"aad", &mut output, 0).unwrap();
+            let split = output.len();
+            output.extend_from_slice(b"last");
+            sealer.seal_last(b"aad", &mut output, split).unwrap();
+
+            let mut opener = StreamOpener::new(algorithm, &key, &prefix).unwrap();
+            let mut first = output[..split].to_vec();
+            opener.open_next(b"aad", &mut first, 0).unwrap();
+            assert_eq!(first, b"first");
+            let mut last = output[split..].to_vec();
+            opener.open_last(b"aad", &mut last, 0).unwrap();
+            assert_eq!(last, b"last");
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors() {
+        for algorithm in ALL {
+            let key = [7u8; KEY_LEN];
+            let long = vec![0u8; algorithm.nonce_len() + 1];
+            assert_eq!(
+                seal_in_place(algorithm, &key, &long, b"", &mut []).unwrap_err(),
+                Error::NonceLength
+            );
+            assert!(StreamSealer::new(algorithm, &key, &long).is_err());
+            assert!(StreamOpener::new(algorithm, &key, &long).is_err());
+        }
+    }
+
+    #[test]
+    fn a_modified_message_does_not_open() {
+        for algorithm in ALL {
+            let key = [1u8; KEY_LEN];
+            let nonce = vec![2u8; algorithm.nonce_len()];
+            let mut buffer = b"message".to_vec();
+            let tag = seal_in_place(algorithm, &key, &nonce, b"aad", &mut buffer).unwrap();
+            buffer[0] ^= 1;
+            assert_eq!(
+                open_in_place(algorithm, &key, &nonce, b"aad", &mut buffer, &tag).unwrap_err(),
+                Error::Verification
+            );
+        }
     }
 }

@@ -61,3 +61,50 @@ fn keyed<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Option<M
     mac.update(message);
     Some(mac)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 4231, test case 2: key "Jefe".
+    const MESSAGE: &[u8] = b"what do ya want for nothing?";
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn rfc4231_case_2() {
+        let cases = [
+            (
+                Hash::Sha256,
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                Hash::Sha384,
+                "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649",
+            ),
+            (
+                Hash::Sha512,
+                "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
+            ),
+        ];
+        for (hash, expected) in cases {
+            let expected = hex(expected);
+            assert_eq!(tag(hash, b"Jefe", MESSAGE).unwrap(), expected);
+            assert!(verify(hash, b"Jefe", MESSAGE, &expected));
+            let mut wrong = expected.clone();
+            wrong[0] ^= 1;
+            assert!(!verify(hash, b"Jefe", MESSAGE, &wrong));
+            assert!(!verify(
+                hash,
+                b"Jefe",
+                MESSAGE,
+                &expected[..expected.len() - 1]
+            ));
+        }
+    }
+}

@@ -113,7 +113,7 @@ impl Keyring {
         let mut value = json::parse_value(bytes, &LIMITS).map_err(KeyringError::InvalidJson)?;
         // Deserializing from a reference copies `k` into zeroizing strings,
         // so the value's copies can be zeroized whatever the outcome.
-        let parsed = KeyringDocument::deserialize(&value);
+        let parsed = json::from_value::<KeyringDocument>(&value);
         json::zeroize_strings(&mut value);
         let document = parsed.map_err(|error| invalid(format!("{error}")))?;
 

@@ -169,15 +169,17 @@ impl<'a> Cursor<'a> {
             ));
         };
         let literal = rest.get(..end).unwrap_or("");
-        let value: String = serde_json::from_str(literal).map_err(|_| {
-            syntax(
+        // The module's one JSON parser reads the literal, which keeps a
+        // second copy of `serde_json`'s string and number code out of it.
+        let Some(Value::String(value)) = scalar(literal) else {
+            return Err(syntax(
                 line,
                 column,
                 String::from(
                     "invalid string: use JSON escapes such as `\\\"`, `\\\\` and `\\u00e9`",
                 ),
-            )
-        })?;
+            ));
+        };
         self.advance(end);
         Ok(Token::Str(value))
     }
@@ -196,8 +198,8 @@ impl<'a> Cursor<'a> {
             })
             .map_or(rest.len(), |(index, _)| index);
         let literal = rest.get(..length).unwrap_or("");
-        match serde_json::from_str::<Value>(literal) {
-            Ok(Value::Number(number)) => {
+        match scalar(literal) {
+            Some(Value::Number(number)) => {
                 self.advance(length);
                 Ok(Token::Number(number))
             }
@@ -208,4 +210,13 @@ impl<'a> Cursor<'a> {
             )),
         }
     }
+}
+
+/// Parses `literal` as one JSON scalar with the core's strict parser.
+fn scalar(literal: &str) -> Option<Value> {
+    let limits = crate::json::JsonLimits {
+        max_depth: 1,
+        max_members: 1,
+    };
+    crate::json::parse_value(literal.as_bytes(), &limits).ok()
 }
