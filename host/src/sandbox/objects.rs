@@ -3,7 +3,7 @@
 
 use mem8_guard::guard::GuardRequest;
 use mem8_guard::policy::{Decision, DecisionError, Outcome, Principal, Request};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasmtime::component::ResourceAny;
 
 use super::api::{claims, header, ObjectHandle, VerifiedJws, VerifiedToken};
@@ -275,7 +275,7 @@ impl HostPipeline {
             resource_attributes_json: request
                 .resource_attributes
                 .map(|attributes| Value::Object(attributes.clone()).to_string()),
-            context_json: Some(request.context.to_string()),
+            context_json: context_json(request.context),
         };
         self.handle.runtime().call(|worker| {
             let pipeline = match self.resource(worker)? {
@@ -300,14 +300,33 @@ pub(crate) fn authorize_request(request: &Request<'_>) -> wit_policy::AuthorizeR
         principal: wit_policy::Principal {
             id: principal.id.clone(),
             roles: principal.roles.clone(),
-            attributes_json: Value::Object(principal.attributes.clone()).to_string(),
+            attributes_json: object_json(&principal.attributes),
         },
         action: String::from(request.action),
         resource: String::from(request.resource),
         resource_attributes_json: request
             .resource_attributes
             .map(|attributes| Value::Object(attributes.clone()).to_string()),
-        context_json: Some(request.context.to_string()),
+        context_json: context_json(request.context),
+    }
+}
+
+/// A JSON object as text, or none for an empty one, which the guest reads
+/// as `{}` without parsing.
+fn object_json(attributes: &Map<String, Value>) -> Option<String> {
+    if attributes.is_empty() {
+        return None;
+    }
+    Some(Value::Object(attributes.clone()).to_string())
+}
+
+/// The context as JSON text, or none for `{}`. Any other value, an object
+/// or not, goes to the guest as text, so that it rejects a context that is
+/// not an object exactly as the core does.
+fn context_json(context: &Value) -> Option<String> {
+    match context {
+        Value::Object(map) if map.is_empty() => None,
+        other => Some(other.to_string()),
     }
 }
 

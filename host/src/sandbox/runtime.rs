@@ -192,10 +192,18 @@ impl Worker {
     }
 }
 
-/// Instances not in use, and how many exist in all.
+/// Instances not in use, how many exist in all, and how many calls wait
+/// for one.
 struct PoolState {
-    idle: Vec<Worker>,
+    /// Boxed, because a `Worker` with its bindings is over a kilobyte, and
+    /// each call moves it out of the pool and back.
+    idle: Vec<Box<Worker>>,
     alive: u32,
+    /// Threads blocked in `checkout`. `Condvar::notify_one` makes a futex
+    /// system call even when nobody waits, which cost more than the rest
+    /// of a warm call's pool handling, so returns notify only when this is
+    /// not zero.
+    waiting: u32,
 }
 
 /// The compiled module, its engine and the pool of instances.
@@ -241,6 +249,7 @@ impl Runtime {
             pool: Mutex::new(PoolState {
                 idle: Vec::new(),
                 alive: 0,
+                waiting: 0,
             }),
             returned: Condvar::new(),
             next_id: AtomicU64::new(1),
@@ -346,7 +355,7 @@ impl Runtime {
         }
     }
 
-    fn checkout(&self) -> Result<Worker, HostError> {
+    fn checkout(&self) -> Result<Box<Worker>, HostError> {
         let mut pool = self.lock_pool()?;
         loop {
             if let Some(worker) = pool.idle.pop() {
@@ -357,11 +366,13 @@ impl Runtime {
                 drop(pool);
                 return self.instantiate().inspect_err(|_| self.release_slot());
             }
+            pool.waiting += 1;
             pool = self.returned.wait(pool).map_err(|_| poisoned())?;
+            pool.waiting -= 1;
         }
     }
 
-    fn instantiate(&self) -> Result<Worker, HostError> {
+    fn instantiate(&self) -> Result<Box<Worker>, HostError> {
         let state = WorkerState {
             limiter: MemoryLimiter {
                 max_memory_bytes: self.limits.max_memory_bytes,
@@ -381,22 +392,24 @@ impl Runtime {
             .pre
             .instantiate(&mut store)
             .map_err(|error| load_error("failed to instantiate the module", &error))?;
-        Ok(Worker {
+        Ok(Box::new(Worker {
             store,
             guest,
             resources: HashMap::new(),
             drops_seen: self.drops.load(Ordering::Relaxed),
-        })
+        }))
     }
 
-    fn checkin(&self, worker: Worker) {
+    fn checkin(&self, worker: Box<Worker>) {
         if let Ok(mut pool) = self.pool.lock() {
             pool.idle.push(worker);
-            self.returned.notify_one();
+            if pool.waiting > 0 {
+                self.returned.notify_one();
+            }
         }
     }
 
-    fn discard(&self, worker: Worker) {
+    fn discard(&self, worker: Box<Worker>) {
         drop(worker);
         self.release_slot();
     }
@@ -404,7 +417,9 @@ impl Runtime {
     fn release_slot(&self) {
         if let Ok(mut pool) = self.pool.lock() {
             pool.alive = pool.alive.saturating_sub(1);
-            self.returned.notify_one();
+            if pool.waiting > 0 {
+                self.returned.notify_one();
+            }
         }
     }
 
