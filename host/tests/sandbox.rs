@@ -260,6 +260,35 @@ fn module_cache_rejects_shared_folder() {
     );
 }
 
+/// Needs root, to give the folder to another user; the unit tests in
+/// `cache.rs` check the same rule without root.
+#[cfg(unix)]
+#[test]
+fn module_cache_rejects_folder_of_other_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("modules");
+    std::fs::create_dir(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // 65534 is `nobody` on Linux.
+    match std::os::unix::fs::chown(&cache, Some(65_534), None) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("skipped: chown needs root ({error})");
+            return;
+        }
+        Err(error) => panic!("chown failed: {error}"),
+    }
+    let mut config = HostConfig::default();
+    config.cache_dir = Some(cache);
+    let error = HostGuard::new(&common::guest(), config).unwrap_err();
+    assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
+    assert!(
+        error.to_string().contains("is owned by uid `65534`"),
+        "{error}"
+    );
+}
+
 #[test]
 fn keyring_matches_native_operations() {
     let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
