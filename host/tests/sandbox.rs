@@ -260,8 +260,8 @@ fn module_cache_rejects_shared_folder() {
     );
 }
 
-/// Needs root, to give the folder to another user; the unit tests in
-/// `cache.rs` check the same rule without root.
+/// Runs only as root, which can give the folder to another user. The unit
+/// tests in `cache.rs` check the same rule without root.
 #[cfg(unix)]
 #[test]
 fn module_cache_rejects_folder_of_other_user() {

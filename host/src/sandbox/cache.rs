@@ -139,7 +139,7 @@ fn check_not_shared(path: &Path) -> Result<(), HostError> {
 }
 
 /// Rejects a cache folder or file that `uid` does not own: its owner can
-/// replace the native code the host runs, whatever the mode bits say.
+/// replace the native code the host runs, whatever its mode bits are.
 #[cfg(unix)]
 fn check_owner(path: &Path, metadata: &fs::Metadata, uid: u32) -> Result<(), HostError> {
     use std::os::unix::fs::MetadataExt;

@@ -316,7 +316,7 @@ impl<'a> LoweredRequest<'a> {
         }
     }
 
-    /// The WIT record of the request.
+    /// Returns the WIT record of the request.
     pub(crate) fn record(&self) -> wit_policy::AuthorizeRequest<'_> {
         wit_policy::AuthorizeRequest {
             principal: wit_policy::Principal {
@@ -332,8 +332,8 @@ impl<'a> LoweredRequest<'a> {
     }
 }
 
-/// A JSON object as text, or none for an empty one, which the guest reads
-/// as `{}` without parsing.
+/// Returns a JSON object as text, or none for an empty one, which the
+/// guest reads as `{}` without parsing.
 fn object_json(attributes: &Map<String, Value>) -> Option<String> {
     if attributes.is_empty() {
         return None;
@@ -345,9 +345,9 @@ fn object_text(attributes: &Map<String, Value>) -> String {
     Value::Object(attributes.clone()).to_string()
 }
 
-/// The context as JSON text, or none for `{}`. Any other value, an object
-/// or not, goes to the guest as text, so that it rejects a context that is
-/// not an object exactly as the core does.
+/// Returns the context as JSON text, or none for `{}`. Any other value,
+/// an object or not, goes to the guest as text, so that the guest rejects
+/// a context that is not an object exactly as the core does.
 fn context_json(context: &Value) -> Option<String> {
     match context {
         Value::Object(map) if map.is_empty() => None,

@@ -196,13 +196,15 @@ impl Worker {
 /// for one.
 struct PoolState {
     /// Boxed, because a `Worker` with its bindings is over a kilobyte, and
-    /// each call moves it out of the pool and back.
+    /// each call moves it out of the pool and back: unboxed, the copies
+    /// were a tenth of a warm call's time.
+    #[allow(clippy::vec_box)]
     idle: Vec<Box<Worker>>,
     alive: u32,
-    /// Threads blocked in `checkout`. `Condvar::notify_one` makes a futex
-    /// system call even when nobody waits, which cost more than the rest
-    /// of a warm call's pool handling, so returns notify only when this is
-    /// not zero.
+    /// Number of threads blocked in `checkout`. `Condvar::notify_one` makes
+    /// a futex system call even when no thread waits, and that call cost
+    /// more than the rest of a warm call's pool handling, so a returning
+    /// instance notifies only when this is not zero.
     waiting: u32,
 }
 
