@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mem8_guard::crypto::{AeadAlgorithm, KeyState, Keyring};
-use mem8_guard::policy::PolicyLimits;
+use mem8_guard::policy::{Outcome, PolicyLimits, Principal};
 use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
 use mem8_guard_host::sandbox::{
     GuestErrorKind, HostConfig, HostError, HostGuard, Limits, ModuleSource,
 };
-use serde_json::json;
+use serde_json::{json, Map};
 
 const POLICY: &str = r#"{"version":1,"roles":{"viewer":{}},"rules":[{"id":"viewers-read","effect":"permit","principal":{"role":"viewer"},"action":"read","resource":"document:*"}]}"#;
 
@@ -213,6 +213,39 @@ fn concurrent_calls_from_threads() {
     for thread in threads {
         thread.join().unwrap();
     }
+}
+
+/// The host sends an empty context as none and any other context as text,
+/// so a context that is not an object is still rejected by the guest.
+#[test]
+fn evaluate_context_must_be_object() {
+    let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let policy = host.policy(POLICY, &PolicyLimits::default()).unwrap();
+    let principal = Principal {
+        id: String::from("alice"),
+        roles: vec![String::from("viewer")],
+        attributes: Map::new(),
+    };
+
+    for context in [json!(null), json!([]), json!("text"), json!(1)] {
+        let error = policy
+            .evaluate(&principal, "read", "document:1", &context)
+            .unwrap_err();
+        let HostError::Guest(error) = error else {
+            panic!("context `{context}`: got {error:?}");
+        };
+        assert_eq!(error.kind, GuestErrorKind::InvalidArgument, "{context}");
+        assert!(error.message.contains("context"), "{}", error.message);
+    }
+
+    let allowed = policy
+        .evaluate(&principal, "read", "document:1", &json!({}))
+        .unwrap();
+    assert_eq!(allowed.decision, Outcome::Allow);
+    let with_context = policy
+        .evaluate(&principal, "read", "document:1", &json!({"channel": "web"}))
+        .unwrap();
+    assert_eq!(with_context.decision, Outcome::Allow);
 }
 
 #[test]
