@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mem8_guard::crypto::{AeadAlgorithm, KeyState, Keyring};
-use mem8_guard::policy::PolicyLimits;
+use mem8_guard::policy::{Outcome, PolicyLimits, Principal};
 use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
 use mem8_guard_host::sandbox::{
     GuestErrorKind, HostConfig, HostError, HostGuard, Limits, ModuleSource,
 };
-use serde_json::json;
+use serde_json::{json, Map};
 
 const POLICY: &str = r#"{"version":1,"roles":{"viewer":{}},"rules":[{"id":"viewers-read","effect":"permit","principal":{"role":"viewer"},"action":"read","resource":"document:*"}]}"#;
 
@@ -215,6 +215,39 @@ fn concurrent_calls_from_threads() {
     }
 }
 
+/// The host sends an empty context as none and any other context as text,
+/// so a context that is not an object is still rejected by the guest.
+#[test]
+fn evaluate_context_must_be_object() {
+    let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let policy = host.policy(POLICY, &PolicyLimits::default()).unwrap();
+    let principal = Principal {
+        id: String::from("alice"),
+        roles: vec![String::from("viewer")],
+        attributes: Map::new(),
+    };
+
+    for context in [json!(null), json!([]), json!("text"), json!(1)] {
+        let error = policy
+            .evaluate(&principal, "read", "document:1", &context)
+            .unwrap_err();
+        let HostError::Guest(error) = error else {
+            panic!("context `{context}`: got {error:?}");
+        };
+        assert_eq!(error.kind, GuestErrorKind::InvalidArgument, "{context}");
+        assert!(error.message.contains("context"), "{}", error.message);
+    }
+
+    let allowed = policy
+        .evaluate(&principal, "read", "document:1", &json!({}))
+        .unwrap();
+    assert_eq!(allowed.decision, Outcome::Allow);
+    let with_context = policy
+        .evaluate(&principal, "read", "document:1", &json!({"channel": "web"}))
+        .unwrap();
+    assert_eq!(with_context.decision, Outcome::Allow);
+}
+
 #[test]
 fn module_cache_round_trip() {
     let dir = tempfile::tempdir().unwrap();
@@ -256,6 +289,35 @@ fn module_cache_rejects_shared_folder() {
     assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
     assert!(
         error.to_string().contains("writable by group or others"),
+        "{error}"
+    );
+}
+
+/// Runs only as root, which can give the folder to another user. The unit
+/// tests in `cache.rs` check the same rule without root.
+#[cfg(unix)]
+#[test]
+fn module_cache_rejects_folder_of_other_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("modules");
+    std::fs::create_dir(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // 65534 is `nobody` on Linux.
+    match std::os::unix::fs::chown(&cache, Some(65_534), None) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+            eprintln!("skipped: chown needs root ({error})");
+            return;
+        }
+        Err(error) => panic!("chown failed: {error}"),
+    }
+    let mut config = HostConfig::default();
+    config.cache_dir = Some(cache);
+    let error = HostGuard::new(&common::guest(), config).unwrap_err();
+    assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
+    assert!(
+        error.to_string().contains("is owned by uid `65534`"),
         "{error}"
     );
 }

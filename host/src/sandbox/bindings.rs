@@ -6,6 +6,9 @@
 wasmtime::component::bindgen!({
     path: "../wasm/wit",
     world: "guard-module",
+    // Records the host passes to the guest borrow their strings and lists,
+    // so a call lowers the caller's data without copying it first.
+    ownership: Borrowing { duplicate_if_necessary: true },
     imports: {
         // Both can fail on the host: an oversized request or an unavailable
         // operating-system RNG traps instead of returning weak bytes.

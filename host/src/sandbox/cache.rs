@@ -126,6 +126,7 @@ fn create_private_dir(dir: &Path) -> Result<(), HostError> {
 fn check_not_shared(path: &Path) -> Result<(), HostError> {
     use std::os::unix::fs::PermissionsExt;
     let metadata = fs::metadata(path).map_err(|error| cache_io_error(path, &error))?;
+    check_owner(path, &metadata, effective_uid())?;
     if metadata.permissions().mode() & 0o022 != 0 {
         return Err(HostError::Load {
             reason: format!(
@@ -135,6 +136,32 @@ fn check_not_shared(path: &Path) -> Result<(), HostError> {
         });
     }
     Ok(())
+}
+
+/// Rejects a cache folder or file that `uid` does not own: its owner can
+/// replace the native code the host runs, whatever its mode bits are.
+#[cfg(unix)]
+fn check_owner(path: &Path, metadata: &fs::Metadata, uid: u32) -> Result<(), HostError> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = metadata.uid();
+    if owner != uid {
+        return Err(HostError::Load {
+            reason: format!(
+                "module cache `{}` is owned by uid `{owner}`, not by this process's uid `{uid}`; \
+                 use a folder the service owns",
+                path.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn effective_uid() -> u32 {
+    // SAFETY: `geteuid` takes no arguments, touches no memory and cannot
+    // fail (POSIX).
+    unsafe { libc::geteuid() }
 }
 
 // NOTE: on other platforms the cache folder's permissions are not checked.
@@ -157,5 +184,28 @@ fn write_atomically(dir: &Path, path: &PathBuf, bytes: &[u8]) -> Result<(), Host
 fn cache_io_error(path: &Path, error: &std::io::Error) -> HostError {
     HostError::Load {
         reason: format!("module cache `{}`: {error}", path.display()),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_check_accepts_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = fs::metadata(dir.path()).unwrap();
+        assert!(check_owner(dir.path(), &metadata, effective_uid()).is_ok());
+    }
+
+    #[test]
+    fn owner_check_rejects_other_user() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = fs::metadata(dir.path()).unwrap();
+        let other = metadata.uid().wrapping_add(1);
+        let error = check_owner(dir.path(), &metadata, other).unwrap_err();
+        assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
+        assert!(error.to_string().contains("is owned by uid"), "{error}");
     }
 }

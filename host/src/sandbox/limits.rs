@@ -50,9 +50,8 @@ pub struct HostConfig {
     ///
     /// A precompiled module is native code that the host runs unchecked, so
     /// whoever can write to this folder can run code in the host process.
-    /// The host rejects a folder, or a file in it, that is writable by group
-    /// or others (on Unix), but the folder's owner must be the service
-    /// itself.
+    /// On Unix the host rejects a folder, or a file in it, that is writable
+    /// by group or others or that another user owns.
     pub cache_dir: Option<PathBuf>,
     /// Reserve instances in wasmtime's pooling allocator instead of
     /// allocating them on demand. Default `true`.

@@ -3,7 +3,7 @@
 
 use mem8_guard::guard::GuardRequest;
 use mem8_guard::policy::{Decision, DecisionError, Outcome, Principal, Request};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasmtime::component::ResourceAny;
 
 use super::api::{claims, header, ObjectHandle, VerifiedJws, VerifiedToken};
@@ -186,7 +186,7 @@ impl HostPolicy {
     /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
     /// is not a JSON object. A deny is a [`Decision`], not an error.
     pub fn authorize(&self, request: &Request<'_>) -> Result<Decision, HostError> {
-        let request = authorize_request(request);
+        let request = LoweredRequest::new(request);
         self.handle.runtime().call(|worker| {
             let rules = match self.resource(worker)? {
                 Ok(rules) => rules,
@@ -195,7 +195,7 @@ impl HostPolicy {
             let result = worker.guest.mem8_guard_policy().rules().call_authorize(
                 &mut worker.store,
                 rules,
-                &request,
+                request.record(),
             )?;
             Ok(result.map_err(HostError::from).map(decision))
         })
@@ -268,14 +268,14 @@ impl HostPipeline {
         request: &GuardRequest<'_>,
         now: u64,
     ) -> Result<Decision, HostError> {
+        let resource_attributes_json = request.resource_attributes.map(object_text);
+        let context_json = context_json(request.context);
         let request = wit_guard::CheckRequest {
-            token: String::from(request.token),
-            action: String::from(request.action),
-            resource: String::from(request.resource),
-            resource_attributes_json: request
-                .resource_attributes
-                .map(|attributes| Value::Object(attributes.clone()).to_string()),
-            context_json: Some(request.context.to_string()),
+            token: request.token,
+            action: request.action,
+            resource: request.resource,
+            resource_attributes_json: resource_attributes_json.as_deref(),
+            context_json: context_json.as_deref(),
         };
         self.handle.runtime().call(|worker| {
             let pipeline = match self.resource(worker)? {
@@ -285,7 +285,7 @@ impl HostPipeline {
             let result = worker.guest.mem8_guard_guard().pipeline().call_check(
                 &mut worker.store,
                 pipeline,
-                &request,
+                request,
                 Some(now),
             )?;
             Ok(result.map_err(HostError::from).map(decision))
@@ -293,21 +293,65 @@ impl HostPipeline {
     }
 }
 
-/// Converts the core's request into the WIT record.
-pub(crate) fn authorize_request(request: &Request<'_>) -> wit_policy::AuthorizeRequest {
-    let principal = request.principal;
-    wit_policy::AuthorizeRequest {
-        principal: wit_policy::Principal {
-            id: principal.id.clone(),
-            roles: principal.roles.clone(),
-            attributes_json: Value::Object(principal.attributes.clone()).to_string(),
-        },
-        action: String::from(request.action),
-        resource: String::from(request.resource),
-        resource_attributes_json: request
-            .resource_attributes
-            .map(|attributes| Value::Object(attributes.clone()).to_string()),
-        context_json: Some(request.context.to_string()),
+/// A core request with the text its WIT record borrows: the JSON of its
+/// objects and its role names as `&str`. The record borrows instead of
+/// owning, so a call copies no strings on the host before lowering them.
+pub(crate) struct LoweredRequest<'a> {
+    request: &'a Request<'a>,
+    roles: Vec<&'a str>,
+    attributes_json: Option<String>,
+    resource_attributes_json: Option<String>,
+    context_json: Option<String>,
+}
+
+impl<'a> LoweredRequest<'a> {
+    pub(crate) fn new(request: &'a Request<'a>) -> Self {
+        let principal = request.principal;
+        Self {
+            request,
+            roles: principal.roles.iter().map(String::as_str).collect(),
+            attributes_json: object_json(&principal.attributes),
+            resource_attributes_json: request.resource_attributes.map(object_text),
+            context_json: context_json(request.context),
+        }
+    }
+
+    /// Returns the WIT record of the request.
+    pub(crate) fn record(&self) -> wit_policy::AuthorizeRequest<'_> {
+        wit_policy::AuthorizeRequest {
+            principal: wit_policy::Principal {
+                id: &self.request.principal.id,
+                roles: &self.roles,
+                attributes_json: self.attributes_json.as_deref(),
+            },
+            action: self.request.action,
+            resource: self.request.resource,
+            resource_attributes_json: self.resource_attributes_json.as_deref(),
+            context_json: self.context_json.as_deref(),
+        }
+    }
+}
+
+/// Returns a JSON object as text, or none for an empty one, which the
+/// guest reads as `{}` without parsing.
+fn object_json(attributes: &Map<String, Value>) -> Option<String> {
+    if attributes.is_empty() {
+        return None;
+    }
+    Some(object_text(attributes))
+}
+
+fn object_text(attributes: &Map<String, Value>) -> String {
+    Value::Object(attributes.clone()).to_string()
+}
+
+/// Returns the context as JSON text, or none for `{}`. Any other value,
+/// an object or not, goes to the guest as text, so that the guest rejects
+/// a context that is not an object exactly as the core does.
+fn context_json(context: &Value) -> Option<String> {
+    match context {
+        Value::Object(map) if map.is_empty() => None,
+        other => Some(other.to_string()),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use wasmtime::component::ResourceAny;
 
 use super::api::{to_json, HostGuard};
-use super::objects::authorize_request;
+use super::objects::LoweredRequest;
 use super::runtime::Worker;
 use super::{HostError, HostPolicy};
 
@@ -97,12 +97,12 @@ impl HostPolicy {
     /// [`HostError::Guest`] of kind `InvalidArgument` for a malformed
     /// request.
     pub fn explain(&self, request: &Request<'_>) -> Result<Explanation, HostError> {
-        let request = authorize_request(request);
+        let request = LoweredRequest::new(request);
         self.report("explanation", |worker, rules| {
             worker.guest.mem8_guard_policy().rules().call_explain(
                 &mut worker.store,
                 rules,
-                &request,
+                request.record(),
             )
         })
     }
@@ -150,12 +150,13 @@ impl HostPolicy {
         id: &str,
         roles: &[String],
     ) -> Result<PermissionReport, HostError> {
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
         self.report("permission report", |worker, rules| {
             worker
                 .guest
                 .mem8_guard_policy()
                 .rules()
-                .call_permissions_of_principal(&mut worker.store, rules, id, roles)
+                .call_permissions_of_principal(&mut worker.store, rules, id, &roles)
         })
     }
 

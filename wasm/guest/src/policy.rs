@@ -216,7 +216,7 @@ impl crate::bindings::exports::mem8::guard::policy::Guest for Module {
 /// Converts the WIT request into the core's owned request.
 fn request_data(request: AuthorizeRequest) -> Result<RequestData, GuardError> {
     let attributes = parse_object_argument(
-        Some(&request.principal.attributes_json),
+        request.principal.attributes_json.as_deref(),
         "principal attributes",
     )?;
     let Value::Object(attributes) = attributes else {
