@@ -287,20 +287,13 @@ fn verify_signature(
     input: &[u8],
     signature: &[u8],
 ) -> bool {
-    use mem8_guard_primitives::mac::{self, Hash};
     use p256::ecdsa::signature::Verifier;
     use rsa::{Pkcs1v15Sign, Pss};
     use sha2::{Digest, Sha256, Sha384, Sha512};
 
     match (material, alg) {
-        (PublicMaterial::Hmac(secret), Algorithm::HS256) => {
-            mac::verify(Hash::Sha256, secret, input, signature)
-        }
-        (PublicMaterial::Hmac(secret), Algorithm::HS384) => {
-            mac::verify(Hash::Sha384, secret, input, signature)
-        }
-        (PublicMaterial::Hmac(secret), Algorithm::HS512) => {
-            mac::verify(Hash::Sha512, secret, input, signature)
+        (PublicMaterial::Hmac(secret), Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
+            super::mac::verify(alg, secret, input, signature)
         }
         (PublicMaterial::Ed25519(key), Algorithm::EdDSA) => {
             // `verify_strict` rejects small-order R and non-canonical S, so a

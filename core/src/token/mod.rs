@@ -22,6 +22,7 @@ mod alg;
 mod error;
 mod jwk;
 mod jws;
+mod mac;
 mod signing;
 mod validation;
 

@@ -5,7 +5,6 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use mem8_guard_primitives::mac::{self, Hash};
 use rand_core::CryptoRngCore;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -223,15 +222,11 @@ impl SigningKey {
         use p256::ecdsa::signature::Signer;
 
         match (&self.material, self.alg) {
-            (PrivateMaterial::Hmac(secret), Algorithm::HS256) => {
-                hmac_tag(Hash::Sha256, secret, input)
-            }
-            (PrivateMaterial::Hmac(secret), Algorithm::HS384) => {
-                hmac_tag(Hash::Sha384, secret, input)
-            }
-            (PrivateMaterial::Hmac(secret), Algorithm::HS512) => {
-                hmac_tag(Hash::Sha512, secret, input)
-            }
+            (
+                PrivateMaterial::Hmac(secret),
+                Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512,
+            ) => super::mac::tag(self.alg, secret, input)
+                .ok_or_else(|| unsupported("the HMAC primitive rejected the key")),
             (PrivateMaterial::Ed25519(key), _) => Ok(key.sign(input).to_bytes().to_vec()),
             (PrivateMaterial::P256(key), _) => {
                 let signature: p256::ecdsa::Signature = key
@@ -316,10 +311,6 @@ pub(crate) fn p256_private(
         ));
     }
     Ok(key)
-}
-
-fn hmac_tag(hash: Hash, secret: &[u8], input: &[u8]) -> Result<Vec<u8>, KeyError> {
-    mac::tag(hash, secret, input).ok_or_else(|| unsupported("the HMAC primitive rejected the key"))
 }
 
 fn unsupported(reason: &str) -> KeyError {
