@@ -2,19 +2,150 @@
 //!
 //! `serde_json` on its own keeps the last of two members with the same name and
 //! allows 128 levels of nesting. Security documents must not be ambiguous, so
-//! the parser (in `mem8-guard-primitives`, re-exported here) rejects duplicate
-//! member names and enforces a depth and member count limit while it reads,
-//! before any value is built past the limit.
+//! this parser rejects duplicate member names and enforces a depth and member
+//! count limit while it reads, before any value is built past the limit.
 
-use serde_json::Value;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use core::fmt;
+
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 mod typed;
 
-pub(crate) use mem8_guard_primitives::json::Printable;
-pub use mem8_guard_primitives::json::{
-    parse_object, parse_value, JsonError, JsonLimits, MAX_SUPPORTED_DEPTH,
-};
 pub use typed::from_value;
+
+/// Deepest nesting `serde_json` itself allows; a larger
+/// [`JsonLimits::max_depth`] acts as this one.
+pub const MAX_SUPPORTED_DEPTH: usize = 127;
+
+/// Limits applied while parsing a JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonLimits {
+    /// Maximum nesting of objects and arrays; the outermost object is depth 1.
+    /// Values above [`MAX_SUPPORTED_DEPTH`] act as that.
+    pub max_depth: usize,
+    /// Maximum members in any one object and elements in any one array.
+    pub max_members: usize,
+}
+
+impl Default for JsonLimits {
+    /// Depth 16 and 100 members: far above what tokens and policies need.
+    fn default() -> Self {
+        Self {
+            max_depth: 16,
+            max_members: 100,
+        }
+    }
+}
+
+/// Why a document was rejected by [`parse_object`] or [`parse_value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// The bytes are not one JSON text (syntax error, bad UTF-8, trailing data,
+    /// or a number out of the range of `f64`).
+    Syntax {
+        /// Line of the error, starting at 1.
+        line: usize,
+        /// Column of the error, starting at 1.
+        column: usize,
+    },
+    /// An object has two members with the same name.
+    DuplicateMember {
+        /// The repeated name.
+        name: String,
+    },
+    /// Nesting deeper than [`JsonLimits::max_depth`].
+    TooDeep {
+        /// The limit that was exceeded.
+        max: usize,
+    },
+    /// An object or array with more entries than [`JsonLimits::max_members`].
+    TooManyMembers {
+        /// The limit that was exceeded.
+        max: usize,
+    },
+    /// The document parsed, but its top level is not an object.
+    NotObject,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax { line, column } => {
+                write!(f, "invalid JSON at line {line}, column {column}")
+            }
+            Self::DuplicateMember { name } => {
+                write!(f, "duplicate member name `{}`", Printable(name))
+            }
+            Self::TooDeep { max } => write!(f, "JSON nested deeper than the limit of {max}"),
+            Self::TooManyMembers { max } => {
+                write!(
+                    f,
+                    "JSON object or array has more than the limit of {max} entries"
+                )
+            }
+            Self::NotObject => f.write_str("JSON document is not an object"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for JsonError {}
+
+/// Parses `bytes` as one JSON object, rejecting duplicates and limit overruns.
+///
+/// # Errors
+///
+/// Returns [`JsonError`] when the text is not valid JSON, repeats a member
+/// name, exceeds a limit, or is not an object at the top level.
+pub fn parse_object(bytes: &[u8], limits: &JsonLimits) -> Result<Map<String, Value>, JsonError> {
+    match parse_value(bytes, limits)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(JsonError::NotObject),
+    }
+}
+
+/// Parses `bytes` as one JSON value of any type, with the same checks as
+/// [`parse_object`].
+///
+/// # Errors
+///
+/// Returns [`JsonError`] when the text is not valid JSON, repeats a member
+/// name or exceeds a limit.
+pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError> {
+    let fault = RefCell::new(None);
+    let seed = StrictSeed {
+        depth: 0,
+        limits,
+        fault: &fault,
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = seed
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
+
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(error) => Err(fault.into_inner().unwrap_or_else(|| {
+            // serde_json stops at its own depth of 128 before this parser's
+            // limit when that limit is set higher.
+            if alloc::format!("{error}").starts_with("recursion limit exceeded") {
+                JsonError::TooDeep {
+                    max: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
+                }
+            } else {
+                JsonError::Syntax {
+                    line: error.line(),
+                    column: error.column().max(1),
+                }
+            }
+        })),
+    }
+}
 
 /// Deserializes an optional field that, when present, must hold a value:
 /// use with `#[serde(default, deserialize_with = "crate::json::present")]`
@@ -38,6 +169,140 @@ pub(crate) fn zeroize_strings(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(zeroize_strings),
         Value::Object(map) => map.values_mut().for_each(zeroize_strings),
         _ => {}
+    }
+}
+
+/// A string wrapper whose `Display` escapes control characters and cuts long
+/// input, for echoing untrusted names in error messages.
+pub(crate) struct Printable<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX_CHARS: usize = 64;
+        for (index, c) in self.0.chars().enumerate() {
+            if index == MAX_CHARS {
+                return f.write_str("...");
+            }
+            if c.is_control() || c == '`' {
+                write!(f, "{}", c.escape_unicode())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Value`] while checking limits; records why it stopped in `fault`
+/// because serde's error type can only carry a message.
+struct StrictSeed<'a> {
+    depth: usize,
+    limits: &'a JsonLimits,
+    fault: &'a RefCell<Option<JsonError>>,
+}
+
+impl StrictSeed<'_> {
+    fn fail<E: serde::de::Error>(&self, error: JsonError) -> E {
+        let message = alloc::format!("{error}");
+        *self.fault.borrow_mut() = Some(error);
+        E::custom(message)
+    }
+
+    fn nested(&self) -> Self {
+        StrictSeed {
+            depth: self.depth.saturating_add(1),
+            limits: self.limits,
+            fault: self.fault,
+        }
+    }
+
+    fn enter<E: serde::de::Error>(&self) -> Result<(), E> {
+        if self.depth >= self.limits.max_depth {
+            return Err(self.fail(JsonError::TooDeep {
+                max: self.limits.max_depth,
+            }));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictSeed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        // serde_json rejects out-of-range numbers itself, so this only guards
+        // against a non-finite value reaching a NumericDate comparison.
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number is not finite"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(String::from(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.enter()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.nested())? {
+            if items.len() >= self.limits.max_members {
+                return Err(self.fail(JsonError::TooManyMembers {
+                    max: self.limits.max_members,
+                }));
+            }
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        self.enter()?;
+        let mut map = Map::new();
+        while let Some(name) = access.next_key::<String>()? {
+            if map.contains_key(&name) {
+                return Err(self.fail(JsonError::DuplicateMember { name }));
+            }
+            if map.len() >= self.limits.max_members {
+                return Err(self.fail(JsonError::TooManyMembers {
+                    max: self.limits.max_members,
+                }));
+            }
+            let value = access.next_value_seed(self.nested())?;
+            map.insert(name, value);
+        }
+        Ok(Value::Object(map))
     }
 }
 
