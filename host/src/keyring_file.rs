@@ -252,7 +252,10 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// A [`KeyringFileError`] naming the file when the lock file cannot be
 /// opened, or when another process still has the lock after `wait`.
 pub fn lock(path: &Path, wait: Duration) -> Result<KeyringLock, KeyringFileError> {
-    let mut lock_path = path.as_os_str().to_owned();
+    // Two names of one keyring, a symbolic link and its target, must take
+    // the same lock.
+    let target = resolve_link(path).map_err(|error| KeyringFileError::new(path, error))?;
+    let mut lock_path = target.as_os_str().to_owned();
     lock_path.push(".lock");
     let lock_path = PathBuf::from(lock_path);
     let mut options = fs::OpenOptions::new();
@@ -308,6 +311,17 @@ pub enum Replace {
 ///
 /// The I/O error of the step that failed. The temporary file is removed.
 pub fn write_atomically(path: &Path, bytes: &[u8], replace: Replace) -> io::Result<()> {
+    // Replacing a symbolic link would leave its target, the real file,
+    // unchanged: write the target instead. A new file keeps its path, so
+    // `Replace::No` still refuses an existing link.
+    let resolved;
+    let path = match replace {
+        Replace::Yes => {
+            resolved = resolve_link(path)?;
+            resolved.as_path()
+        }
+        Replace::No => path,
+    };
     let mut file = tempfile::NamedTempFile::new_in(parent_dir(path))?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
@@ -316,6 +330,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8], replace: Replace) -> io::Resu
         Replace::No => file.persist_noclobber(path).map_err(|error| error.error)?,
     };
     sync_dir(&parent_dir(path))
+}
+
+/// The file a symbolic link at `path` points to, through every link in
+/// the chain; `path` itself when it is no link or does not exist.
+///
+/// # Errors
+///
+/// The I/O error when `path` is a link whose target cannot be found.
+pub fn resolve_link(path: &Path) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => fs::canonicalize(path),
+        _ => Ok(path.to_path_buf()),
+    }
 }
 
 /// The directory a file at `path` is in; `.` for a bare file name.

@@ -970,3 +970,90 @@ fn large_round_trip_in_bounded_memory() {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert!(!dir.join("tampered.out").exists());
 }
+
+// ------------------------------------------------- links and special files
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_is_refused() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret plaintext");
+    let fifo = scratch.path("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+
+    let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "fifo", "p.bin"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("is a FIFO"), "{}", stderr(&output));
+
+    use std::os::unix::fs::FileTypeExt;
+    let kind = fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced");
+    assert_eq!(scratch.list()["keys"][0]["messages"], 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn decrypt_to_a_device_is_refused() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret plaintext");
+    scratch.encrypt("p.bin", "", "c.bin");
+    // A link to /dev/null stands for any device without touching the real one.
+    std::os::unix::fs::symlink("/dev/null", scratch.path("null")).unwrap();
+
+    let output = scratch.decrypt("c.bin", "", "null");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("is a device"),
+        "{}",
+        stderr(&output)
+    );
+
+    use std::os::unix::fs::FileTypeExt;
+    let kind = fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device());
+    assert!(fs::symlink_metadata(scratch.path("null"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_link_writes_its_target() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret plaintext");
+    scratch.write("target.bin", b"old");
+    std::os::unix::fs::symlink("target.bin", scratch.path("link.bin")).unwrap();
+
+    scratch.encrypt("p.bin", "", "link.bin");
+    assert!(fs::symlink_metadata(scratch.path("link.bin"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let output = scratch.decrypt("target.bin", "", "out.bin");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        fs::read(scratch.path("out.bin")).unwrap(),
+        b"secret plaintext"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn keyring_through_a_link_changes_its_target() {
+    let scratch = Scratch::new();
+    std::os::unix::fs::symlink("ring.json", scratch.path("link.json")).unwrap();
+
+    let output = scratch.run(&["keyring", "add", "--keyring", "link.json"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(fs::symlink_metadata(scratch.path("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(scratch.list()["keys"].as_array().unwrap().len(), 2);
+    assert!(
+        !scratch.exists("link.json.lock"),
+        "the link took its own lock"
+    );
+}

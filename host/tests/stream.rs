@@ -221,3 +221,53 @@ fn host_decryptor_keeps_keyring_copy() {
     let error = host_decrypt(&keyring, &stream, 500).unwrap_err();
     assert_eq!(error.guest().unwrap().code, "key_disabled");
 }
+
+/// The largest chunk size, under the default 64 MiB memory cap, fed whole
+/// and in 64 KiB pieces.
+#[test]
+fn largest_chunk_size_fits_default_limits() {
+    let host = host(1, Limits::default());
+    let keyring = host
+        .generate_keyring(AeadAlgorithm::XChaCha20Poly1305, NOW)
+        .unwrap();
+    let chunk = mem8_guard::crypto::MAX_CHUNK_SIZE;
+    let message = data(chunk + chunk / 4, 3);
+    let mut encryptor = keyring.stream_encryptor(b"aad", chunk).unwrap();
+    let mut stream = encryptor.header().to_vec();
+    stream.extend(encryptor.update(&message).unwrap());
+    stream.extend(encryptor.finish().unwrap());
+
+    assert_eq!(
+        host_decrypt(&keyring, &stream, stream.len()).unwrap(),
+        message
+    );
+    assert_eq!(host_decrypt(&keyring, &stream, 64 * 1024).unwrap(), message);
+}
+
+/// A forged header with the largest chunk size and junk after it fails as
+/// inauthentic, and a stream open on the same instance keeps working.
+#[test]
+fn forged_large_chunk_leaves_other_streams() {
+    let host = host(1, Limits::default());
+    let keyring = host
+        .generate_keyring(AeadAlgorithm::XChaCha20Poly1305, NOW)
+        .unwrap();
+    let mut victim = keyring.stream_encryptor(b"aad", CHUNK).unwrap();
+    victim.update(&data(5000, 1)).unwrap();
+
+    let chunk = u32::try_from(mem8_guard::crypto::MAX_CHUNK_SIZE).unwrap();
+    let mut forged = keyring
+        .stream_encryptor(b"aad", CHUNK)
+        .unwrap()
+        .header()
+        .to_vec();
+    forged[6..10].copy_from_slice(&chunk.to_be_bytes());
+    forged.resize(forged.len() + chunk as usize + 4096, 0);
+    let error = host_decrypt(&keyring, &forged, 64 * 1024).unwrap_err();
+    match &error {
+        HostError::Guest(guest) => assert_eq!(guest.code, "decryption_failed", "{error}"),
+        other => panic!("expected a guest error, got {other}"),
+    }
+
+    assert!(victim.update(&data(10, 2)).is_ok());
+}

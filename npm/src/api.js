@@ -101,6 +101,10 @@ function strictJson(value, name) {
       if (typeof member === "number" && !Number.isFinite(member)) {
         throw invalid(`${path} must be a finite number, got ${member}`);
       }
+      // JSON.stringify would write bytes as an object keyed by index.
+      if (ArrayBuffer.isView(member) || member instanceof ArrayBuffer) {
+        throw invalid(`${path} is binary (${member.constructor.name}); JSON has no bytes, so pass an object or JSON text`);
+      }
       if (typeof member === "object" && member !== null) paths.set(member, path);
       return member;
     });
@@ -113,6 +117,9 @@ function strictJson(value, name) {
 /** JSON text of a document given as an object or as JSON text. */
 function documentText(value, name) {
   if (typeof value === "string") return value;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    throw invalid(`${name} must be an object or JSON text, not bytes; decode them first, for example with new TextDecoder().decode(bytes)`);
+  }
   if (!isPlainObject(value)) throw invalid(`${name} must be an object or JSON text`);
   return strictJson(value, name);
 }

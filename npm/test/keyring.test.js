@@ -82,3 +82,15 @@ test("keyring arguments are checked", () => {
   assert.throws(() => new guard.Keyring({}), { code: "ERR_INVALID_ARGUMENT" });
   assert.throws(() => guard.Keyring.fromJson('{"version":1,"keys":[]}'), guard.KeyringError);
 });
+
+test("documents given as bytes are refused", () => {
+  const text = guard.Keyring.generate({ now: NOW }).toJson();
+  const bytes = new TextEncoder().encode(text);
+  assert.throws(() => guard.Keyring.fromJson(bytes), { code: "ERR_INVALID_ARGUMENT", message: /not bytes/ });
+  assert.throws(() => guard.Keyring.fromJson(bytes.buffer), { code: "ERR_INVALID_ARGUMENT" });
+  const { privateJwk } = guard.generateKey("HS256", { kid: "k" });
+  assert.throws(() => guard.signToken({ sub: "s", blob: new Uint8Array(2) }, privateJwk), {
+    code: "ERR_INVALID_ARGUMENT",
+    message: /claims\.blob is binary/,
+  });
+});

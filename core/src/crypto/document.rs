@@ -115,7 +115,7 @@ impl Keyring {
         // so the value's copies can be zeroized whatever the outcome.
         let parsed = json::from_value::<KeyringDocument>(&value);
         json::zeroize_strings(&mut value);
-        let document = parsed.map_err(|error| invalid(format!("{error}")))?;
+        let document = parsed.map_err(|error| invalid(redacted(&error)))?;
 
         if document.version != KEYRING_VERSION {
             return Err(invalid(format!(
@@ -305,6 +305,57 @@ fn decode_key(k: &str) -> Option<SecretKey> {
         return None;
     }
     Some(SecretKey::from_bytes(*bytes))
+}
+
+/// Member names and state values of a keyring document, the only quoted
+/// words [`redacted`] keeps.
+const DOCUMENT_WORDS: &[&str] = &[
+    "version",
+    "keys",
+    "kty",
+    "kid",
+    "alg",
+    "k",
+    "state",
+    "created",
+    "messages",
+    "oct",
+    "primary",
+    "enabled",
+    "disabled",
+    "destroyed",
+];
+
+/// serde's message for `error` with every quoted or backticked value cut
+/// out, except the words of [`DOCUMENT_WORDS`]. A key's `k` in the wrong
+/// place (a string where a key object belongs, or as a member name) would
+/// otherwise be echoed in full.
+fn redacted(error: &serde_json::Error) -> String {
+    let message = Zeroizing::new(format!("{error}"));
+    let mut shown = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(start) = rest.find(['`', '"']) {
+        let (before, from_quote) = rest.split_at(start);
+        let mut chars = from_quote.chars();
+        let quote = chars.next().unwrap_or('"');
+        let after = chars.as_str();
+        shown.push_str(before);
+        shown.push(quote);
+        let Some(end) = after.find(quote) else {
+            shown.push_str("...");
+            return shown;
+        };
+        let quoted = after.get(..end).unwrap_or_default();
+        if DOCUMENT_WORDS.contains(&quoted) {
+            shown.push_str(quoted);
+        } else {
+            shown.push_str("...");
+        }
+        shown.push(quote);
+        rest = after.get(end + quote.len_utf8()..).unwrap_or_default();
+    }
+    shown.push_str(rest);
+    shown
 }
 
 fn invalid(reason: String) -> KeyringError {

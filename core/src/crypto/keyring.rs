@@ -511,6 +511,30 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn document_errors_never_echo_values() {
+        let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs";
+        let documents = [
+            format!(r#"{{"version":1,"keys":["{secret}"]}}"#),
+            format!(r#"{{"version":1,"keys":[{{"{secret}":1}}]}}"#),
+            format!(
+                r#"{{"version":1,"keys":[{{"kty":"oct","kid":"00000001","alg":"XC20P","k":"x","state":"{secret}","created":1,"messages":0}}]}}"#
+            ),
+        ];
+        for document in documents {
+            let error = Keyring::from_json(document.as_bytes()).unwrap_err();
+            let shown = format!("{error}");
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+
+    #[test]
+    fn document_errors_keep_member_names() {
+        let document = r#"{"version":1,"keys":[{"kty":"oct"}]}"#;
+        let shown = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
+        assert!(shown.contains("`kid`"), "{shown}");
+    }
+
     /// An RNG that always returns the same bytes, to force id collisions.
     struct ConstantRng;
 

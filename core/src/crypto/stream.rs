@@ -383,6 +383,7 @@ impl StreamDecryptor {
                 return Err(error);
             }
         }
+        reserve_capped(&mut self.pending, input.len(), sealed_len);
         self.pending.extend_from_slice(input);
         Ok(Plaintext::new(output))
     }
@@ -471,6 +472,23 @@ fn chunk_aad(header: &[u8], aad: &[u8]) -> Vec<u8> {
     full.extend_from_slice(header);
     full.extend_from_slice(aad);
     full
+}
+
+/// Makes room for `more` bytes in `pending`, doubling its capacity as
+/// `Vec` does but never past `cap`, the most it ever holds: a sealed
+/// chunk. Plain doubling reserved up to twice the chunk, which a 16 MiB
+/// chunk size turned into 32 MiB in the wasmtime guest, whose memory is
+/// capped.
+fn reserve_capped(pending: &mut Vec<u8>, more: usize, cap: usize) {
+    let needed = pending.len().saturating_add(more);
+    if needed <= pending.capacity() {
+        return;
+    }
+    let target = pending
+        .capacity()
+        .saturating_mul(2)
+        .clamp(needed, cap.max(needed));
+    pending.reserve_exact(target - pending.len());
 }
 
 /// Removes up to `len` bytes from the front of `input` and returns them.

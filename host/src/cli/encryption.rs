@@ -2,7 +2,7 @@
 //! `mem8_guard::crypto`, from a file or standard input to a file or standard
 //! output, in bounded memory.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -103,7 +103,11 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
     let kek = keyring::read_kek(&args.keyring.kek)?;
     let keyring = keyring_file::load(&args.keyring.keyring, kek.as_ref())?.keyring;
     let mut input = Input::open(args.input.as_deref())?;
-    let target = args.output.filter(|path| path.as_os_str() != "-");
+    let target = args
+        .output
+        .filter(|path| path.as_os_str() != "-")
+        .map(|path| output_file(&path))
+        .transpose()?;
 
     // The plaintext goes to a private temporary file first, and reaches the
     // output only once the whole stream verified: beside the output file,
@@ -251,6 +255,59 @@ impl Input {
     }
 }
 
+/// The file that `-o PATH` replaces: `PATH`, or the file a symbolic link
+/// there points to.
+///
+/// The output is renamed into place, which would put a regular file where a
+/// device, a FIFO or a socket was (as root, `-o /dev/null` would replace the
+/// system's `/dev/null`), so anything but a regular file or a new path is
+/// refused before any work starts.
+fn output_file(path: &Path) -> Result<PathBuf, CliError> {
+    let resolved = keyring_file::resolve_link(path).map_err(|error| {
+        format!(
+            "`{}` is a symbolic link whose target cannot be found: {error}",
+            path.display()
+        )
+    })?;
+    let metadata = match fs::metadata(&resolved) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(resolved),
+        Err(error) => return Err(format!("`{}`: {error}", resolved.display()).into()),
+    };
+    if metadata.is_file() {
+        return Ok(resolved);
+    }
+    Err(format!(
+        "`{}` is {}, not a regular file; -o replaces the file at its path, so give a regular \
+         file or a new path, or leave out -o to write to standard output",
+        resolved.display(),
+        file_kind(&metadata.file_type())
+    )
+    .into())
+}
+
+/// Names a file type for an error message.
+fn file_kind(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// The destination of `encrypt`: a temporary file renamed over the output at
 /// the end, or standard output.
 enum Output {
@@ -267,6 +324,7 @@ impl Output {
         match path.filter(|path| path.as_os_str() != "-") {
             None => Ok(Self::Stdout(io::stdout().lock())),
             Some(path) => {
+                let path = &output_file(path)?;
                 let dir = keyring_file::parent_dir(path);
                 let temp = NamedTempFile::new_in(&dir)
                     .map_err(|error| format!("`{}`: {error}", dir.display()))?;

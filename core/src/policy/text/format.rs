@@ -281,6 +281,7 @@ fn write_literal(out: &mut String, value: &Value) {
             }
             out.push('}');
         }
+        Value::String(text) => push_string(out, text),
         scalar => {
             let _ = write!(out, "{scalar}");
         }
@@ -300,8 +301,34 @@ fn is_reserved(name: &str) -> bool {
     matches!(name, "true" | "false" | "null")
 }
 
+/// Writes `text` as a JSON string. Besides JSON's own escapes, characters
+/// that are invisible or reorder text (bidirectional controls, zero-width
+/// characters, line and paragraph separators, DEL and C1 controls) are
+/// written as `\uXXXX`, so a reviewer sees them in the formatted policy.
 fn push_string(out: &mut String, text: &str) {
-    let _ = write!(out, "{}", Value::from(text));
+    let quoted = alloc::format!("{}", Value::from(text));
+    for c in quoted.chars() {
+        if is_invisible(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{61c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
 }
 
 fn push_string_list(out: &mut String, items: &[String]) {

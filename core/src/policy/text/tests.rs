@@ -182,3 +182,20 @@ fn json_examples_format_and_parse_back() {
         assert_eq!(serde_json::to_string(&back).unwrap(), json.to_string());
     }
 }
+
+#[test]
+fn invisible_characters_are_escaped() {
+    // A right-to-left override and a zero-width space in an id and a
+    // literal, written with escapes.
+    let text = "version 2;\n\npermit \"admin\\u202e\" action any resource like \"*\" \
+                when { context.x == \"a\\u200bb\" };\n";
+    let document = parse_text(text, &limits()).unwrap();
+    assert_eq!(document.rules[0].id, "admin\u{202e}");
+
+    let formatted = format_text(&document).unwrap();
+    assert!(formatted.contains(r#""admin\u202e""#), "{formatted}");
+    assert!(formatted.contains(r#""a\u200bb""#), "{formatted}");
+    assert!(!formatted.contains('\u{202e}'));
+    assert!(!formatted.contains('\u{200b}'));
+    assert_eq!(parse_text(&formatted, &limits()).unwrap(), document);
+}
