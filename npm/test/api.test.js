@@ -205,6 +205,28 @@ test("non-finite numbers rejected", () => {
   }
 });
 
+test("claims serialize like JSON.stringify", () => {
+  const { privateJwk } = guard.generateKey("HS256");
+  const verifier = new guard.TokenVerifier({ keys: [privateJwk] }, { algorithms: ["HS256"] });
+  const when = new Date(Date.UTC(2026, 0, 2));
+  const token = guard.signToken({ sub: "a", exp: 1_800_000_060, at: when, deep: { list: [1, { x: "y" }] } }, privateJwk);
+  const { claims } = verifier.verify(token, { now: 1_800_000_000 });
+  assert.equal(claims.at, "2026-01-02T00:00:00.000Z");
+  assert.deepEqual(claims.deep, { list: [1, { x: "y" }] });
+
+  // A non-finite number behind toJSON or deep in the claims is still found.
+  assert.throws(() => guard.signToken({ sub: "a", v: { toJSON: () => NaN } }, privateJwk), {
+    code: "ERR_INVALID_ARGUMENT",
+    message: /claims\.v must be a finite number/,
+  });
+  let deep = { n: Infinity };
+  for (let i = 0; i < 80; i++) deep = { deep };
+  assert.throws(() => guard.signToken({ sub: "a", deep }, privateJwk), { code: "ERR_INVALID_ARGUMENT" });
+  const cycle = { sub: "a" };
+  cycle.self = cycle;
+  assert.throws(() => guard.signToken(cycle, privateJwk), { code: "ERR_INVALID_ARGUMENT", message: /cannot be serialized/ });
+});
+
 test("detached buffer rejected", () => {
   const ring = guard.Keyring.generate({ now: 1_800_000_000 });
   const bytes = new Uint8Array(8);
