@@ -25,7 +25,7 @@ pub fn sha256_tag(key: &[u8], message: &[u8]) -> Option<[u8; SHA256_TAG_LEN]> {
 /// the `hmac` crate rejects.
 ///
 /// This computes the tag with [`sha256_tag`] and compares it with `subtle`,
-/// as `hmac`'s own `verify_slice` does, so the module holds one copy of the
+/// as `hmac`'s own `verify_slice` does, so a build has one copy of the
 /// HMAC code.
 #[inline(never)]
 pub fn sha256_verify(key: &[u8], message: &[u8], expected: &[u8]) -> bool {

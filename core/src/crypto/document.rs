@@ -332,30 +332,30 @@ const DOCUMENT_WORDS: &[&str] = &[
 /// otherwise be echoed in full.
 fn redacted(error: &serde_json::Error) -> String {
     let message = Zeroizing::new(format!("{error}"));
-    let mut shown = String::with_capacity(message.len());
+    let mut kept = String::with_capacity(message.len());
     let mut rest = message.as_str();
     while let Some(start) = rest.find(['`', '"']) {
         let (before, from_quote) = rest.split_at(start);
         let mut chars = from_quote.chars();
         let quote = chars.next().unwrap_or('"');
         let after = chars.as_str();
-        shown.push_str(before);
-        shown.push(quote);
+        kept.push_str(before);
+        kept.push(quote);
         let Some(end) = after.find(quote) else {
-            shown.push_str("...");
-            return shown;
+            kept.push_str("...");
+            return kept;
         };
         let quoted = after.get(..end).unwrap_or_default();
         if DOCUMENT_WORDS.contains(&quoted) {
-            shown.push_str(quoted);
+            kept.push_str(quoted);
         } else {
-            shown.push_str("...");
+            kept.push_str("...");
         }
-        shown.push(quote);
+        kept.push(quote);
         rest = after.get(end + quote.len_utf8()..).unwrap_or_default();
     }
-    shown.push_str(rest);
-    shown
+    kept.push_str(rest);
+    kept
 }
 
 fn invalid(reason: String) -> KeyringError {

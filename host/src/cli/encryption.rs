@@ -258,10 +258,10 @@ impl Input {
 /// The file that `-o PATH` replaces: `PATH`, or the file a symbolic link
 /// there points to.
 ///
-/// The output is renamed into place, which would put a regular file where a
-/// device, a FIFO or a socket was (as root, `-o /dev/null` would replace the
-/// system's `/dev/null`), so anything but a regular file or a new path is
-/// refused before any work starts.
+/// The output is renamed into place, so it would put a regular file where a
+/// device, a FIFO or a socket was: as root, `-o /dev/null` would replace the
+/// system's `/dev/null`. Anything but a regular file or a new path is
+/// therefore refused before any work starts.
 fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     let resolved = keyring_file::resolve_link(path).map_err(|error| {
         format!(
