@@ -133,8 +133,15 @@ pub fn load(path: &Path, kek: Option<&SecretKey>) -> Result<LoadedKeyring, Keyri
         message: error.to_string(),
     })?);
     let text = bytes.trim_ascii();
+    // A sealed keyring is base64url text. Anything else is read as JSON, so
+    // that a malformed document (a top-level array, a byte-order mark) gets
+    // its JSON error instead of a request for a key-encryption key.
+    let sealed_form = !text.is_empty()
+        && text
+            .iter()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'='));
 
-    if text.starts_with(b"{") {
+    if !sealed_form {
         let keyring =
             Keyring::from_json(text).map_err(|error| KeyringFileError::new(path, error))?;
         if readable_by_others(path) {
@@ -385,6 +392,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+
+    #[test]
+    fn malformed_json_is_not_called_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in [
+            ("array", b"[{\"version\":1}]".to_vec()),
+            ("bom", b"\xef\xbb\xbf{\"version\":1,\"keys\":[]}".to_vec()),
+            ("empty", Vec::new()),
+        ] {
+            let path = dir.path().join(name);
+            fs::write(&path, contents).unwrap();
+            let error = load(&path, None).unwrap_err().to_string();
+            assert!(!error.contains("sealed"), "{name}: {error}");
+        }
+    }
 
     #[test]
     fn kek_accepts_three_forms() {
