@@ -320,7 +320,7 @@ pub enum Replace {
 pub fn write_atomically(path: &Path, bytes: &[u8], replace: Replace) -> io::Result<()> {
     // Replacing a symbolic link would leave its target, the real file,
     // unchanged: write the target instead. A new file keeps its path, so
-    // `Replace::No` still refuses an existing link.
+    // `Replace::No` still rejects an existing link.
     let resolved;
     let path = match replace {
         Replace::Yes => {
@@ -339,8 +339,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8], replace: Replace) -> io::Resu
     sync_dir(&parent_dir(path))
 }
 
-/// The file a symbolic link at `path` points to, through every link in
-/// the chain; `path` itself when it is no link or does not exist.
+/// Returns the file that a symbolic link at `path` points to, through every
+/// link in the chain. Returns `path` itself when it is not a link or does
+/// not exist.
 ///
 /// # Errors
 ///

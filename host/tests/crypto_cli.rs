@@ -979,8 +979,8 @@ fn output_to_a_fifo_is_refused() {
     let scratch = Scratch::new();
     scratch.write("p.bin", b"secret plaintext");
     let fifo = scratch.path("fifo");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    let mkfifo = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(mkfifo.success());
 
     let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "fifo", "p.bin"]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");

@@ -108,7 +108,7 @@ function strictJson(value, name) {
 /**
  * Whether JSON.stringify writes `value` faithfully without `checkMember`:
  * only finite numbers, no bytes, no `toJSON` (whose result only a replacer
- * sees), and at most 64 levels, so a cycle ends here and is reported by
+ * receives), and at most 64 levels, so a cycle ends here and is reported by
  * JSON.stringify itself.
  */
 function needsNoCheck(value, depth) {
@@ -139,7 +139,7 @@ function isBinary(member) {
   return typeof member === "object" && member !== null && (ArrayBuffer.isView(member) || member instanceof ArrayBuffer);
 }
 
-/** The error for the first member `checkMember` rejects, naming its path. */
+/** Builds the error for the first member `checkMember` rejects, naming its path. */
 function describeBadMember(value, name) {
   const paths = new Map();
   let found = invalid(`${name} cannot be serialized as JSON`);
@@ -159,7 +159,7 @@ function describeBadMember(value, name) {
       return member;
     });
   } catch {
-    // `found` holds the description.
+    // `found` contains the description.
   }
   return found;
 }

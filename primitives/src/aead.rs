@@ -28,7 +28,7 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    /// The nonce length in bytes.
+    /// Returns the nonce length in bytes.
     pub const fn nonce_len(self) -> usize {
         match self {
             Self::XChaCha20Poly1305 => 24,
@@ -36,15 +36,15 @@ impl Algorithm {
         }
     }
 
-    /// The STREAM nonce prefix length in bytes: the nonce less the 4-byte
-    /// counter and the 1-byte last-chunk flag.
+    /// Returns the STREAM nonce prefix length in bytes: the nonce less the
+    /// 4-byte counter and the 1-byte last-chunk flag.
     pub const fn stream_prefix_len(self) -> usize {
         self.nonce_len() - 5
     }
 }
 
-/// Why a primitive call failed. It carries nothing: the caller knows which
-/// call it made and maps the failure to its own error.
+/// The reason a primitive call failed. It carries no detail, because the
+/// caller maps the failure to its own error for the call it made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
     /// The nonce or nonce prefix has the wrong length for the algorithm.
@@ -52,7 +52,7 @@ pub enum Error {
     /// Encryption refused the input: the message is over the AEAD's length
     /// limit, or the STREAM counter is exhausted.
     Refused,
-    /// The tag did not verify. The buffer then holds no plaintext.
+    /// The tag did not verify. The buffer then contains no plaintext.
     Verification,
 }
 
@@ -344,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn a_modified_message_does_not_open() {
+    fn open_rejects_modified_message() {
         for algorithm in ALL {
             let key = [1u8; KEY_LEN];
             let nonce = vec![2u8; algorithm.nonce_len()];

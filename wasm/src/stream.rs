@@ -51,14 +51,14 @@ impl StreamDecryptor {
 
 #[wasm_bindgen]
 impl StreamEncryptor {
-    /// The stream header, to be written before any chunk.
+    /// Returns the stream header, to be written before any chunk.
     #[wasm_bindgen(getter)]
     pub fn header(&self) -> Vec<u8> {
         self.header.clone()
     }
 
-    /// The header's public fields as JSON text: `{"keyId", "algorithm",
-    /// "chunkSize"}`, or `null` once finished.
+    /// Returns the header's public fields as JSON text (`{"keyId",
+    /// "algorithm", "chunkSize"}`), or `null` once finished.
     #[wasm_bindgen(getter)]
     pub fn info(&self) -> String {
         header_json(self.inner.as_ref().map(CoreEncryptor::info))
@@ -79,8 +79,8 @@ impl StreamEncryptor {
 
 #[wasm_bindgen]
 impl StreamDecryptor {
-    /// The header's public fields as JSON text once the header has arrived,
-    /// else `null`.
+    /// Returns the header's public fields as JSON text once the header has
+    /// arrived, or `null` before.
     #[wasm_bindgen(getter)]
     pub fn info(&self) -> String {
         header_json(self.inner.as_ref().and_then(StreamReader::info))

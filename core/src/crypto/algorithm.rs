@@ -73,7 +73,7 @@ impl AeadAlgorithm {
         }
     }
 
-    /// The same algorithm in `mem8-guard-primitives`.
+    /// Returns the same algorithm as a `mem8-guard-primitives` value.
     pub(crate) const fn primitive(self) -> Primitive {
         match self {
             Self::XChaCha20Poly1305 => Primitive::XChaCha20Poly1305,

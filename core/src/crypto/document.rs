@@ -326,36 +326,36 @@ const DOCUMENT_WORDS: &[&str] = &[
     "destroyed",
 ];
 
-/// serde's message for `error` with every quoted or backticked value cut
-/// out, except the words of [`DOCUMENT_WORDS`]. A key's `k` in the wrong
+/// Returns serde's message for `error` with every quoted or backticked
+/// value cut out, except the words of [`DOCUMENT_WORDS`]. A key's `k` in the wrong
 /// place (a string where a key object belongs, or as a member name) would
 /// otherwise be echoed in full.
 fn redacted(error: &serde_json::Error) -> String {
     let message = Zeroizing::new(format!("{error}"));
-    let mut kept = String::with_capacity(message.len());
+    let mut redacted_text = String::with_capacity(message.len());
     let mut rest = message.as_str();
     while let Some(start) = rest.find(['`', '"']) {
         let (before, from_quote) = rest.split_at(start);
         let mut chars = from_quote.chars();
         let quote = chars.next().unwrap_or('"');
         let after = chars.as_str();
-        kept.push_str(before);
-        kept.push(quote);
+        redacted_text.push_str(before);
+        redacted_text.push(quote);
         let Some(end) = after.find(quote) else {
-            kept.push_str("...");
-            return kept;
+            redacted_text.push_str("...");
+            return redacted_text;
         };
         let quoted = after.get(..end).unwrap_or_default();
         if DOCUMENT_WORDS.contains(&quoted) {
-            kept.push_str(quoted);
+            redacted_text.push_str(quoted);
         } else {
-            kept.push_str("...");
+            redacted_text.push_str("...");
         }
-        kept.push(quote);
+        redacted_text.push(quote);
         rest = after.get(end + quote.len_utf8()..).unwrap_or_default();
     }
-    kept.push_str(rest);
-    kept
+    redacted_text.push_str(rest);
+    redacted_text
 }
 
 fn invalid(reason: String) -> KeyringError {

@@ -523,16 +523,16 @@ mod tests {
         ];
         for document in documents {
             let error = Keyring::from_json(document.as_bytes()).unwrap_err();
-            let shown = format!("{error}");
-            assert!(!shown.contains(secret), "{shown}");
+            let message = format!("{error}");
+            assert!(!message.contains(secret), "{message}");
         }
     }
 
     #[test]
     fn document_errors_keep_member_names() {
         let document = r#"{"version":1,"keys":[{"kty":"oct"}]}"#;
-        let shown = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
-        assert!(shown.contains("`kid`"), "{shown}");
+        let message = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
+        assert!(message.contains("`kid`"), "{message}");
     }
 
     /// An RNG that always returns the same bytes, to force id collisions.

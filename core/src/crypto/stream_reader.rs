@@ -45,7 +45,7 @@ impl StreamReader {
         }
     }
 
-    /// The header's public fields, once the header is complete.
+    /// Returns the header's public fields once the header is complete.
     pub fn info(&self) -> Option<StreamHeader> {
         match &self.state {
             ReaderState::Body(decryptor) => Some(decryptor.info()),

@@ -14,9 +14,9 @@ use zeroize::Zeroizing;
 
 use super::Algorithm;
 
-/// The HMAC of `message` under `key` for an HS* `alg`; `None` for another
-/// algorithm or a key the `hmac` crate rejects (it takes every length
-/// today).
+/// Computes the HMAC of `message` under `key` for an HS* `alg`. Returns
+/// `None` for another algorithm, or for a key the `hmac` crate rejects
+/// (hmac 0.12 accepts every length).
 pub(crate) fn tag(alg: Algorithm, key: &[u8], message: &[u8]) -> Option<Vec<u8>> {
     match alg {
         Algorithm::HS256 => primitive::sha256_tag(key, message).map(|tag| tag.to_vec()),
@@ -26,8 +26,8 @@ pub(crate) fn tag(alg: Algorithm, key: &[u8], message: &[u8]) -> Option<Vec<u8>>
     }
 }
 
-/// Whether `expected` is the HMAC of `message` under `key`, compared in
-/// constant time; false for a tag of the wrong length.
+/// Checks in constant time whether `expected` is the HMAC of `message`
+/// under `key`. A tag of the wrong length is rejected.
 pub(crate) fn verify(alg: Algorithm, key: &[u8], message: &[u8], expected: &[u8]) -> bool {
     if alg == Algorithm::HS256 {
         return primitive::sha256_verify(key, message, expected);

@@ -255,8 +255,8 @@ impl Input {
     }
 }
 
-/// The file that `-o PATH` replaces: `PATH`, or the file a symbolic link
-/// there points to.
+/// Returns the file that `-o PATH` replaces: `PATH`, or the file that a
+/// symbolic link there points to.
 ///
 /// The output is renamed into place, so it would put a regular file where a
 /// device, a FIFO or a socket was: as root, `-o /dev/null` would replace the

@@ -178,7 +178,7 @@ impl Worker {
         );
     }
 
-    /// The resource of host object `id`, if this instance has one.
+    /// Returns the resource of host object `id`, if this instance has one.
     pub(crate) fn cached(&self, id: u64) -> Option<ResourceAny> {
         self.resources.get(&id).map(|cached| cached.resource)
     }

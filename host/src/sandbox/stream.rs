@@ -3,8 +3,8 @@
 //!
 //! A stream's state (its key, counter and buffered bytes) exists only
 //! inside the guest instance that created it, so each host stream is pinned
-//! to that instance: every call on the stream runs there, waiting while the
-//! instance serves another call. Other objects' calls still use that
+//! to that instance. Every call on the stream runs there, and waits while
+//! the instance serves another call. Other objects' calls still use that
 //! instance in between. When the instance is discarded after a trap or a
 //! limit, in any call on it, the stream fails with
 //! [`HostError::StreamLost`].
@@ -86,7 +86,7 @@ impl HostStreamEncryptor {
         }
     }
 
-    /// The stream header, to be written before any chunk.
+    /// Returns the stream header, to be written before any chunk.
     pub fn header(&self) -> &[u8] {
         &self.header
     }

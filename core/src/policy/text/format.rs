@@ -304,7 +304,7 @@ fn is_reserved(name: &str) -> bool {
 /// Writes `text` as a JSON string. Besides JSON's own escapes, characters
 /// that are invisible or reorder text (bidirectional controls, zero-width
 /// characters, line and paragraph separators, DEL and C1 controls) are
-/// written as `\uXXXX`, so a reviewer sees them in the formatted policy.
+/// written as `\uXXXX`, so they are visible in the formatted policy.
 fn push_string(out: &mut String, text: &str) {
     let quoted = alloc::format!("{}", Value::from(text));
     for c in quoted.chars() {
