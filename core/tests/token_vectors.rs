@@ -67,8 +67,18 @@ fn run_case(file: &Value, case: &Value) -> Result<(), String> {
     let outcome: Result<Value, TokenError> = match case["mode"].as_str().unwrap_or("jwt") {
         "jws" => token::verify_jws(token, &keys, &validation)
             .map(|jws| Value::String(Base64UrlUnpadded::encode_string(&jws.payload))),
-        "jwt" => token::verify(token, &keys, &validation, now)
-            .map(|verified| Value::Object(verified.claims.into_map())),
+        "jwt" => {
+            let parsed = token::verify(token, &keys, &validation, now)
+                .map(|verified| Value::Object(verified.claims.into_map()));
+            // `verify_json`, which the package and the host call, must give
+            // the same claims or the same error.
+            let text = token::verify_json(token, &keys, &validation, now)
+                .map(|verified| serde_json::from_str::<Value>(&verified.claims_json).unwrap());
+            if parsed != text {
+                return Err(format!("verify gave {parsed:?}, verify_json {text:?}"));
+            }
+            parsed
+        }
         other => return Err(format!("unknown mode {other}")),
     };
 

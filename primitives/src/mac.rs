@@ -3,6 +3,9 @@
 //! HS384 and HS512 have no speed target, so the core computes them itself,
 //! where a size-optimized build compiles them small.
 
+use alloc::boxed::Box;
+use core::fmt;
+
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -15,26 +18,74 @@ pub const SHA256_TAG_LEN: usize = 32;
 /// `hmac` crate rejects the key (it takes every length today).
 #[inline(never)]
 pub fn sha256_tag(key: &[u8], message: &[u8]) -> Option<[u8; SHA256_TAG_LEN]> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
-    mac.update(message);
-    Some(mac.finalize().into_bytes().into())
+    Sha256Key::new(key).map(|key| key.tag(message))
 }
 
 /// Checks `expected` against the HMAC-SHA-256 of `message` under `key`, in
 /// constant time. A tag of the wrong length is rejected, and so is a key
 /// the `hmac` crate rejects.
-///
-/// This computes the tag with [`sha256_tag`] and compares it with `subtle`,
-/// as `hmac`'s own `verify_slice` does, so a build has one copy of the
-/// HMAC code.
 #[inline(never)]
 pub fn sha256_verify(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
-    // The computed tag would let its holder forge `message`: zeroize it.
-    let Some(computed) = sha256_tag(key, message).map(Zeroizing::new) else {
-        return false;
-    };
-    // `ct_eq` on slices of different lengths is false without comparing.
-    bool::from(computed.as_slice().ct_eq(expected))
+    Sha256Key::new(key).is_some_and(|key| key.verify(message, expected))
+}
+
+/// An HMAC-SHA-256 key prepared once: the `hmac` crate's state after it has
+/// hashed the inner and outer key blocks. Each tag then costs two
+/// compressions of SHA-256 fewer than from the raw key, which is about a
+/// third of an HS256 verification's hashing for a short token.
+///
+/// The state lets its holder compute tags, so it is as secret as the key:
+/// it is kept on the heap, so that moving the key copies no state, and it
+/// is overwritten when the key is dropped. `Debug` shows no part of it.
+pub struct Sha256Key(Box<Hmac<Sha256>>);
+
+impl Sha256Key {
+    /// Prepares `key`, or returns `None` when the `hmac` crate rejects it (it
+    /// takes every length today).
+    #[inline(never)]
+    pub fn new(key: &[u8]) -> Option<Self> {
+        <Hmac<Sha256> as Mac>::new_from_slice(key)
+            .ok()
+            .map(|state| Self(Box::new(state)))
+    }
+
+    /// The HMAC-SHA-256 of `message`.
+    #[inline(never)]
+    pub fn tag(&self, message: &[u8]) -> [u8; SHA256_TAG_LEN] {
+        // NOTE: this copy of the state, on the stack, is not overwritten
+        // after use; hmac 0.12 does not zeroize its own states either.
+        let mut mac = (*self.0).clone();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Checks `expected` against the HMAC-SHA-256 of `message`, in constant
+    /// time. A tag of the wrong length is rejected.
+    #[inline(never)]
+    pub fn verify(&self, message: &[u8], expected: &[u8]) -> bool {
+        // The computed tag would let its holder forge `message`: zeroize it.
+        let computed = Zeroizing::new(self.tag(message));
+        // `ct_eq` on slices of different lengths is false without comparing.
+        bool::from(computed.as_slice().ct_eq(expected))
+    }
+}
+
+impl Drop for Sha256Key {
+    fn drop(&mut self) {
+        // Neither `hmac` nor `sha2` implements `Zeroize`, and this crate has
+        // no unsafe code, so the state is replaced by that of an empty key.
+        // `black_box` keeps the compiler from dropping the store as dead.
+        if let Ok(blank) = <Hmac<Sha256> as Mac>::new_from_slice(&[]) {
+            *self.0 = blank;
+            core::hint::black_box(&mut *self.0);
+        }
+    }
+}
+
+impl fmt::Debug for Sha256Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sha256Key([redacted])")
+    }
 }
 
 #[cfg(test)]
@@ -61,5 +112,22 @@ mod tests {
         assert!(!sha256_verify(b"Jefe", message, &wrong));
         assert!(!sha256_verify(b"Jefe", message, &expected[..31]));
         assert!(!sha256_verify(b"Jefe", message, &[]));
+
+        let key = Sha256Key::new(b"Jefe").unwrap();
+        assert_eq!(key.tag(message).as_slice(), expected);
+        assert_eq!(key.tag(message).as_slice(), expected, "state reused");
+        assert!(key.verify(message, &expected));
+        assert!(!key.verify(message, &wrong));
+        assert_eq!(alloc::format!("{key:?}"), "Sha256Key([redacted])");
+    }
+
+    /// RFC 4231, test case 6: a key longer than the block, hashed first.
+    #[test]
+    fn rfc4231_case_6() {
+        let key = Sha256Key::new(&[0xaa; 131]).unwrap();
+        let message = b"Test Using Larger Than Block-Size Key - Hash Key First";
+        let expected = hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+        assert_eq!(key.tag(message).as_slice(), expected);
+        assert!(key.verify(message, &expected));
     }
 }

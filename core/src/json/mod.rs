@@ -117,11 +117,37 @@ pub fn parse_object(bytes: &[u8], limits: &JsonLimits) -> Result<Map<String, Val
 /// Returns [`JsonError`] when the text is not valid JSON, repeats a member
 /// name or exceeds a limit.
 pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError> {
+    parse(bytes, limits, Build::All)
+}
+
+/// Checks `bytes` exactly as [`parse_object`] does, at every depth, but
+/// builds only the top-level members whose names `keep` selects.
+///
+/// A caller that needs a few members of a large object, such as the
+/// registered claims of a JWT, gets the same errors as from
+/// [`parse_object`] without allocating the rest.
+///
+/// # Errors
+///
+/// The errors of [`parse_object`], for the same input.
+pub fn parse_object_members(
+    bytes: &[u8],
+    limits: &JsonLimits,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Map<String, Value>, JsonError> {
+    match parse(bytes, limits, Build::Members(keep))? {
+        Value::Object(map) => Ok(map),
+        _ => Err(JsonError::NotObject),
+    }
+}
+
+fn parse(bytes: &[u8], limits: &JsonLimits, build: Build<'_>) -> Result<Value, JsonError> {
     let fault = RefCell::new(None);
     let seed = StrictSeed {
         depth: 0,
         limits,
         fault: &fault,
+        build,
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = seed
@@ -193,12 +219,24 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
+/// Which values a [`StrictSeed`] builds; the checks are the same for all.
+#[derive(Clone, Copy)]
+enum Build<'k> {
+    /// The whole value.
+    All,
+    /// Nothing: the value is checked and dropped, and reads as `null`.
+    Nothing,
+    /// Of a top-level object, the members whose names the function selects.
+    Members(&'k dyn Fn(&str) -> bool),
+}
+
 /// Builds a [`Value`] while checking limits; records why it stopped in `fault`
 /// because serde's error type can only carry a message.
 struct StrictSeed<'a> {
     depth: usize,
     limits: &'a JsonLimits,
     fault: &'a RefCell<Option<JsonError>>,
+    build: Build<'a>,
 }
 
 impl StrictSeed<'_> {
@@ -208,11 +246,12 @@ impl StrictSeed<'_> {
         E::custom(message)
     }
 
-    fn nested(&self) -> Self {
+    fn nested<'s>(&'s self, build: Build<'s>) -> StrictSeed<'s> {
         StrictSeed {
             depth: self.depth.saturating_add(1),
             limits: self.limits,
             fault: self.fault,
+            build,
         }
     }
 
@@ -223,6 +262,20 @@ impl StrictSeed<'_> {
             }));
         }
         Ok(())
+    }
+
+    /// Whether values of this seed are built, or only checked.
+    fn builds(&self) -> bool {
+        !matches!(self.build, Build::Nothing)
+    }
+
+    /// How the elements of an array are built: `Members` applies to the
+    /// members of an object only.
+    fn element_build(&self) -> Build<'static> {
+        match self.build {
+            Build::All => Build::All,
+            Build::Nothing | Build::Members(_) => Build::Nothing,
+        }
     }
 }
 
@@ -262,10 +315,16 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        if !self.builds() {
+            return Ok(Value::Null);
+        }
         Ok(Value::String(String::from(v)))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        if !self.builds() {
+            return Ok(Value::Null);
+        }
         Ok(Value::String(v))
     }
 
@@ -275,32 +334,56 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
+        let keep = matches!(self.build, Build::All);
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.nested())? {
-            if items.len() >= self.limits.max_members {
+        let mut count = 0_usize;
+        while let Some(item) = seq.next_element_seed(self.nested(self.element_build()))? {
+            if count >= self.limits.max_members {
                 return Err(self.fail(JsonError::TooManyMembers {
                     max: self.limits.max_members,
                 }));
             }
-            items.push(item);
+            count = count.saturating_add(1);
+            if keep {
+                items.push(item);
+            }
         }
         Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         self.enter()?;
+        // The members built, and the names of those that are not, for the
+        // duplicate check. A name is built either every time or never, so
+        // a repeat is always found where the first one went. The names use
+        // the same map type as the members, so a build has one copy of its
+        // code.
         let mut map = Map::new();
+        let mut unbuilt = Map::new();
         while let Some(name) = access.next_key::<String>()? {
-            if map.contains_key(&name) {
+            let build = match self.build {
+                Build::All => Build::All,
+                Build::Nothing => Build::Nothing,
+                Build::Members(keep) if keep(&name) => Build::All,
+                Build::Members(_) => Build::Nothing,
+            };
+            let seen = match build {
+                Build::All => map.contains_key(&name),
+                Build::Nothing | Build::Members(_) => unbuilt.contains_key(&name),
+            };
+            if seen {
                 return Err(self.fail(JsonError::DuplicateMember { name }));
             }
-            if map.len() >= self.limits.max_members {
+            if map.len().saturating_add(unbuilt.len()) >= self.limits.max_members {
                 return Err(self.fail(JsonError::TooManyMembers {
                     max: self.limits.max_members,
                 }));
             }
-            let value = access.next_value_seed(self.nested())?;
-            map.insert(name, value);
+            let value = access.next_value_seed(self.nested(build))?;
+            match build {
+                Build::All => map.insert(name, value),
+                Build::Nothing | Build::Members(_) => unbuilt.insert(name, Value::Null),
+            };
         }
         Ok(Value::Object(map))
     }

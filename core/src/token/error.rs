@@ -65,6 +65,10 @@ pub enum TokenError {
     InvalidHeader {
         /// The header parameter, for example `typ`.
         name: &'static str,
+        /// The token's value, escaped and cut, or `None` when it has none.
+        found: Option<String>,
+        /// The value the validation options require.
+        expected: String,
     },
     /// `exp` is not after the current time (plus leeway).
     Expired {
@@ -270,12 +274,22 @@ impl fmt::Display for TokenError {
                 write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")
             }
             Self::BadSignature => f.write_str("signature verification failed"),
-            Self::InvalidHeader { name } => {
-                write!(
-                    f,
-                    "header parameter `{name}` does not have the expected value"
-                )
-            }
+            Self::InvalidHeader {
+                name,
+                found: Some(found),
+                expected,
+            } => write!(
+                f,
+                "header parameter `{name}` is `{found}`, not the required `{expected}`"
+            ),
+            Self::InvalidHeader {
+                name,
+                found: None,
+                expected,
+            } => write!(
+                f,
+                "header parameter `{name}` is missing; `{expected}` is required"
+            ),
             Self::Expired { exp, now } => {
                 write!(f, "token expired: exp `{exp}` is not after now `{now}`")
             }

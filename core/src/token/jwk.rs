@@ -46,8 +46,8 @@ pub struct VerifyingKey {
 
 /// The cryptographic part of a [`VerifyingKey`].
 pub(crate) enum PublicMaterial {
-    /// An HMAC secret, zeroized on drop.
-    Hmac(Zeroizing<Vec<u8>>),
+    /// An HMAC secret, zeroized on drop, with its prepared HS256 state.
+    Hmac(super::mac::HmacKey),
     Ed25519(ed25519_dalek::VerifyingKey),
     P256(p256::ecdsa::VerifyingKey),
     Rsa(Box<rsa::RsaPublicKey>),
@@ -285,7 +285,7 @@ fn parse_verifying(
                 return Err(KeyError::invalid(index, "k", "is required for kty `oct`"));
             };
             check_hmac_length(&secret, common.alg, index)?;
-            PublicMaterial::Hmac(secret)
+            PublicMaterial::Hmac(super::mac::HmacKey::new(secret))
         }
         "OKP" => match required_str(&jwk, "crv", index)? {
             "Ed25519" => {

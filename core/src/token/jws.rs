@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::error::{KeyError, Malformed, Segment, TokenError};
 use super::jwk::{KeySet, PublicMaterial, VerifyingKey};
 use super::signing::SigningKey;
-use super::{Algorithm, Limit, Validation};
+use super::{validation, Algorithm, Limit, Validation};
 use crate::json::{self, JsonLimits, Printable};
 
 /// The registered header parameters of a verified token.
@@ -47,7 +47,11 @@ pub struct VerifiedJws {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PayloadKind {
     Bytes,
+    /// A JSON object, parsed whole.
     JsonObject,
+    /// A JSON object, checked whole but parsed only as far as the claims
+    /// that validation reads.
+    CheckedClaims,
 }
 
 /// A token taken apart, with nothing verified yet.
@@ -55,7 +59,8 @@ pub(crate) struct Decoded<'a> {
     pub(crate) header: Header,
     pub(crate) signing_input: &'a [u8],
     pub(crate) payload: Vec<u8>,
-    /// The payload as an object, for [`PayloadKind::JsonObject`].
+    /// The payload as an object for [`PayloadKind::JsonObject`], or the
+    /// claims that validation reads for [`PayloadKind::CheckedClaims`].
     pub(crate) claims: Option<Map<String, Value>>,
     pub(crate) signature: Vec<u8>,
 }
@@ -118,18 +123,22 @@ pub(crate) fn decode<'a>(
         max_members: validation.max_claims,
     };
     let header_bytes = decode_segment(header_b64, Segment::Header)?;
-    let header_map = json::parse_object(&header_bytes, &limits)
-        .map_err(|error| TokenError::from_json(Segment::Header, error))?;
+    let header_map = json::parse_object_members(&header_bytes, &limits, &|name| {
+        matches!(name, "alg" | "crit" | "kid" | "typ")
+    })
+    .map_err(|error| TokenError::from_json(Segment::Header, error))?;
     let header = read_header(&header_map)?;
 
     let payload = decode_segment(payload_b64, Segment::Payload)?;
     let claims = match kind {
         PayloadKind::Bytes => None,
-        PayloadKind::JsonObject => Some(
-            json::parse_object(&payload, &limits)
-                .map_err(|error| TokenError::from_json(Segment::Payload, error))?,
-        ),
-    };
+        PayloadKind::JsonObject => Some(json::parse_object(&payload, &limits)),
+        PayloadKind::CheckedClaims => Some(json::parse_object_members(&payload, &limits, &|name| {
+            validation::reads_claim(validation, name)
+        })),
+    }
+    .transpose()
+    .map_err(|error| TokenError::from_json(Segment::Payload, error))?;
     let signature = decode_segment(signature_b64, Segment::Signature)?;
 
     Ok(Decoded {
@@ -292,8 +301,8 @@ fn verify_signature(
     use sha2::{Digest, Sha256, Sha384, Sha512};
 
     match (material, alg) {
-        (PublicMaterial::Hmac(secret), Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
-            super::mac::verify(alg, secret, input, signature)
+        (PublicMaterial::Hmac(key), Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) => {
+            key.verify(alg, input, signature)
         }
         (PublicMaterial::Ed25519(key), Algorithm::EdDSA) => {
             // `verify_strict` rejects small-order R and non-canonical S, so a

@@ -26,17 +26,41 @@ pub(crate) fn tag(alg: Algorithm, key: &[u8], message: &[u8]) -> Option<Vec<u8>>
     }
 }
 
-/// Checks in constant time whether `expected` is the HMAC of `message`
-/// under `key`. A tag of the wrong length is rejected.
-pub(crate) fn verify(alg: Algorithm, key: &[u8], message: &[u8], expected: &[u8]) -> bool {
-    if alg == Algorithm::HS256 {
-        return primitive::sha256_verify(key, message, expected);
+/// An HMAC verification key: the secret, for HS384 and HS512, and the
+/// state of HS256 prepared from it once.
+pub(crate) struct HmacKey {
+    secret: Zeroizing<Vec<u8>>,
+    /// `None` only if the `hmac` crate rejected the key, which it does for
+    /// no length today; then HS256 verifies nothing.
+    sha256: Option<primitive::Sha256Key>,
+}
+
+impl HmacKey {
+    pub(crate) fn new(secret: Zeroizing<Vec<u8>>) -> Self {
+        let sha256 = primitive::Sha256Key::new(&secret);
+        Self { secret, sha256 }
     }
-    // The computed tag would let its holder forge `message`: zeroize it.
-    let Some(computed) = tag(alg, key, message).map(Zeroizing::new) else {
-        return false;
-    };
-    bool::from(computed.as_slice().ct_eq(expected))
+
+    /// The secret's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.secret.len()
+    }
+
+    /// Checks in constant time whether `expected` is the HMAC of `message`
+    /// for an HS* `alg`. A tag of the wrong length is rejected.
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], expected: &[u8]) -> bool {
+        if alg == Algorithm::HS256 {
+            return self
+                .sha256
+                .as_ref()
+                .is_some_and(|key| key.verify(message, expected));
+        }
+        // The computed tag would let its holder forge `message`: zeroize it.
+        let Some(computed) = tag(alg, &self.secret, message).map(Zeroizing::new) else {
+            return false;
+        };
+        bool::from(computed.as_slice().ct_eq(expected))
+    }
 }
 
 fn keyed_tag<M: Mac + hmac::digest::KeyInit>(key: &[u8], message: &[u8]) -> Option<Vec<u8>> {

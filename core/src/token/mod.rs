@@ -52,6 +52,18 @@ pub struct VerifiedToken {
     pub payload: Vec<u8>,
 }
 
+/// A JWT whose signature and claims were verified, with the claims kept as
+/// the JSON text they arrived in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedJson {
+    /// The protected header.
+    pub header: Header,
+    /// The decoded payload segment: a strict JSON object, byte for byte as
+    /// signed.
+    pub claims_json: String,
+}
+
 /// Verifies a compact JWT against `keys` and `validation` at `now`, in Unix
 /// seconds.
 ///
@@ -70,22 +82,90 @@ pub fn verify(
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
-    let mut decoded = jws::decode(token, validation, jws::PayloadKind::JsonObject)?;
-    jws::check_signature(&decoded, keys, validation)?;
-
-    if let Some(expected) = &validation.typ {
-        if !validation::typ_matches(decoded.header.typ.as_deref(), expected) {
-            return Err(TokenError::InvalidHeader { name: "typ" });
-        }
-    }
-
-    let claims = decoded.claims.take().unwrap_or_default();
-    let claims = validation::validate_claims(claims, validation, now)?;
+    let (decoded, claims) = verify_decoded(
+        token,
+        keys,
+        validation,
+        now,
+        jws::PayloadKind::JsonObject,
+    )?;
     Ok(VerifiedToken {
         header: decoded.header,
         claims,
         payload: decoded.payload,
     })
+}
+
+/// Verifies a compact JWT like [`verify`], with the same checks and errors,
+/// and returns the claims as JSON text instead of a parsed map.
+///
+/// For callers that pass the claims on as text, such as a JavaScript or
+/// WebAssembly boundary: the payload is checked whole (syntax, duplicate
+/// names and limits at every depth) but only the claims that validation
+/// reads are parsed into values.
+///
+/// # Errors
+///
+/// The [`TokenError`] that [`verify`] returns for the same input.
+///
+/// # Security
+///
+/// As for [`verify`], `now` must come from a trustworthy clock.
+pub fn verify_json(
+    token: &str,
+    keys: &KeySet,
+    validation: &Validation,
+    now: u64,
+) -> Result<VerifiedJson, TokenError> {
+    let (decoded, _) = verify_decoded(
+        token,
+        keys,
+        validation,
+        now,
+        jws::PayloadKind::CheckedClaims,
+    )?;
+    // The strict parser accepted the payload, so it is UTF-8; this error is
+    // unreachable.
+    let claims_json = String::from_utf8(decoded.payload).map_err(|_| {
+        TokenError::Malformed(Malformed::Json {
+            segment: Segment::Payload,
+            error: crate::json::JsonError::Syntax { line: 1, column: 1 },
+        })
+    })?;
+    Ok(VerifiedJson {
+        header: decoded.header,
+        claims_json,
+    })
+}
+
+/// The steps [`verify`] and [`verify_json`] share, in the documented order.
+fn verify_decoded<'t>(
+    token: &'t str,
+    keys: &KeySet,
+    validation: &Validation,
+    now: u64,
+    kind: jws::PayloadKind,
+) -> Result<(jws::Decoded<'t>, Claims), TokenError> {
+    let mut decoded = jws::decode(token, validation, kind)?;
+    jws::check_signature(&decoded, keys, validation)?;
+
+    if let Some(expected) = &validation.typ {
+        if !validation::typ_matches(decoded.header.typ.as_deref(), expected) {
+            return Err(TokenError::InvalidHeader {
+                name: "typ",
+                found: decoded
+                    .header
+                    .typ
+                    .as_deref()
+                    .map(|typ| alloc::format!("{}", crate::json::Printable(typ))),
+                expected: alloc::format!("{}", crate::json::Printable(expected)),
+            });
+        }
+    }
+
+    let claims = decoded.claims.take().unwrap_or_default();
+    let claims = validation::validate_claims(claims, validation, now)?;
+    Ok((decoded, claims))
 }
 
 /// Signs `claims` as a compact JWT with `key`.

@@ -210,7 +210,9 @@ impl SigningKey {
     /// The matching verification key, with the same `kid` and `alg`.
     pub fn verifying_key(&self) -> VerifyingKey {
         let material = match &self.material {
-            PrivateMaterial::Hmac(secret) => PublicMaterial::Hmac(secret.clone()),
+            PrivateMaterial::Hmac(secret) => {
+                PublicMaterial::Hmac(super::mac::HmacKey::new(secret.clone()))
+            }
             PrivateMaterial::Ed25519(key) => PublicMaterial::Ed25519(key.verifying_key()),
             PrivateMaterial::P256(key) => PublicMaterial::P256(*key.verifying_key()),
         };
@@ -364,6 +366,33 @@ mod tests {
         let text = alloc::format!(r#"{{"kty":"oct","k":"{k}"}}"#);
         let error = SigningKey::from_jwk_json(text.as_bytes()).unwrap_err();
         assert_eq!(error.code(), "unsupported_key");
+    }
+
+    #[test]
+    fn typ_mismatch_names_both_values() {
+        use crate::token::{KeySet, Validation};
+
+        let key = SigningKey::generate(Algorithm::HS256, &mut rand_core::OsRng).unwrap();
+        let keys = KeySet::from_keys(alloc::vec![key.verifying_key()]).unwrap();
+        let validation = Validation {
+            typ: Some(String::from("at+jwt")),
+            ..Validation::default()
+        };
+        let claims = serde_json::json!({"exp": 200});
+        let jwt = crate::token::sign(claims.as_object().unwrap(), &key).unwrap();
+        let error = crate::token::verify(&jwt, &keys, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "invalid_header");
+        assert_eq!(
+            alloc::format!("{error}"),
+            "header parameter `typ` is `JWT`, not the required `at+jwt`"
+        );
+
+        let untyped = crate::token::sign_jws(br#"{"alg":"HS256"}"#, br#"{"exp":200}"#, &key).unwrap();
+        let error = crate::token::verify_json(&untyped, &keys, &validation, 100).unwrap_err();
+        assert_eq!(
+            alloc::format!("{error}"),
+            "header parameter `typ` is missing; `at+jwt` is required"
+        );
     }
 
     #[test]

@@ -111,8 +111,18 @@ impl Claims {
     }
 }
 
+/// The registered claims whose types [`validate_claims`] checks.
+const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud"];
+
+/// Whether [`validate_claims`] reads the claim `name` under `validation`: a
+/// registered claim, or one of the required ones.
+pub(crate) fn reads_claim(validation: &Validation, name: &str) -> bool {
+    REGISTERED.contains(&name) || validation.required_claims.iter().any(|claim| claim == name)
+}
+
 /// Checks the registered claims of `claims` against `validation` at `now`
-/// (Unix seconds), in the order the crate documents.
+/// (Unix seconds), in the order the crate documents. `claims` holds at least
+/// every claim that [`reads_claim`] selects.
 pub(crate) fn validate_claims(
     claims: Map<String, Value>,
     validation: &Validation,
