@@ -312,7 +312,10 @@ export class Policy {
   validate(schema: Schema | string): Diagnostic[];
   lint(schema?: Schema | string): Diagnostic[];
   toText(): string;
+  /** Throws `ERR_POLICY_UNSAFE_INTEGER` for an integer beyond 2^53; see `toJSONText`. */
   toJSON(): PolicyDocument;
+  /** The JSON form as text, exact for every number. */
+  toJSONText(): string;
   free(): void;
   [Symbol.dispose](): void;
 }

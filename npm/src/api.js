@@ -426,9 +426,18 @@ export class Policy {
     return call(() => this.#live().toText());
   }
 
-  /** Returns the policy document in the JSON form. */
+  /**
+   * Returns the policy document in the JSON form. Throws a `PolicyError`
+   * with code `ERR_POLICY_UNSAFE_INTEGER` when the policy holds an integer
+   * that a JavaScript number cannot hold exactly; `toJSONText()` is exact.
+   */
   toJSON() {
-    return JSON.parse(call(() => this.#live().toJson()));
+    return exactDocument(call(() => this.#live().toJson()), "toJSONText()");
+  }
+
+  /** Returns the policy document in the JSON form, as JSON text. */
+  toJSONText() {
+    return call(() => this.#live().toJson());
   }
 
   free() {
@@ -459,10 +468,35 @@ export function formatPolicyText(text) {
   return call(() => wasm.formatPolicyText(text));
 }
 
-/** Converts policy text to the JSON form (a document object). */
+/**
+ * Converts policy text to the JSON form (a document object). Throws
+ * `ERR_POLICY_UNSAFE_INTEGER` as `Policy.toJSON` does.
+ */
 export function policyTextToJson(text) {
   requireString(text, "text");
-  return JSON.parse(call(() => wasm.policyTextToJson(text)));
+  return exactDocument(call(() => wasm.policyTextToJson(text)), "Policy.fromText(text).toJSONText()");
+}
+
+/** A JSON string, or a number literal; strings are matched whole so that
+ * digits inside them are skipped. */
+const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * Parses a policy document that the core wrote, refusing to round: an
+ * integer beyond 2^53 would become a different number, and a rule on it
+ * would then match other values. The core writes integers without a
+ * fraction or exponent, so those are the literals checked.
+ */
+function exactDocument(text, exact) {
+  for (const [literal] of text.matchAll(JSON_STRING_OR_NUMBER)) {
+    if (literal[0] === '"' || /[.eE]/.test(literal) || Number.isSafeInteger(Number(literal))) continue;
+    throw new PolicyError({
+      code: "ERR_POLICY_UNSAFE_INTEGER",
+      coreCode: "unsafe_integer",
+      message: `the policy holds the integer \`${literal}\`, which a JavaScript number cannot hold exactly; use ${exact} for an exact copy`,
+    });
+  }
+  return JSON.parse(text);
 }
 
 /** Converts a policy document (an object or JSON text) to the text form. */
@@ -481,13 +515,16 @@ export class Guard {
       const { jwks, policy, validation, principal, ...rest } = config;
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw invalid(`guard config has unknown option \`${unknown[0]}\``);
-      const text = strictJson({
-        jwks: JSON.parse(documentText(jwks, "jwks")),
-        policy: JSON.parse(documentText(policy, "policy")),
+      // The documents reach the core's strict parsers as given: parsing
+      // them here would round integers above 2^53 and let a repeated
+      // member name replace the first.
+      const jwksText = documentText(jwks, "jwks");
+      const policyText = documentText(policy, "policy");
+      const options = strictJson({
         validation: coreOptions(validation, "validation"),
         principal: coreOptions(principal, "principal"),
       }, "guard config");
-      return call(() => new wasm.Guard(text));
+      return call(() => new wasm.Guard(jwksText, policyText, options));
     });
   }
 

@@ -20,6 +20,30 @@ function fixture() {
   return { privateJwk, jwks: { keys: [publicJwk] } };
 }
 
+test("guard reads JWK Set and policy text as the core does", () => {
+  const { privateJwk, jwks } = fixture();
+  // 9007199254740993 is 2^53 + 1, which a JavaScript number cannot hold.
+  const policy = `{"version":2,"rules":[
+    {"id":"all","effect":"permit","action":"read","resource":"*"},
+    {"id":"blocked","effect":"forbid","action":"read","resource":"*",
+     "when":{"==":[{".":[{"var":"principal"},"acct"]},{"value":9007199254740993}]}}]}`;
+  const g = new guard.Guard({ jwks: JSON.stringify(jwks), policy });
+  const sign = (acct) => guard.signToken(`{"sub":"m","acct":${acct},"exp":${NOW + 60}}`, privateJwk);
+  const check = (acct) => g.check({ token: sign(acct), action: "read", resource: "doc:1" }, { now: NOW });
+  assert.equal(check("9007199254740993").decision, "deny");
+  assert.deepEqual(check("9007199254740993").reasons, ["blocked"]);
+  assert.equal(check("9007199254740992").decision, "allow");
+
+  // A repeated member name is an error, as in Policy and TokenVerifier,
+  // not a document where the last one wins.
+  const repeated = '{"version":1,"rules":[{"id":"r","effect":"forbid","effect":"permit","action":"read","resource":"*"}]}';
+  assert.throws(() => new guard.Policy(repeated), { name: "PolicyError" });
+  assert.throws(() => new guard.Guard({ jwks, policy: repeated }), { name: "PolicyError" });
+  const key = jwks.keys[0];
+  const repeatedJwks = `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","alg":"EdDSA","x":"${key.x}","x":"${key.x}"}]}`;
+  assert.throws(() => new guard.Guard({ jwks: repeatedJwks, policy: POLICY }), { name: "KeyError" });
+});
+
 test("guard decisions are values with reasons", () => {
   const { privateJwk, jwks } = fixture();
   const g = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles"] } });

@@ -125,3 +125,19 @@ test("request members are checked", () => {
   assert.throws(() => policy.explain(null), { code: "ERR_INVALID_ARGUMENT" });
   assert.throws(() => guard.Policy.fromText(42), { code: "ERR_INVALID_ARGUMENT" });
 });
+
+test("toJSON refuses to round an integer that toJSONText keeps", () => {
+  const text = `{"version":2,"rules":[{"id":"blocked","effect":"forbid","action":"read","resource":"*",
+    "when":{"==":[{".":[{"var":"principal"},"acct"]},{"value":9007199254740993}]}}]}`;
+  const policy = new guard.Policy(text);
+  assert.throws(() => policy.toJSON(), { name: "PolicyError", code: "ERR_POLICY_UNSAFE_INTEGER", message: /`9007199254740993`/ });
+  assert.throws(() => guard.policyTextToJson(policy.toText()), { code: "ERR_POLICY_UNSAFE_INTEGER" });
+  assert.match(policy.toJSONText(), /9007199254740993/);
+  assert.equal(new guard.Policy(policy.toJSONText()).toText(), policy.toText());
+
+  // Safe integers, fractions and digits inside strings pass.
+  const safe = new guard.Policy(`{"version":2,"rules":[{"id":"r 9007199254740993","effect":"permit","action":"read","resource":"*",
+    "when":{"==":[{".":[{"var":"context"},"n"]},{"value":9007199254740991}]}}]}`);
+  assert.equal(safe.toJSON().rules[0].id, "r 9007199254740993");
+  assert.match(JSON.stringify(safe.toJSON()), /9007199254740991/);
+});

@@ -68,17 +68,13 @@ impl TokenVerifier {
     /// returns `{"header":{...},"claims":{...}}`.
     pub fn verify(&self, jwt: &str, now: Option<f64>) -> Result<String, JsValue> {
         let now = seconds(now)?;
+        // The claims go out as the payload's text, which the facade parses;
+        // `verify_json` checks it whole but builds no map of it.
         let verified =
-            token::verify(jwt, &self.keys, &self.validation, now).map_err(token_error)?;
+            token::verify_json(jwt, &self.keys, &self.validation, now).map_err(token_error)?;
         let header = serde_json::to_string(&HeaderOut::from(&verified.header))
             .map_err(|error| internal_error(&error))?;
-        // The verified payload segment is strict JSON and exactly the claims
-        // object, so its text goes out as it came in instead of being
-        // serialized again from the parsed map.
-        let claims = match String::from_utf8(verified.payload) {
-            Ok(text) => text,
-            Err(_) => Value::Object(verified.claims.into_map()).to_string(),
-        };
+        let claims = verified.claims_json;
 
         // This runs on every verification, so the result is assembled in
         // one buffer instead of through `format!`.
@@ -145,28 +141,28 @@ pub struct Guard {
 
 #[wasm_bindgen]
 impl Guard {
-    /// Builds a guard from `{"jwks":{...},"policy":{...},"validation":{...},
-    /// "principal":{...}}` (JSON text, snake_case).
+    /// Builds a guard from the JWK Set and policy documents, each the text
+    /// the caller gave, and `{"validation":{...},"principal":{...}}`
+    /// (snake_case). The documents go to the core's strict parsers as they
+    /// are, so a duplicate member or a 64-bit integer means what it means
+    /// natively.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str) -> Result<Guard, JsValue> {
+    pub fn new(jwks_json: &str, policy_json: &str, options_json: &str) -> Result<Guard, JsValue> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
-        struct Config {
-            jwks: Value,
-            policy: Value,
+        struct Options {
             #[serde(default)]
             validation: Validation,
             #[serde(default)]
             principal: PrincipalMapping,
         }
 
-        let config = parse_argument::<Config>(config_json, "guard options")?;
-        let keys = KeySet::from_json(config.jwks.to_string().as_bytes()).map_err(key_error)?;
-        let policy =
-            CorePolicy::from_json(config.policy.to_string().as_bytes()).map_err(policy_error)?;
+        let options = parse_argument::<Options>(options_json, "guard options")?;
+        let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
+        let policy = CorePolicy::from_json(policy_json.as_bytes()).map_err(policy_error)?;
         let mut guard_config = GuardConfig::default();
-        guard_config.validation = config.validation;
-        guard_config.principal = config.principal;
+        guard_config.validation = options.validation;
+        guard_config.principal = options.principal;
         Ok(Self {
             guard: CoreGuard::new(guard_config, keys, policy),
         })

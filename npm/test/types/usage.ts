@@ -109,6 +109,7 @@ const warnings: Diagnostic[] = abac.lint(schema);
 const text: string = abac.toText();
 const same: Policy = Policy.fromText(text);
 const document2: PolicyDocument = abac.toJSON();
+const documentText2: string = abac.toJSONText();
 const formatted: string = formatPolicyText(text);
 const roundTrip: string = policyJsonToText(policyTextToJson(text));
 try {
