@@ -89,7 +89,18 @@ fn apply(token: &str, mutations: &[Mutation]) -> Vec<u8> {
 /// of the wrong type, and now and then a syntax error.
 fn json_text(depth: u32) -> BoxedStrategy<String> {
     let name = prop::sample::select(vec![
-        "a", "b", "exp", "nbf", "iat", "iss", "sub", "jti", "aud", "\\u0061", "\\u0065xp", "roles",
+        "a",
+        "b",
+        "exp",
+        "nbf",
+        "iat",
+        "iss",
+        "sub",
+        "jti",
+        "aud",
+        "\\u0061",
+        "\\u0065xp",
+        "roles",
     ]);
     let good = prop::sample::select(vec![
         "1800000000",
@@ -104,7 +115,8 @@ fn json_text(depth: u32) -> BoxedStrategy<String> {
     let leaf = prop_oneof![30 => good, 1 => bad].prop_map(String::from);
     leaf.prop_recursive(depth, 64, 6, move |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(|items| format!("[{}]", items.join(","))),
+            prop::collection::vec(inner.clone(), 0..6)
+                .prop_map(|items| format!("[{}]", items.join(","))),
             prop::collection::vec((name.clone(), inner), 0..7).prop_map(|members| {
                 let members: Vec<String> = members
                     .into_iter()
@@ -120,7 +132,15 @@ fn json_text(depth: u32) -> BoxedStrategy<String> {
 /// A JSON object of members from [`json_text`], as a payload.
 fn json_object() -> impl Strategy<Value = String> {
     let name = prop::sample::select(vec![
-        "exp", "nbf", "iat", "iss", "sub", "aud", "roles", "\\u0065xp", "a",
+        "exp",
+        "nbf",
+        "iat",
+        "iss",
+        "sub",
+        "aud",
+        "roles",
+        "\\u0065xp",
+        "a",
     ]);
     // Half start with claims that pass validation, so that later members
     // decide the outcome.
@@ -129,7 +149,11 @@ fn json_object() -> impl Strategy<Value = String> {
         let members: Vec<String> = valid
             .map(String::from)
             .into_iter()
-            .chain(members.into_iter().map(|(name, value)| format!("\"{name}\":{value}")))
+            .chain(
+                members
+                    .into_iter()
+                    .map(|(name, value)| format!("\"{name}\":{value}")),
+            )
             .collect();
         format!("{{{}}}", members.join(","))
     })
@@ -148,8 +172,9 @@ fn hs256_key() -> &'static (SigningKey, KeySet) {
 fn same_outcome(jwt: &str, keys: &KeySet, validation: &Validation) -> Result<(), TestCaseError> {
     let parsed = token::verify(jwt, keys, validation, NOW)
         .map(|verified| serde_json::Value::Object(verified.claims.into_map()));
-    let text: Result<serde_json::Value, TokenError> = token::verify_json(jwt, keys, validation, NOW)
-        .map(|verified| serde_json::from_str(&verified.claims_json).unwrap());
+    let text: Result<serde_json::Value, TokenError> =
+        token::verify_json(jwt, keys, validation, NOW)
+            .map(|verified| serde_json::from_str(&verified.claims_json).unwrap());
     prop_assert_eq!(parsed, text);
     Ok(())
 }

@@ -133,9 +133,11 @@ pub(crate) fn decode<'a>(
     let claims = match kind {
         PayloadKind::Bytes => None,
         PayloadKind::JsonObject => Some(json::parse_object(&payload, &limits)),
-        PayloadKind::CheckedClaims => Some(json::parse_object_members(&payload, &limits, &|name| {
-            validation::reads_claim(validation, name)
-        })),
+        PayloadKind::CheckedClaims => {
+            Some(json::parse_object_members(&payload, &limits, &|name| {
+                validation::reads_claim(validation, name)
+            }))
+        }
     }
     .transpose()
     .map_err(|error| TokenError::from_json(Segment::Payload, error))?;

@@ -82,13 +82,8 @@ pub fn verify(
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
-    let (decoded, claims) = verify_decoded(
-        token,
-        keys,
-        validation,
-        now,
-        jws::PayloadKind::JsonObject,
-    )?;
+    let (decoded, claims) =
+        verify_decoded(token, keys, validation, now, jws::PayloadKind::JsonObject)?;
     Ok(VerifiedToken {
         header: decoded.header,
         claims,

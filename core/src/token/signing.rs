@@ -387,7 +387,8 @@ mod tests {
             "header parameter `typ` is `JWT`, not the required `at+jwt`"
         );
 
-        let untyped = crate::token::sign_jws(br#"{"alg":"HS256"}"#, br#"{"exp":200}"#, &key).unwrap();
+        let untyped =
+            crate::token::sign_jws(br#"{"alg":"HS256"}"#, br#"{"exp":200}"#, &key).unwrap();
         let error = crate::token::verify_json(&untyped, &keys, &validation, 100).unwrap_err();
         assert_eq!(
             alloc::format!("{error}"),
