@@ -5,6 +5,7 @@
 //! this parser rejects duplicate member names and enforces a depth and member
 //! count limit while it reads, before any value is built past the limit.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -120,28 +121,51 @@ pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError
     parse(bytes, limits, Build::All)
 }
 
+/// The top-level members of an object that [`parse_object_members`] built,
+/// with their names borrowed from the input where they have no escapes.
+#[derive(Debug, Default)]
+pub(crate) struct Members<'a>(Vec<(Cow<'a, str>, Value)>);
+
+impl Members<'_> {
+    /// A built member by name.
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        self.0
+            .iter()
+            .find(|(member, _)| member == name)
+            .map(|(_, value)| value)
+    }
+}
+
 /// Checks `bytes` exactly as [`parse_object`] does, at every depth, but
-/// builds only the top-level members whose names `keep` selects.
+/// builds only the top-level members whose names `keep` selects, and no
+/// map.
 ///
-/// A caller that needs a few members of a large object, such as the
-/// registered claims of a JWT, gets the same errors as from
-/// [`parse_object`] without allocating the rest.
+/// A caller that needs a few members of an object, such as the registered
+/// claims of a JWT, gets the same errors as from [`parse_object`] with a
+/// fraction of the allocations.
 ///
 /// # Errors
 ///
 /// The errors of [`parse_object`], for the same input.
-pub fn parse_object_members(
-    bytes: &[u8],
+pub(crate) fn parse_object_members<'a>(
+    bytes: &'a [u8],
     limits: &JsonLimits,
     keep: &dyn Fn(&str) -> bool,
-) -> Result<Map<String, Value>, JsonError> {
-    match parse(bytes, limits, Build::Members(keep))? {
-        Value::Object(map) => Ok(map),
-        _ => Err(JsonError::NotObject),
-    }
+) -> Result<Members<'a>, JsonError> {
+    let fault = RefCell::new(None);
+    let seed = MembersSeed {
+        strict: StrictSeed {
+            depth: 0,
+            limits,
+            fault: &fault,
+            build: Build::Nothing,
+        },
+        keep,
+    };
+    finish(run(bytes, seed), fault, limits)?.ok_or(JsonError::NotObject)
 }
 
-fn parse(bytes: &[u8], limits: &JsonLimits, build: Build<'_>) -> Result<Value, JsonError> {
+fn parse(bytes: &[u8], limits: &JsonLimits, build: Build) -> Result<Value, JsonError> {
     let fault = RefCell::new(None);
     let seed = StrictSeed {
         depth: 0,
@@ -149,14 +173,28 @@ fn parse(bytes: &[u8], limits: &JsonLimits, build: Build<'_>) -> Result<Value, J
         fault: &fault,
         build,
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = seed
-        .deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value));
+    finish(run(bytes, seed), fault, limits)
+}
 
-    match parsed {
-        Ok(value) => Ok(value),
-        Err(error) => Err(fault.into_inner().unwrap_or_else(|| {
+/// Runs `seed` over `bytes` as one JSON text, trailing data included.
+fn run<'de, S: DeserializeSeed<'de>>(
+    bytes: &'de [u8],
+    seed: S,
+) -> Result<S::Value, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    seed.deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+}
+
+/// The parser's finding when a run failed: the limit a seed recorded, or
+/// serde_json's syntax error.
+fn finish<T>(
+    parsed: Result<T, serde_json::Error>,
+    fault: RefCell<Option<JsonError>>,
+    limits: &JsonLimits,
+) -> Result<T, JsonError> {
+    parsed.map_err(|error| {
+        fault.into_inner().unwrap_or_else(|| {
             // serde_json stops at its own depth of 128 before this parser's
             // limit when that limit is set higher.
             if alloc::format!("{error}").starts_with("recursion limit exceeded") {
@@ -169,8 +207,8 @@ fn parse(bytes: &[u8], limits: &JsonLimits, build: Build<'_>) -> Result<Value, J
                     column: error.column().max(1),
                 }
             }
-        })),
-    }
+        })
+    })
 }
 
 /// Deserializes an optional field that, when present, must hold a value:
@@ -219,15 +257,13 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
-/// Which values a [`StrictSeed`] builds; the checks are the same for all.
-#[derive(Clone, Copy)]
-enum Build<'k> {
+/// Which values a [`StrictSeed`] builds; the checks are the same for both.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
     /// The whole value.
     All,
     /// Nothing: the value is checked and dropped, and reads as `null`.
     Nothing,
-    /// Of a top-level object, the members whose names the function selects.
-    Members(&'k dyn Fn(&str) -> bool),
 }
 
 /// Builds a [`Value`] while checking limits; records why it stopped in `fault`
@@ -236,7 +272,7 @@ struct StrictSeed<'a> {
     depth: usize,
     limits: &'a JsonLimits,
     fault: &'a RefCell<Option<JsonError>>,
-    build: Build<'a>,
+    build: Build,
 }
 
 impl StrictSeed<'_> {
@@ -246,7 +282,7 @@ impl StrictSeed<'_> {
         E::custom(message)
     }
 
-    fn nested<'s>(&'s self, build: Build<'s>) -> StrictSeed<'s> {
+    fn nested(&self, build: Build) -> StrictSeed<'_> {
         StrictSeed {
             depth: self.depth.saturating_add(1),
             limits: self.limits,
@@ -266,16 +302,18 @@ impl StrictSeed<'_> {
 
     /// Whether values of this seed are built, or only checked.
     fn builds(&self) -> bool {
-        !matches!(self.build, Build::Nothing)
+        self.build == Build::All
     }
 
-    /// How the elements of an array are built: `Members` applies to the
-    /// members of an object only.
-    fn element_build(&self) -> Build<'static> {
-        match self.build {
-            Build::All => Build::All,
-            Build::Nothing | Build::Members(_) => Build::Nothing,
+    /// Fails when an object or array already holds `count` entries, the
+    /// most it may.
+    fn check_count<E: serde::de::Error>(&self, count: usize) -> Result<(), E> {
+        if count >= self.limits.max_members {
+            return Err(self.fail(JsonError::TooManyMembers {
+                max: self.limits.max_members,
+            }));
         }
+        Ok(())
     }
 }
 
@@ -334,17 +372,12 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
-        let keep = matches!(self.build, Build::All);
         let mut items = Vec::new();
         let mut count = 0_usize;
-        while let Some(item) = seq.next_element_seed(self.nested(self.element_build()))? {
-            if count >= self.limits.max_members {
-                return Err(self.fail(JsonError::TooManyMembers {
-                    max: self.limits.max_members,
-                }));
-            }
+        while let Some(item) = seq.next_element_seed(self.nested(self.build))? {
+            self.check_count(count)?;
             count = count.saturating_add(1);
-            if keep {
+            if self.builds() {
                 items.push(item);
             }
         }
@@ -353,39 +386,138 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         self.enter()?;
-        // The members built, and the names of those that are not, for the
-        // duplicate check. A name is built either every time or never, so
-        // a repeat is always found where the first one went. The names use
-        // the same map type as the members, so a build has one copy of its
-        // code.
+        // The members when built; otherwise the names alone, for the
+        // duplicate check, in the same map type so that a build has one
+        // copy of its code.
         let mut map = Map::new();
-        let mut unbuilt = Map::new();
         while let Some(name) = access.next_key::<String>()? {
-            let build = match self.build {
-                Build::All => Build::All,
-                Build::Nothing => Build::Nothing,
-                Build::Members(keep) if keep(&name) => Build::All,
-                Build::Members(_) => Build::Nothing,
-            };
-            let seen = match build {
-                Build::All => map.contains_key(&name),
-                Build::Nothing | Build::Members(_) => unbuilt.contains_key(&name),
-            };
-            if seen {
+            if map.contains_key(&name) {
                 return Err(self.fail(JsonError::DuplicateMember { name }));
             }
-            if map.len().saturating_add(unbuilt.len()) >= self.limits.max_members {
-                return Err(self.fail(JsonError::TooManyMembers {
-                    max: self.limits.max_members,
-                }));
-            }
-            let value = access.next_value_seed(self.nested(build))?;
-            match build {
-                Build::All => map.insert(name, value),
-                Build::Nothing | Build::Members(_) => unbuilt.insert(name, Value::Null),
-            };
+            self.check_count(map.len())?;
+            let value = access.next_value_seed(self.nested(self.build))?;
+            map.insert(name, value);
+        }
+        if !self.builds() {
+            map.clear();
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// Reads the top level of a document for [`parse_object_members`]: the
+/// checks of a [`StrictSeed`], and of an object only the members `keep`
+/// selects, built, with borrowed names. Any other top level is checked
+/// and gives `None`.
+struct MembersSeed<'a> {
+    strict: StrictSeed<'a>,
+    keep: &'a dyn Fn(&str) -> bool,
+}
+
+impl<'de, 'a> DeserializeSeed<'de> for MembersSeed<'a> {
+    type Value = Option<Members<'de>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<Members<'de>>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MembersSeed<'_> {
+    type Value = Option<Members<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.strict.visit_f64(v).map(|_| None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.strict.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let strict = &self.strict;
+        strict.enter()?;
+        // A name is built either every time or never, so a repeat is found
+        // where the first one went.
+        let mut built = Vec::new();
+        let mut unbuilt = Map::new();
+        while let Some(name) = access.next_key_seed(NameSeed)? {
+            let keep = (self.keep)(&name);
+            let seen = if keep {
+                built.iter().any(|(other, _)| *other == name)
+            } else {
+                unbuilt.contains_key(&*name)
+            };
+            if seen {
+                return Err(strict.fail(JsonError::DuplicateMember {
+                    name: name.into_owned(),
+                }));
+            }
+            strict.check_count(built.len().saturating_add(unbuilt.len()))?;
+            if keep {
+                built.push((name, access.next_value_seed(strict.nested(Build::All))?));
+            } else {
+                access.next_value_seed(strict.nested(Build::Nothing))?;
+                unbuilt.insert(name.into_owned(), Value::Null);
+            }
+        }
+        Ok(Some(Members(built)))
+    }
+}
+
+/// Reads a member name, borrowed from the input when it has no escapes.
+struct NameSeed;
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Cow<'de, str>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(String::from(v)))
     }
 }
 

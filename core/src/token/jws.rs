@@ -10,13 +10,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::{KeyError, Malformed, Segment, TokenError};
 use super::jwk::{KeySet, PublicMaterial, VerifyingKey};
 use super::signing::SigningKey;
-use super::{validation, Algorithm, Limit, Validation};
-use crate::json::{self, JsonLimits, Printable};
+use super::{Algorithm, Limit, Validation};
+use crate::json::{self, JsonLimits, Members, Printable};
 
 /// The registered header parameters of a verified token.
 ///
@@ -43,26 +43,14 @@ pub struct VerifiedJws {
     pub payload: Vec<u8>,
 }
 
-/// The payload form required: any bytes for a JWS, a JSON object for a JWT.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PayloadKind {
-    Bytes,
-    /// A JSON object, parsed whole.
-    JsonObject,
-    /// A JSON object, checked whole but parsed only as far as the claims
-    /// that validation reads.
-    CheckedClaims,
-}
-
-/// A token taken apart, with nothing verified yet.
+/// A token taken apart, with nothing verified yet and the signature still
+/// in base64url: [`check_signature`] decodes it, after the caller has
+/// checked the payload, so that the errors come in the documented order.
 pub(crate) struct Decoded<'a> {
     pub(crate) header: Header,
     pub(crate) signing_input: &'a [u8],
     pub(crate) payload: Vec<u8>,
-    /// The payload as an object for [`PayloadKind::JsonObject`], or the
-    /// claims that validation reads for [`PayloadKind::CheckedClaims`].
-    pub(crate) claims: Option<Map<String, Value>>,
-    pub(crate) signature: Vec<u8>,
+    signature_b64: &'a str,
 }
 
 /// Verifies the signature of a compact JWS and returns its payload, without
@@ -83,7 +71,7 @@ pub fn verify_jws(
     keys: &KeySet,
     validation: &Validation,
 ) -> Result<VerifiedJws, TokenError> {
-    let decoded = decode(token, validation, PayloadKind::Bytes)?;
+    let decoded = decode(token, validation)?;
     check_signature(&decoded, keys, validation)?;
     Ok(VerifiedJws {
         header: decoded.header,
@@ -91,11 +79,11 @@ pub fn verify_jws(
     })
 }
 
-/// Splits, decodes and parses `token`, checking every structural rule.
+/// Splits `token` and decodes its header and payload, checking every
+/// structural rule of the header.
 pub(crate) fn decode<'a>(
     token: &'a str,
     validation: &Validation,
-    kind: PayloadKind,
 ) -> Result<Decoded<'a>, TokenError> {
     if token.len() > validation.max_token_length {
         return Err(TokenError::TooLarge {
@@ -118,38 +106,27 @@ pub(crate) fn decode<'a>(
         .saturating_add(payload_b64.len());
     let signing_input = token.as_bytes().get(..signing_len).unwrap_or_default();
 
-    let limits = JsonLimits {
-        max_depth: validation.max_json_depth,
-        max_members: validation.max_claims,
-    };
     let header_bytes = decode_segment(header_b64, Segment::Header)?;
-    let header_map = json::parse_object_members(&header_bytes, &limits, &|name| {
+    let header_members = json::parse_object_members(&header_bytes, &limits(validation), &|name| {
         matches!(name, "alg" | "crit" | "kid" | "typ")
     })
     .map_err(|error| TokenError::from_json(Segment::Header, error))?;
-    let header = read_header(&header_map)?;
-
-    let payload = decode_segment(payload_b64, Segment::Payload)?;
-    let claims = match kind {
-        PayloadKind::Bytes => None,
-        PayloadKind::JsonObject => Some(json::parse_object(&payload, &limits)),
-        PayloadKind::CheckedClaims => {
-            Some(json::parse_object_members(&payload, &limits, &|name| {
-                validation::reads_claim(validation, name)
-            }))
-        }
-    }
-    .transpose()
-    .map_err(|error| TokenError::from_json(Segment::Payload, error))?;
-    let signature = decode_segment(signature_b64, Segment::Signature)?;
+    let header = read_header(&header_members)?;
 
     Ok(Decoded {
         header,
         signing_input,
-        payload,
-        claims,
-        signature,
+        payload: decode_segment(payload_b64, Segment::Payload)?,
+        signature_b64,
     })
+}
+
+/// The JSON limits of header and payload.
+pub(crate) fn limits(validation: &Validation) -> JsonLimits {
+    JsonLimits {
+        max_depth: validation.max_json_depth,
+        max_members: validation.max_claims,
+    }
 }
 
 /// Strict unpadded base64url: no `=`, nothing outside the URL-safe alphabet,
@@ -172,7 +149,7 @@ fn decode_segment(segment_b64: &str, segment: Segment) -> Result<Vec<u8>, TokenE
         .map_err(|_| TokenError::Malformed(Malformed::Base64 { segment }))
 }
 
-fn read_header(map: &Map<String, Value>) -> Result<Header, TokenError> {
+fn read_header(map: &Members<'_>) -> Result<Header, TokenError> {
     let alg_name = match map.get("alg") {
         Some(Value::String(name)) => name,
         _ => return Err(header_error("alg", "is missing or not a string")),
@@ -211,10 +188,7 @@ fn read_header(map: &Map<String, Value>) -> Result<Header, TokenError> {
     })
 }
 
-fn optional_string(
-    map: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, TokenError> {
+fn optional_string(map: &Members<'_>, name: &'static str) -> Result<Option<String>, TokenError> {
     match map.get(name) {
         None => Ok(None),
         Some(Value::String(value)) => Ok(Some(value.clone())),
@@ -233,6 +207,7 @@ pub(crate) fn check_signature(
     keys: &KeySet,
     validation: &Validation,
 ) -> Result<(), TokenError> {
+    let signature = decode_segment(decoded.signature_b64, Segment::Signature)?;
     let alg = decoded.header.alg;
     let allow_list = validation.algorithms.as_deref();
     let allowed = match allow_list {
@@ -244,12 +219,7 @@ pub(crate) fn check_signature(
     }
 
     let key = select_key(decoded.header.kid.as_deref(), alg, keys, allow_list)?;
-    if verify_signature(
-        key.material(),
-        alg,
-        decoded.signing_input,
-        &decoded.signature,
-    ) {
+    if verify_signature(key.material(), alg, decoded.signing_input, &signature) {
         Ok(())
     } else {
         Err(TokenError::BadSignature)

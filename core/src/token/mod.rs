@@ -32,6 +32,8 @@ use alloc::vec::Vec;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::json;
+
 pub use alg::{Algorithm, Family, UnknownAlgorithm};
 pub use error::{KeyError, Limit, Malformed, Segment, TokenError};
 pub use jwk::{KeySet, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
@@ -82,11 +84,13 @@ pub fn verify(
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedToken, TokenError> {
-    let (decoded, claims) =
-        verify_decoded(token, keys, validation, now, jws::PayloadKind::JsonObject)?;
+    let decoded = jws::decode(token, validation)?;
+    let claims = json::parse_object(&decoded.payload, &jws::limits(validation))
+        .map_err(|error| TokenError::from_json(Segment::Payload, error))?;
+    check(&decoded, keys, validation, now, &claims)?;
     Ok(VerifiedToken {
         header: decoded.header,
-        claims,
+        claims: Claims::new(claims),
         payload: decoded.payload,
     })
 }
@@ -112,19 +116,19 @@ pub fn verify_json(
     validation: &Validation,
     now: u64,
 ) -> Result<VerifiedJson, TokenError> {
-    let (decoded, _) = verify_decoded(
-        token,
-        keys,
-        validation,
-        now,
-        jws::PayloadKind::CheckedClaims,
-    )?;
+    let decoded = jws::decode(token, validation)?;
+    let claims = json::parse_object_members(&decoded.payload, &jws::limits(validation), &|name| {
+        validation::reads_claim(validation, name)
+    })
+    .map_err(|error| TokenError::from_json(Segment::Payload, error))?;
+    check(&decoded, keys, validation, now, &claims)?;
+    drop(claims);
     // The strict parser accepted the payload, so it is UTF-8; this error is
     // unreachable.
     let claims_json = String::from_utf8(decoded.payload).map_err(|_| {
         TokenError::Malformed(Malformed::Json {
             segment: Segment::Payload,
-            error: crate::json::JsonError::Syntax { line: 1, column: 1 },
+            error: json::JsonError::Syntax { line: 1, column: 1 },
         })
     })?;
     Ok(VerifiedJson {
@@ -133,16 +137,16 @@ pub fn verify_json(
     })
 }
 
-/// The steps [`verify`] and [`verify_json`] share, in the documented order.
-fn verify_decoded<'t>(
-    token: &'t str,
+/// The checks after parsing that [`verify`] and [`verify_json`] share, in
+/// the documented order: signature, header `typ`, claims.
+fn check(
+    decoded: &jws::Decoded<'_>,
     keys: &KeySet,
     validation: &Validation,
     now: u64,
-    kind: jws::PayloadKind,
-) -> Result<(jws::Decoded<'t>, Claims), TokenError> {
-    let mut decoded = jws::decode(token, validation, kind)?;
-    jws::check_signature(&decoded, keys, validation)?;
+    claims: &dyn validation::ClaimSource,
+) -> Result<(), TokenError> {
+    jws::check_signature(decoded, keys, validation)?;
 
     if let Some(expected) = &validation.typ {
         if !validation::typ_matches(decoded.header.typ.as_deref(), expected) {
@@ -152,15 +156,13 @@ fn verify_decoded<'t>(
                     .header
                     .typ
                     .as_deref()
-                    .map(|typ| alloc::format!("{}", crate::json::Printable(typ))),
-                expected: alloc::format!("{}", crate::json::Printable(expected)),
+                    .map(|typ| alloc::format!("{}", json::Printable(typ))),
+                expected: alloc::format!("{}", json::Printable(expected)),
             });
         }
     }
 
-    let claims = decoded.claims.take().unwrap_or_default();
-    let claims = validation::validate_claims(claims, validation, now)?;
-    Ok((decoded, claims))
+    validation::validate_claims(claims, validation, now)
 }
 
 /// Signs `claims` as a compact JWT with `key`.

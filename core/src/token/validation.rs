@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::error::TokenError;
 use super::Algorithm;
+use crate::json;
 
 /// What a token must satisfy beyond a valid signature.
 ///
@@ -80,6 +81,10 @@ impl Default for Validation {
 pub struct Claims(Map<String, Value>);
 
 impl Claims {
+    pub(crate) fn new(claims: Map<String, Value>) -> Self {
+        Self(claims)
+    }
+
     /// A claim by name.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
@@ -111,6 +116,25 @@ impl Claims {
     }
 }
 
+/// Claims as [`validate_claims`] reads them: the whole payload, or only the
+/// members that [`reads_claim`] selects.
+pub(crate) trait ClaimSource {
+    /// A claim by name.
+    fn claim(&self, name: &str) -> Option<&Value>;
+}
+
+impl ClaimSource for Map<String, Value> {
+    fn claim(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl ClaimSource for json::Members<'_> {
+    fn claim(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 /// The registered claims whose types [`validate_claims`] checks.
 const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud"];
 
@@ -124,23 +148,23 @@ pub(crate) fn reads_claim(validation: &Validation, name: &str) -> bool {
 /// (Unix seconds), in the order the crate documents. `claims` holds at least
 /// every claim that [`reads_claim`] selects.
 pub(crate) fn validate_claims(
-    claims: Map<String, Value>,
+    claims: &dyn ClaimSource,
     validation: &Validation,
     now: u64,
-) -> Result<Claims, TokenError> {
+) -> Result<(), TokenError> {
     // Types first, so that a later check never reads a wrongly typed value.
-    let exp = numeric_date(&claims, "exp")?;
-    let nbf = numeric_date(&claims, "nbf")?;
-    let iat = numeric_date(&claims, "iat")?;
+    let exp = numeric_date(claims, "exp")?;
+    let nbf = numeric_date(claims, "nbf")?;
+    let iat = numeric_date(claims, "iat")?;
     for name in ["iss", "sub", "jti"] {
-        if claims.get(name).is_some_and(|value| !value.is_string()) {
+        if claims.claim(name).is_some_and(|value| !value.is_string()) {
             return Err(invalid(name, "must be a string"));
         }
     }
-    let audiences = audience(&claims)?;
+    let audiences = audience(claims)?;
 
     for name in &validation.required_claims {
-        if !claims.contains_key(name.as_str()) {
+        if claims.claim(name.as_str()).is_none() {
             return Err(TokenError::MissingClaim {
                 claim: name.clone(),
             });
@@ -148,8 +172,7 @@ pub(crate) fn validate_claims(
     }
 
     check_times(validation, now, exp, nbf, iat)?;
-    check_identity(&claims, validation, audiences.as_deref())?;
-    Ok(Claims(claims))
+    check_identity(claims, validation, audiences.as_deref())
 }
 
 fn check_times(
@@ -202,12 +225,12 @@ fn check_times(
 }
 
 fn check_identity(
-    claims: &Map<String, Value>,
+    claims: &dyn ClaimSource,
     validation: &Validation,
     audiences: Option<&[&str]>,
 ) -> Result<(), TokenError> {
     if !validation.issuers.is_empty() {
-        match claims.get("iss").and_then(Value::as_str) {
+        match claims.claim("iss").and_then(Value::as_str) {
             None => return Err(missing("iss")),
             Some(iss) if !validation.issuers.iter().any(|allowed| allowed == iss) => {
                 return Err(invalid("iss", "is not an accepted issuer"));
@@ -233,7 +256,7 @@ fn check_identity(
     }
 
     if let Some(subject) = &validation.subject {
-        match claims.get("sub").and_then(Value::as_str) {
+        match claims.claim("sub").and_then(Value::as_str) {
             None => return Err(missing("sub")),
             Some(sub) if sub != subject => {
                 return Err(invalid("sub", "is not the required subject"));
@@ -246,11 +269,8 @@ fn check_identity(
 
 /// Reads a NumericDate claim: a JSON number, which the parser guarantees is
 /// finite.
-fn numeric_date(
-    claims: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<f64>, TokenError> {
-    match claims.get(name) {
+fn numeric_date(claims: &dyn ClaimSource, name: &'static str) -> Result<Option<f64>, TokenError> {
+    match claims.claim(name) {
         None => Ok(None),
         Some(Value::Number(number)) => number
             .as_f64()
@@ -262,8 +282,8 @@ fn numeric_date(
 }
 
 /// Reads `aud`: a string or an array of strings (RFC 7519 §4.1.3).
-fn audience(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>, TokenError> {
-    match claims.get("aud") {
+fn audience(claims: &dyn ClaimSource) -> Result<Option<Vec<&str>>, TokenError> {
+    match claims.claim("aud") {
         None => Ok(None),
         Some(Value::String(aud)) => Ok(Some(vec![aud.as_str()])),
         Some(Value::Array(items)) => items
@@ -319,8 +339,8 @@ mod tests {
         serde_json::from_str(text).unwrap()
     }
 
-    fn check(text: &str, validation: &Validation, now: u64) -> Result<Claims, TokenError> {
-        validate_claims(claims(text), validation, now)
+    fn check(text: &str, validation: &Validation, now: u64) -> Result<(), TokenError> {
+        validate_claims(&claims(text), validation, now)
     }
 
     #[test]
