@@ -111,8 +111,18 @@ fn host_stream_errors_are_typed() {
     assert_eq!(guest.kind, GuestErrorKind::Crypto);
     assert_eq!(guest.code, "invalid_chunk_size");
     assert!(guest.message.contains("`10`"), "{}", guest.message);
-    let error = keyring.stream_encryptor(b"", usize::MAX).unwrap_err();
-    assert_eq!(error.guest().unwrap().code, "invalid_chunk_size");
+    // Sizes past the WIT's `u32` are reported as given, not clamped.
+    for size in [usize::MAX, u32::MAX as usize + 1] {
+        let error = keyring.stream_encryptor(b"", size).unwrap_err();
+        let guest = error.guest().expect("a guest error");
+        assert_eq!(guest.kind, GuestErrorKind::Crypto);
+        assert_eq!(guest.code, "invalid_chunk_size");
+        assert!(
+            guest.message.contains(&format!("`{size}`")),
+            "{}",
+            guest.message
+        );
+    }
 
     let mut stream = host_encrypt(&keyring, &data(3000, 1), 3000);
     stream.truncate(stream.len() - 1);

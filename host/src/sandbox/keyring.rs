@@ -9,7 +9,10 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use mem8_guard::crypto::{AeadAlgorithm, KeyId, KeyState, RotationPolicy, RotationReason};
+use mem8_guard::crypto::{
+    AeadAlgorithm, CryptoError, KeyId, KeyState, RotationPolicy, RotationReason, MAX_CHUNK_SIZE,
+    MIN_CHUNK_SIZE,
+};
 use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
 
@@ -17,7 +20,7 @@ use super::api::ObjectHandle;
 use super::bindings::exports::mem8::guard::crypto as wit;
 use super::runtime::{Runtime, Worker};
 use super::stream::{HostStreamDecryptor, HostStreamEncryptor};
-use super::HostError;
+use super::{GuestError, GuestErrorKind, HostError};
 
 /// A key's metadata with the fields of the core's `KeyInfo`; never key
 /// material.
@@ -430,9 +433,16 @@ impl HostKeyring {
         aad: &[u8],
         chunk_size: usize,
     ) -> Result<HostStreamEncryptor, HostError> {
-        // Every size above `u32::MAX` is above the core's maximum chunk
-        // size, so the guest rejects it with the same code.
-        let chunk_size = u32::try_from(chunk_size).unwrap_or(u32::MAX);
+        // The WIT parameter is a `u32`. Every size above `u32::MAX` is also
+        // above the core's maximum, so the host returns the core's error
+        // itself, with the size as given.
+        let Ok(chunk_size) = u32::try_from(chunk_size) else {
+            return Err(crypto_guest_error(&CryptoError::InvalidChunkSize {
+                size: chunk_size as u64,
+                min: MIN_CHUNK_SIZE,
+                max: MAX_CHUNK_SIZE,
+            }));
+        };
         let stream = ObjectHandle::new(self.handle.runtime());
         let (stream_id, owner) = (stream.id, std::sync::Arc::clone(stream.owner()));
         let (worker_id, header) = self.run(true, |worker, keyring| {
@@ -491,6 +501,18 @@ impl From<&RotationReason> for RotationDue {
             message: reason.to_string(),
         }
     }
+}
+
+/// The error the guest returns for `error`, for a check that the host
+/// makes before calling it.
+fn crypto_guest_error(error: &CryptoError) -> HostError {
+    HostError::Guest(GuestError {
+        kind: GuestErrorKind::Crypto,
+        code: String::from(error.code()),
+        message: error.to_string(),
+        claim: None,
+        limit: None,
+    })
 }
 
 pub(crate) fn wit_algorithm(algorithm: AeadAlgorithm) -> wit::AeadAlgorithm {
