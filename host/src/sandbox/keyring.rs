@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use super::api::ObjectHandle;
 use super::bindings::exports::mem8::guard::crypto as wit;
 use super::runtime::{Runtime, Worker};
-use super::stream::{HostStreamDecryptor, HostStreamEncryptor};
+use super::stream::{HostStreamDecryptor, HostStreamEncryptor, StreamInfo};
 use super::{GuestError, GuestErrorKind, HostError};
 
 /// A key's metadata with the fields of the core's `KeyInfo`; never key
@@ -445,7 +445,7 @@ impl HostKeyring {
         };
         let stream = ObjectHandle::new(self.handle.runtime());
         let (stream_id, owner) = (stream.id, std::sync::Arc::clone(stream.owner()));
-        let (worker_id, header) = self.run(true, |worker, keyring| {
+        let (worker_id, header, info) = self.run(true, |worker, keyring| {
             let api = worker.guest.mem8_guard_crypto().keyring();
             let resource =
                 match api.call_stream_encryptor(&mut worker.store, keyring, aad, chunk_size)? {
@@ -453,14 +453,18 @@ impl HostKeyring {
                     Err(error) => return Ok(Err(HostError::from(error))),
                 };
             worker.remember(stream_id, 0, &owner, resource);
-            let header = worker
-                .guest
-                .mem8_guard_crypto()
-                .stream_encryptor()
-                .call_header(&mut worker.store, resource)?;
-            Ok(Ok((worker.id, header)))
+            let api = worker.guest.mem8_guard_crypto().stream_encryptor();
+            let header = api.call_header(&mut worker.store, resource)?;
+            let info = api.call_info(&mut worker.store, resource)?;
+            Ok(Ok((worker.id, header, info)))
         })?;
-        Ok(HostStreamEncryptor::new(stream, worker_id, header))
+        let Some(info) = info else {
+            return Err(HostError::InvalidGuestValue {
+                reason: String::from("the guest returned no header fields for a new stream"),
+            });
+        };
+        let info = StreamInfo::from_wit(info)?;
+        Ok(HostStreamEncryptor::new(stream, worker_id, header, info))
     }
 
     /// Starts decrypting a stream, header included, like the core's
@@ -522,13 +526,17 @@ pub(crate) fn wit_algorithm(algorithm: AeadAlgorithm) -> wit::AeadAlgorithm {
     }
 }
 
+pub(crate) fn aead_algorithm(algorithm: wit::AeadAlgorithm) -> AeadAlgorithm {
+    match algorithm {
+        wit::AeadAlgorithm::Xc20p => AeadAlgorithm::XChaCha20Poly1305,
+        wit::AeadAlgorithm::C20p => AeadAlgorithm::ChaCha20Poly1305,
+    }
+}
+
 fn key_metadata(info: wit::KeyInfo) -> Result<KeyMetadata, HostError> {
     Ok(KeyMetadata {
         id: key_id(&info.id)?,
-        algorithm: match info.algorithm {
-            wit::AeadAlgorithm::Xc20p => AeadAlgorithm::XChaCha20Poly1305,
-            wit::AeadAlgorithm::C20p => AeadAlgorithm::ChaCha20Poly1305,
-        },
+        algorithm: aead_algorithm(info.algorithm),
         state: match info.state {
             wit::KeyState::Primary => KeyState::Primary,
             wit::KeyState::Enabled => KeyState::Enabled,
@@ -540,7 +548,7 @@ fn key_metadata(info: wit::KeyInfo) -> Result<KeyMetadata, HostError> {
     })
 }
 
-fn key_id(text: &str) -> Result<KeyId, HostError> {
+pub(crate) fn key_id(text: &str) -> Result<KeyId, HostError> {
     text.parse::<KeyId>()
         .map_err(|_| HostError::InvalidGuestValue {
             reason: format!("invalid key id `{}` from the guest", text.escape_debug()),
