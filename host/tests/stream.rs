@@ -111,13 +111,62 @@ fn host_stream_errors_are_typed() {
     assert_eq!(guest.kind, GuestErrorKind::Crypto);
     assert_eq!(guest.code, "invalid_chunk_size");
     assert!(guest.message.contains("`10`"), "{}", guest.message);
-    let error = keyring.stream_encryptor(b"", usize::MAX).unwrap_err();
-    assert_eq!(error.guest().unwrap().code, "invalid_chunk_size");
+    // Sizes past the WIT's `u32` are reported as given, not clamped.
+    for size in [usize::MAX, u32::MAX as usize + 1] {
+        let error = keyring.stream_encryptor(b"", size).unwrap_err();
+        let guest = error.guest().expect("a guest error");
+        assert_eq!(guest.kind, GuestErrorKind::Crypto);
+        assert_eq!(guest.code, "invalid_chunk_size");
+        assert!(
+            guest.message.contains(&format!("`{size}`")),
+            "{}",
+            guest.message
+        );
+    }
 
     let mut stream = host_encrypt(&keyring, &data(3000, 1), 3000);
     stream.truncate(stream.len() - 1);
     let error = host_decrypt(&keyring, &stream, 100).unwrap_err();
     assert_eq!(error.guest().unwrap().code, "decryption_failed");
+}
+
+#[test]
+fn host_stream_info_matches_header() {
+    let host = host(2, Limits::default());
+    for algorithm in [
+        AeadAlgorithm::XChaCha20Poly1305,
+        AeadAlgorithm::ChaCha20Poly1305,
+    ] {
+        let keyring = host.generate_keyring(algorithm, NOW).unwrap();
+        let key_id = keyring.keys().unwrap()[0].id;
+        let mut encryptor = keyring.stream_encryptor(b"aad", 2 * CHUNK).unwrap();
+        let header_len = encryptor.header().len();
+        let info = encryptor.info();
+        assert_eq!(info.key_id, key_id);
+        assert_eq!(info.algorithm, algorithm);
+        assert_eq!(info.chunk_size, 2 * CHUNK);
+
+        let mut stream = encryptor.header().to_vec();
+        stream.extend(encryptor.update(&data(3 * CHUNK, 2)).unwrap());
+        stream.extend(encryptor.finish().unwrap());
+
+        // The decryptor has the fields once an update completes the header.
+        let mut decryptor = keyring.stream_decryptor(b"aad").unwrap();
+        assert_eq!(decryptor.info(), None);
+        decryptor.update(&stream[..header_len - 1]).unwrap();
+        assert_eq!(decryptor.info(), None, "header not complete");
+        decryptor.update(&stream[header_len - 1..]).unwrap();
+        assert_eq!(decryptor.info(), Some(info));
+
+        // The native reader reads the same fields.
+        let native = Keyring::from_json(keyring.to_json().unwrap().as_bytes()).unwrap();
+        let mut reader = StreamReader::new(b"aad");
+        reader.update(&native, &stream).unwrap();
+        let header = reader.info().unwrap();
+        assert_eq!(header.key_id(), info.key_id);
+        assert_eq!(header.algorithm(), info.algorithm);
+        assert_eq!(header.chunk_size(), info.chunk_size);
+    }
 }
 
 /// Many threads run streams at once on a pool of two instances, with

@@ -77,7 +77,16 @@ test("stream options are checked", () => {
     code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
     message: /`10`/,
   });
-  assert.throws(() => ring.streamEncryptor({ chunkSize: 2 ** 40 }), { code: "ERR_CRYPTO_INVALID_CHUNK_SIZE" });
+  // Sizes past the module's 32-bit `usize`, and past `u64`, are named as
+  // given; a number past 2^64 in its shortest round-trip digits, as in JS.
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 2 ** 40 }), {
+    code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
+    message: /`1099511627776`/,
+  });
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 2 ** 70 }), {
+    code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
+    message: /`1180591620717411300000` is outside the supported range of 1024 to 16777216 bytes/,
+  });
   assert.throws(() => ring.streamEncryptor({ chunkSize: 1024.5 }), { name: "InvalidArgumentError", message: /1024\.5/ });
   assert.throws(() => ring.streamEncryptor({ chunkSize: "1024" }), { code: "ERR_INVALID_ARGUMENT" });
   assert.throws(() => ring.streamEncryptor({ chunk: 1024 }), { code: "ERR_INVALID_ARGUMENT", message: /`chunk`/ });

@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 
 use chacha20poly1305::aead::generic_array::GenericArray;
-use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
+use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32, Nonce, StreamBE32};
 use chacha20poly1305::aead::Buffer;
 use chacha20poly1305::{AeadInPlace, ChaCha20Poly1305, KeyInit, XChaCha20Poly1305};
 
@@ -151,21 +151,13 @@ impl StreamSealer {
     /// [`Error::NonceLength`] when `prefix` is not
     /// [`Algorithm::stream_prefix_len`] bytes.
     pub fn new(algorithm: Algorithm, key: &[u8; KEY_LEN], prefix: &[u8]) -> Result<Self, Error> {
-        if prefix.len() != algorithm.stream_prefix_len() {
-            return Err(Error::NonceLength);
-        }
-        // Each arm converts `prefix` to its own array length, which the
-        // check above guarantees.
-        let key = GenericArray::from_slice(key);
-        Ok(Self(match algorithm {
-            Algorithm::XChaCha20Poly1305 => Sealer::XChaCha(EncryptorBE32::from_aead(
-                XChaCha20Poly1305::new(key),
-                GenericArray::from_slice(prefix),
-            )),
-            Algorithm::ChaCha20Poly1305 => Sealer::ChaCha(EncryptorBE32::from_aead(
-                ChaCha20Poly1305::new(key),
-                GenericArray::from_slice(prefix),
-            )),
+        Ok(Self(match StreamStart::new(algorithm, key, prefix)? {
+            StreamStart::XChaCha(aead, prefix) => {
+                Sealer::XChaCha(EncryptorBE32::from_aead(aead, prefix))
+            }
+            StreamStart::ChaCha(aead, prefix) => {
+                Sealer::ChaCha(EncryptorBE32::from_aead(aead, prefix))
+            }
         }))
     }
 
@@ -215,21 +207,13 @@ impl StreamOpener {
     /// [`Error::NonceLength`] when `prefix` is not
     /// [`Algorithm::stream_prefix_len`] bytes.
     pub fn new(algorithm: Algorithm, key: &[u8; KEY_LEN], prefix: &[u8]) -> Result<Self, Error> {
-        if prefix.len() != algorithm.stream_prefix_len() {
-            return Err(Error::NonceLength);
-        }
-        // Each arm converts `prefix` to its own array length, which the
-        // check above guarantees.
-        let key = GenericArray::from_slice(key);
-        Ok(Self(match algorithm {
-            Algorithm::XChaCha20Poly1305 => Opener::XChaCha(DecryptorBE32::from_aead(
-                XChaCha20Poly1305::new(key),
-                GenericArray::from_slice(prefix),
-            )),
-            Algorithm::ChaCha20Poly1305 => Opener::ChaCha(DecryptorBE32::from_aead(
-                ChaCha20Poly1305::new(key),
-                GenericArray::from_slice(prefix),
-            )),
+        Ok(Self(match StreamStart::new(algorithm, key, prefix)? {
+            StreamStart::XChaCha(aead, prefix) => {
+                Opener::XChaCha(DecryptorBE32::from_aead(aead, prefix))
+            }
+            StreamStart::ChaCha(aead, prefix) => {
+                Opener::ChaCha(DecryptorBE32::from_aead(aead, prefix))
+            }
         }))
     }
 
@@ -267,6 +251,36 @@ impl StreamOpener {
             Opener::ChaCha(opener) => opener.decrypt_last_in_place(aad, &mut buffer),
         };
         opened.map_err(|_| Error::Verification)
+    }
+}
+
+/// The keyed AEAD and the nonce prefix that start either half of a STREAM.
+enum StreamStart<'a> {
+    XChaCha(XChaCha20Poly1305, &'a StreamPrefix<XChaCha20Poly1305>),
+    ChaCha(ChaCha20Poly1305, &'a StreamPrefix<ChaCha20Poly1305>),
+}
+
+/// A STREAM nonce prefix of the length that AEAD `A` needs.
+type StreamPrefix<A> = Nonce<A, StreamBE32<A>>;
+
+impl<'a> StreamStart<'a> {
+    /// Checks the length of `prefix` and keys the algorithm's AEAD.
+    fn new(algorithm: Algorithm, key: &[u8; KEY_LEN], prefix: &'a [u8]) -> Result<Self, Error> {
+        if prefix.len() != algorithm.stream_prefix_len() {
+            return Err(Error::NonceLength);
+        }
+        // Each arm converts `prefix` to its own array length, which the
+        // check above guarantees, so `from_slice` cannot panic.
+        let key = GenericArray::from_slice(key);
+        Ok(match algorithm {
+            Algorithm::XChaCha20Poly1305 => Self::XChaCha(
+                XChaCha20Poly1305::new(key),
+                GenericArray::from_slice(prefix),
+            ),
+            Algorithm::ChaCha20Poly1305 => {
+                Self::ChaCha(ChaCha20Poly1305::new(key), GenericArray::from_slice(prefix))
+            }
+        })
     }
 }
 
@@ -340,6 +354,27 @@ mod tests {
             );
             assert!(StreamSealer::new(algorithm, &key, &long).is_err());
             assert!(StreamOpener::new(algorithm, &key, &long).is_err());
+        }
+    }
+
+    #[test]
+    fn stream_prefix_length_is_per_algorithm() {
+        let key = [7u8; KEY_LEN];
+        for (algorithm, other) in [(ALL[0], ALL[1]), (ALL[1], ALL[0])] {
+            let wrong = [
+                vec![0u8; algorithm.stream_prefix_len() - 1],
+                vec![0u8; other.stream_prefix_len()],
+                Vec::new(),
+            ];
+            for prefix in &wrong {
+                let sealer = StreamSealer::new(algorithm, &key, prefix);
+                assert_eq!(sealer.err(), Some(Error::NonceLength), "{algorithm:?}");
+                let opener = StreamOpener::new(algorithm, &key, prefix);
+                assert_eq!(opener.err(), Some(Error::NonceLength), "{algorithm:?}");
+            }
+            let right = vec![0u8; algorithm.stream_prefix_len()];
+            assert!(StreamSealer::new(algorithm, &key, &right).is_ok());
+            assert!(StreamOpener::new(algorithm, &key, &right).is_ok());
         }
     }
 

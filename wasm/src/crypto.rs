@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use mem8_guard::crypto::{
     hazmat, AeadAlgorithm, CryptoError, KeyId, KeyInfo, Keyring as CoreKeyring, KeyringError,
-    RotationPolicy, SecretKey,
+    RotationPolicy, SecretKey, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -245,7 +245,9 @@ pub fn hazmat_aead_open(
     Ok(plaintext.as_ref().to_vec())
 }
 
-/// Converts a JavaScript number to a chunk size; the core checks its range.
+/// Converts a JavaScript number to a chunk size. The core checks the range,
+/// except for a number past `usize::MAX`, whose `invalid_chunk_size` error
+/// is made here so that it names the number as given.
 fn chunk_size_from(value: f64) -> Result<usize, JsValue> {
     if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0) {
         return Err(error_value(
@@ -254,10 +256,33 @@ fn chunk_size_from(value: f64) -> Result<usize, JsValue> {
             &format!("chunkSize `{value}` must be a whole number of bytes"),
         ));
     }
-    // A size above `usize::MAX` is above the core's maximum too, so the
-    // core rejects it with `invalid_chunk_size`.
-    Ok(usize::try_from(value as u64).unwrap_or(usize::MAX))
+
+    // A whole number below 2^64 converts to `u64` exactly.
+    if value < TWO_POW_64 {
+        let size = value as u64;
+        return usize::try_from(size).map_err(|_| {
+            crypto_error(CryptoError::InvalidChunkSize {
+                size,
+                min: MIN_CHUNK_SIZE,
+                max: MAX_CHUNK_SIZE,
+            })
+        });
+    }
+
+    // NOTE: the core's error stores the size as a `u64`, so this message
+    // repeats its text. `f64` formats a whole number in plain digits.
+    Err(error_value(
+        "crypto",
+        "invalid_chunk_size",
+        &format!(
+            "chunk size `{value}` is outside the supported range of {MIN_CHUNK_SIZE} to \
+             {MAX_CHUNK_SIZE} bytes"
+        ),
+    ))
 }
+
+/// 2^64, the first whole `f64` that does not fit in a `u64`.
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 
 fn parse_algorithm(name: &str) -> Result<AeadAlgorithm, JsValue> {
     name.parse::<AeadAlgorithm>().map_err(|_| {

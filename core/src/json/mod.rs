@@ -8,7 +8,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -71,6 +71,12 @@ pub enum JsonError {
     },
     /// The document parsed, but its top level is not an object.
     NotObject,
+    /// A number literal that is not zero reads as zero, because its
+    /// magnitude is below the smallest `f64` (about `4.9e-324`).
+    NumberUnderflow {
+        /// The literal as written.
+        literal: String,
+    },
 }
 
 impl fmt::Display for JsonError {
@@ -90,6 +96,12 @@ impl fmt::Display for JsonError {
                 )
             }
             Self::NotObject => f.write_str("JSON document is not an object"),
+            Self::NumberUnderflow { literal } => write!(
+                f,
+                "number `{}` is too small for a 64-bit float and would read as 0; write `0` \
+                 or a number of at least `5e-324`",
+                Printable(literal)
+            ),
         }
     }
 }
@@ -116,7 +128,7 @@ pub fn parse_object(bytes: &[u8], limits: &JsonLimits) -> Result<Map<String, Val
 /// # Errors
 ///
 /// Returns [`JsonError`] when the text is not valid JSON, repeats a member
-/// name or exceeds a limit.
+/// name, exceeds a limit, or has a non-zero number that reads as zero.
 pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError> {
     parse(bytes, limits, Build::All)
 }
@@ -153,27 +165,35 @@ pub(crate) fn parse_object_members<'a>(
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Members<'a>, JsonError> {
     let fault = RefCell::new(None);
+    let numbers = NumberLog::default();
     let seed = MembersSeed {
         strict: StrictSeed {
             depth: 0,
             limits,
             fault: &fault,
             build: Build::Nothing,
+            numbers: &numbers,
         },
         keep,
     };
-    finish(run(bytes, seed), fault, limits)?.ok_or(JsonError::NotObject)
+    let members = finish(run(bytes, seed), fault, limits)?;
+    no_underflow(bytes, &numbers)?;
+    members.ok_or(JsonError::NotObject)
 }
 
 fn parse(bytes: &[u8], limits: &JsonLimits, build: Build) -> Result<Value, JsonError> {
     let fault = RefCell::new(None);
+    let numbers = NumberLog::default();
     let seed = StrictSeed {
         depth: 0,
         limits,
         fault: &fault,
         build,
+        numbers: &numbers,
     };
-    finish(run(bytes, seed), fault, limits)
+    let value = finish(run(bytes, seed), fault, limits)?;
+    no_underflow(bytes, &numbers)?;
+    Ok(value)
 }
 
 /// Runs `seed` over `bytes` as one JSON text, trailing data included.
@@ -209,6 +229,71 @@ fn finish<T>(
             }
         })
     })
+}
+
+/// Fails when a number of `bytes`, a JSON text that parsed, is a non-zero
+/// literal that read as zero. Only a float that reads as zero can be one,
+/// so other documents skip the second pass over the text.
+fn no_underflow(bytes: &[u8], numbers: &NumberLog) -> Result<(), JsonError> {
+    let float_zeros = numbers.float_zeros.borrow();
+    if float_zeros.is_empty() {
+        return Ok(());
+    }
+    match underflowing_literal(bytes, &float_zeros) {
+        Some(literal) => Err(JsonError::NumberUnderflow { literal }),
+        None => Ok(()),
+    }
+}
+
+/// Finds the first number literal in `bytes`, a JSON text that parsed, that
+/// read as float zero but has a non-zero digit before its exponent, as
+/// `1e-400` has. `float_zeros` lists the positions, among all numbers in
+/// order, of the floats that read as zero.
+fn underflowing_literal(bytes: &[u8], float_zeros: &[usize]) -> Option<String> {
+    let mut float_zeros = float_zeros.iter().peekable();
+    let mut ordinal = 0;
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        match byte {
+            // Skip a string, with its escapes: it may contain digits.
+            b'"' => {
+                index += 1;
+                while let Some(&byte) = bytes.get(index) {
+                    index += if byte == b'\\' { 2 } else { 1 };
+                    if byte == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let literal = bytes.get(index..).unwrap_or_default();
+                let length = literal
+                    .iter()
+                    .position(|byte| {
+                        !matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                    })
+                    .unwrap_or(literal.len());
+                let literal = literal.get(..length).unwrap_or_default();
+                if float_zeros.next_if_eq(&&ordinal).is_some() && !zero_as_written(literal) {
+                    // A number literal is ASCII.
+                    return Some(literal.iter().copied().map(char::from).collect());
+                }
+                ordinal += 1;
+                index += length;
+            }
+            _ => index += 1,
+        }
+    }
+    None
+}
+
+/// Checks that every digit of the number `literal` before its exponent is
+/// `0`, so that the literal is zero as written.
+fn zero_as_written(literal: &[u8]) -> bool {
+    literal
+        .iter()
+        .take_while(|&&byte| byte != b'e' && byte != b'E')
+        .all(|byte| !matches!(byte, b'1'..=b'9'))
 }
 
 /// Deserializes an optional field that, when present, must hold a value:
@@ -273,6 +358,27 @@ struct StrictSeed<'a> {
     limits: &'a JsonLimits,
     fault: &'a RefCell<Option<JsonError>>,
     build: Build,
+    numbers: &'a NumberLog,
+}
+
+/// The numbers a parse has read, so that a float zero can be matched to
+/// its literal afterwards: serde passes the value, not the text.
+#[derive(Default)]
+struct NumberLog {
+    /// How many numbers were read so far.
+    count: Cell<usize>,
+    /// The positions, among all numbers, of the floats that read as zero.
+    float_zeros: RefCell<Vec<usize>>,
+}
+
+impl NumberLog {
+    fn count(&self, float_zero: bool) {
+        let position = self.count.get();
+        if float_zero {
+            self.float_zeros.borrow_mut().push(position);
+        }
+        self.count.set(position.saturating_add(1));
+    }
 }
 
 impl StrictSeed<'_> {
@@ -288,6 +394,7 @@ impl StrictSeed<'_> {
             limits: self.limits,
             fault: self.fault,
             build,
+            numbers: self.numbers,
         }
     }
 
@@ -337,14 +444,17 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        self.numbers.count(false);
         Ok(Value::Number(v.into()))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        self.numbers.count(false);
         Ok(Value::Number(v.into()))
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.numbers.count(v == 0.0);
         // serde_json rejects out-of-range numbers itself, so this only guards
         // against a non-finite value reaching a NumericDate comparison.
         Number::from_f64(v)
@@ -436,12 +546,12 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
         Ok(None)
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        self.strict.visit_i64(v).map(|_| None)
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        self.strict.visit_u64(v).map(|_| None)
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
@@ -580,6 +690,32 @@ mod tests {
     #[test]
     fn huge_number_is_syntax_error() {
         assert!(matches!(parse("1e400"), Err(JsonError::Syntax { .. })));
+    }
+
+    #[test]
+    fn underflowing_number_rejected() {
+        for literal in ["1e-400", "-1e-400", "0.0000001e-320", "2E-324"] {
+            let text = alloc::format!(r#"{{"s":"1e-400 \" 5","n":[0.0,-7,0e-400,{literal},3]}}"#);
+            let error = parse(&text).unwrap_err();
+            let expected = JsonError::NumberUnderflow {
+                literal: String::from(literal),
+            };
+            assert_eq!(error, expected, "{text}");
+            let message = alloc::format!("{error}");
+            assert!(
+                message.contains(&alloc::format!("`{literal}`")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_literals_still_parse() {
+        let text = r#"{"a":[0.0,-0.0,0e-400,0.000e5,0,5e-324],"s":"1e-400"}"#;
+        let value = parse(text).unwrap();
+        assert_eq!(value["a"][0], Value::from(0.0));
+        assert_eq!(value["a"][5], Value::from(5e-324));
+        assert_eq!(value["s"], Value::from("1e-400"));
     }
 
     #[test]

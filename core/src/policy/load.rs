@@ -47,6 +47,8 @@ impl Policy {
 
         // Check the version before the shape, so that a document of a later
         // version reports its version and not the first field it added.
+        // NOTE: serde_json passes the value, not the literal, so a version
+        // too large for a u64 is named as the float it reads as (`1e+20`).
         if let Some(version) = object.get("version").and_then(Value::as_u64) {
             if version != POLICY_VERSION && version != POLICY_VERSION_1 {
                 return Err(PolicyError::UnsupportedVersion { version });

@@ -83,28 +83,43 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
 
 #[allow(unsafe_code)]
 fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
-    check_not_shared(path)?;
+    check_file(path, effective_uid())?;
     // The file is read into memory, not mapped, so a change to it on disk
     // while the module runs cannot fault the process.
     let bytes = fs::read(path).map_err(|error| cache_io_error(path, &error))?;
     // SAFETY: `Component::deserialize` runs the bytes' native code
     // unchecked, so they must come from `Component::serialize` of a
     // compatible engine. This host writes the files itself, atomically
-    // under a fresh name, in a folder that `prepare_dir` and
-    // `check_not_shared` require to be writable only by its owner, and
+    // under a fresh name, in a folder that `prepare_dir` requires to be
+    // writable only by its owner, on a path that only that user or root can
+    // change; `check_file` applies the same rule to the file, and
     // wasmtime checks the header for engine compatibility.
     unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| HostError::Load {
         reason: format!("failed to read `{}`: {error:#}", path.display()),
     })
 }
 
-/// Creates the folder (owner-only on Unix) and rejects one that others can
-/// write to.
+/// Creates the folder (owner-only on Unix) and checks it and every folder
+/// above it, as [`check_dir_chain`] describes.
 fn prepare_dir(dir: &Path) -> Result<(), HostError> {
+    let dir = std::path::absolute(dir).map_err(|error| cache_io_error(dir, &error))?;
+    let uid = effective_uid();
+
+    // Check the folders that exist before creating any, so that no folder
+    // is created through a symbolic link or inside a folder others control.
+    check_dir_chain(&dir, uid, Missing::Allowed)?;
     if !dir.exists() {
-        create_private_dir(dir)?;
+        create_private_dir(&dir)?;
     }
-    check_not_shared(dir)
+    check_dir_chain(&dir, uid, Missing::Rejected)
+}
+
+/// Whether [`check_dir_chain`] accepts a path whose last folders do not
+/// exist yet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Allowed,
+    Rejected,
 }
 
 #[cfg(unix)]
@@ -122,11 +137,69 @@ fn create_private_dir(dir: &Path) -> Result<(), HostError> {
     fs::create_dir_all(dir).map_err(|error| cache_io_error(dir, &error))
 }
 
+/// Checks every component of the absolute path `dir`, from `/` down,
+/// without following symbolic links:
+///
+/// - the cache folder itself must be a folder owned by `uid` that group and
+///   others cannot write to;
+/// - every folder above it must be owned by `uid` or root. Group and
+///   others must not be able to write to it unless it has the sticky bit,
+///   as `/tmp` has, which stops them from renaming or removing the entries
+///   of other users;
+/// - no component may be a symbolic link, because whoever can change the
+///   link or its target's folders can point the cache elsewhere.
+///
+/// Whoever can write to one of these folders can replace the cache folder,
+/// and with it the native code the host runs.
 #[cfg(unix)]
-fn check_not_shared(path: &Path) -> Result<(), HostError> {
+fn check_dir_chain(dir: &Path, uid: u32, missing: Missing) -> Result<(), HostError> {
+    let count = dir.components().count();
+    let mut prefix = PathBuf::new();
+    for (index, component) in dir.components().enumerate() {
+        prefix.push(component);
+        let metadata = match fs::symlink_metadata(&prefix) {
+            Ok(metadata) => metadata,
+            Err(error)
+                if missing == Missing::Allowed && error.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(());
+            }
+            Err(error) => return Err(cache_io_error(&prefix, &error)),
+        };
+        let kind = metadata.file_type();
+        if kind.is_symlink() {
+            return Err(symlink_error(&prefix));
+        }
+        if !kind.is_dir() {
+            return Err(HostError::Load {
+                reason: format!("module cache path `{}` is not a folder", prefix.display()),
+            });
+        }
+        if index + 1 == count {
+            check_owner(&prefix, &metadata, uid)?;
+            check_mode(&prefix, &metadata)?;
+        } else {
+            check_parent(&prefix, &metadata, uid)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rejects a cache file that is a symbolic link, that `uid` does not own or
+/// that group or others can write to.
+#[cfg(unix)]
+fn check_file(path: &Path, uid: u32) -> Result<(), HostError> {
+    let metadata = fs::symlink_metadata(path).map_err(|error| cache_io_error(path, &error))?;
+    if metadata.file_type().is_symlink() {
+        return Err(symlink_error(path));
+    }
+    check_owner(path, &metadata, uid)?;
+    check_mode(path, &metadata)
+}
+
+#[cfg(unix)]
+fn check_mode(path: &Path, metadata: &fs::Metadata) -> Result<(), HostError> {
     use std::os::unix::fs::PermissionsExt;
-    let metadata = fs::metadata(path).map_err(|error| cache_io_error(path, &error))?;
-    check_owner(path, &metadata, effective_uid())?;
     if metadata.permissions().mode() & 0o022 != 0 {
         return Err(HostError::Load {
             reason: format!(
@@ -156,6 +229,46 @@ fn check_owner(path: &Path, metadata: &fs::Metadata, uid: u32) -> Result<(), Hos
     Ok(())
 }
 
+/// Rejects a folder above the cache that a user other than `uid` and root
+/// owns, or that group or others can write to without the sticky bit.
+#[cfg(unix)]
+fn check_parent(path: &Path, metadata: &fs::Metadata, uid: u32) -> Result<(), HostError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let owner = metadata.uid();
+    if owner != uid && owner != 0 {
+        return Err(HostError::Load {
+            reason: format!(
+                "folder `{}` above the module cache is owned by uid `{owner}`, neither this \
+                 process's uid `{uid}` nor root; put the cache where only the service user or \
+                 root can change its path",
+                path.display()
+            ),
+        });
+    }
+    let mode = metadata.permissions().mode();
+    if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+        return Err(HostError::Load {
+            reason: format!(
+                "folder `{}` above the module cache is writable by group or others without the \
+                 sticky bit; run `chmod go-w` on it or put the cache elsewhere",
+                path.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink_error(path: &Path) -> HostError {
+    HostError::Load {
+        reason: format!(
+            "module cache path `{}` is a symbolic link; give the path it resolves to \
+             (`realpath`), in folders only the service user or root can write to",
+            path.display()
+        ),
+    }
+}
+
 #[cfg(unix)]
 #[allow(unsafe_code)]
 fn effective_uid() -> u32 {
@@ -166,8 +279,18 @@ fn effective_uid() -> u32 {
 
 // NOTE: on other platforms the cache folder's permissions are not checked.
 #[cfg(not(unix))]
-fn check_not_shared(_path: &Path) -> Result<(), HostError> {
+fn check_dir_chain(_dir: &Path, _uid: u32, _missing: Missing) -> Result<(), HostError> {
     Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_file(_path: &Path, _uid: u32) -> Result<(), HostError> {
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn effective_uid() -> u32 {
+    0
 }
 
 fn write_atomically(dir: &Path, path: &PathBuf, bytes: &[u8]) -> Result<(), HostError> {
@@ -188,8 +311,21 @@ fn cache_io_error(path: &Path, error: &std::io::Error) -> HostError {
 }
 
 #[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    fn set_mode(path: &Path, mode: u32) {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn load_reason(result: Result<(), HostError>) -> String {
+        match result {
+            Err(HostError::Load { reason }) => reason,
+            other => panic!("expected a load error, got {other:?}"),
+        }
+    }
 
     #[test]
     fn owner_check_accepts_own_folder() {
@@ -200,12 +336,137 @@ mod tests {
 
     #[test]
     fn owner_check_rejects_other_user() {
-        use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let metadata = fs::metadata(dir.path()).unwrap();
         let other = metadata.uid().wrapping_add(1);
         let error = check_owner(dir.path(), &metadata, other).unwrap_err();
         assert!(matches!(error, HostError::Load { .. }), "got {error:?}");
         assert!(error.to_string().contains("is owned by uid"), "{error}");
+    }
+
+    #[test]
+    fn new_cache_under_temp_folder_accepted() {
+        // The temporary folder is `/tmp` or `$TMPDIR`: world-writable with
+        // the sticky bit, or private to the user.
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("a/b/modules");
+        prepare_dir(&cache).unwrap();
+        for folder in [dir.path().join("a"), dir.path().join("a/b"), cache] {
+            let mode = fs::symlink_metadata(&folder).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+        }
+    }
+
+    #[test]
+    fn relative_cache_path_checked_from_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        // `absolute` keeps the link in the path, so the check still finds it.
+        let relative = std::env::current_dir()
+            .unwrap()
+            .components()
+            .map(|_| "..")
+            .collect::<PathBuf>()
+            .join(link.strip_prefix("/").unwrap())
+            .join("modules");
+        let reason = load_reason(prepare_dir(&relative));
+        assert!(reason.contains("is a symbolic link"), "{reason}");
+    }
+
+    #[test]
+    fn symlinked_cache_folder_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir(&real).unwrap();
+        set_mode(&real, 0o700);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+
+        let reason = load_reason(prepare_dir(&link));
+        assert!(reason.contains("is a symbolic link"), "{reason}");
+        assert!(
+            reason.contains(&format!("`{}`", link.display())),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn symlinked_parent_rejected_before_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir(&real).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+
+        let reason = load_reason(prepare_dir(&link.join("modules")));
+        assert!(reason.contains("is a symbolic link"), "{reason}");
+        assert!(!real.join("modules").exists(), "created through the link");
+    }
+
+    #[test]
+    fn writable_parent_rejected_before_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        for mode in [0o775, 0o757] {
+            set_mode(&shared, mode);
+            let reason = load_reason(prepare_dir(&shared.join("modules")));
+            assert!(reason.contains("without the sticky bit"), "{reason}");
+            assert!(
+                !shared.join("modules").exists(),
+                "created in a shared folder"
+            );
+        }
+    }
+
+    #[test]
+    fn sticky_writable_parent_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let sticky = dir.path().join("sticky");
+        fs::create_dir(&sticky).unwrap();
+        set_mode(&sticky, 0o1777);
+        prepare_dir(&sticky.join("modules")).unwrap();
+    }
+
+    #[test]
+    fn parent_of_other_user_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path().join("parent");
+        let cache = parent.join("modules");
+        fs::create_dir_all(&cache).unwrap();
+        set_mode(&parent, 0o755);
+        set_mode(&cache, 0o700);
+        let owner = fs::metadata(&parent).unwrap().uid();
+
+        // As root, give the parent to `nobody`. Otherwise check as another
+        // user: the parent's real owner is then neither that user nor root.
+        let uid = if owner == 0 {
+            std::os::unix::fs::chown(&parent, Some(65_534), None).unwrap();
+            std::os::unix::fs::chown(&cache, Some(0), None).unwrap();
+            0
+        } else {
+            std::os::unix::fs::chown(&cache, Some(owner), None).unwrap();
+            owner.wrapping_add(1)
+        };
+        let reason = load_reason(check_dir_chain(&cache, uid, Missing::Rejected));
+        assert!(
+            reason.contains("above the module cache is owned by uid"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn cache_file_symlink_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.cwasm");
+        fs::write(&target, b"x").unwrap();
+        set_mode(&target, 0o600);
+        let link = dir.path().join("link.cwasm");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+
+        assert!(check_file(&target, effective_uid()).is_ok());
+        let reason = load_reason(check_file(&link, effective_uid()));
+        assert!(reason.contains("is a symbolic link"), "{reason}");
     }
 }

@@ -9,15 +9,18 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use mem8_guard::crypto::{AeadAlgorithm, KeyId, KeyState, RotationPolicy, RotationReason};
+use mem8_guard::crypto::{
+    AeadAlgorithm, CryptoError, KeyId, KeyState, RotationPolicy, RotationReason, MAX_CHUNK_SIZE,
+    MIN_CHUNK_SIZE,
+};
 use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
 
 use super::api::ObjectHandle;
 use super::bindings::exports::mem8::guard::crypto as wit;
 use super::runtime::{Runtime, Worker};
-use super::stream::{HostStreamDecryptor, HostStreamEncryptor};
-use super::HostError;
+use super::stream::{HostStreamDecryptor, HostStreamEncryptor, StreamInfo};
+use super::{GuestError, GuestErrorKind, HostError};
 
 /// A key's metadata with the fields of the core's `KeyInfo`; never key
 /// material.
@@ -430,12 +433,19 @@ impl HostKeyring {
         aad: &[u8],
         chunk_size: usize,
     ) -> Result<HostStreamEncryptor, HostError> {
-        // Every size above `u32::MAX` is above the core's maximum chunk
-        // size, so the guest rejects it with the same code.
-        let chunk_size = u32::try_from(chunk_size).unwrap_or(u32::MAX);
+        // The WIT parameter is a `u32`. Every size above `u32::MAX` is also
+        // above the core's maximum, so the host returns the core's error
+        // itself, with the size as given.
+        let Ok(chunk_size) = u32::try_from(chunk_size) else {
+            return Err(crypto_guest_error(&CryptoError::InvalidChunkSize {
+                size: chunk_size as u64,
+                min: MIN_CHUNK_SIZE,
+                max: MAX_CHUNK_SIZE,
+            }));
+        };
         let stream = ObjectHandle::new(self.handle.runtime());
         let (stream_id, owner) = (stream.id, std::sync::Arc::clone(stream.owner()));
-        let (worker_id, header) = self.run(true, |worker, keyring| {
+        let (worker_id, header, info) = self.run(true, |worker, keyring| {
             let api = worker.guest.mem8_guard_crypto().keyring();
             let resource =
                 match api.call_stream_encryptor(&mut worker.store, keyring, aad, chunk_size)? {
@@ -443,14 +453,18 @@ impl HostKeyring {
                     Err(error) => return Ok(Err(HostError::from(error))),
                 };
             worker.remember(stream_id, 0, &owner, resource);
-            let header = worker
-                .guest
-                .mem8_guard_crypto()
-                .stream_encryptor()
-                .call_header(&mut worker.store, resource)?;
-            Ok(Ok((worker.id, header)))
+            let api = worker.guest.mem8_guard_crypto().stream_encryptor();
+            let header = api.call_header(&mut worker.store, resource)?;
+            let info = api.call_info(&mut worker.store, resource)?;
+            Ok(Ok((worker.id, header, info)))
         })?;
-        Ok(HostStreamEncryptor::new(stream, worker_id, header))
+        let Some(info) = info else {
+            return Err(HostError::InvalidGuestValue {
+                reason: String::from("the guest returned no header fields for a new stream"),
+            });
+        };
+        let info = StreamInfo::from_wit(info)?;
+        Ok(HostStreamEncryptor::new(stream, worker_id, header, info))
     }
 
     /// Starts decrypting a stream, header included, like the core's
@@ -493,6 +507,18 @@ impl From<&RotationReason> for RotationDue {
     }
 }
 
+/// The error the guest returns for `error`, for a check that the host
+/// makes before calling it.
+fn crypto_guest_error(error: &CryptoError) -> HostError {
+    HostError::Guest(GuestError {
+        kind: GuestErrorKind::Crypto,
+        code: String::from(error.code()),
+        message: error.to_string(),
+        claim: None,
+        limit: None,
+    })
+}
+
 pub(crate) fn wit_algorithm(algorithm: AeadAlgorithm) -> wit::AeadAlgorithm {
     match algorithm {
         AeadAlgorithm::ChaCha20Poly1305 => wit::AeadAlgorithm::C20p,
@@ -500,13 +526,17 @@ pub(crate) fn wit_algorithm(algorithm: AeadAlgorithm) -> wit::AeadAlgorithm {
     }
 }
 
+pub(crate) fn aead_algorithm(algorithm: wit::AeadAlgorithm) -> AeadAlgorithm {
+    match algorithm {
+        wit::AeadAlgorithm::Xc20p => AeadAlgorithm::XChaCha20Poly1305,
+        wit::AeadAlgorithm::C20p => AeadAlgorithm::ChaCha20Poly1305,
+    }
+}
+
 fn key_metadata(info: wit::KeyInfo) -> Result<KeyMetadata, HostError> {
     Ok(KeyMetadata {
         id: key_id(&info.id)?,
-        algorithm: match info.algorithm {
-            wit::AeadAlgorithm::Xc20p => AeadAlgorithm::XChaCha20Poly1305,
-            wit::AeadAlgorithm::C20p => AeadAlgorithm::ChaCha20Poly1305,
-        },
+        algorithm: aead_algorithm(info.algorithm),
         state: match info.state {
             wit::KeyState::Primary => KeyState::Primary,
             wit::KeyState::Enabled => KeyState::Enabled,
@@ -518,7 +548,7 @@ fn key_metadata(info: wit::KeyInfo) -> Result<KeyMetadata, HostError> {
     })
 }
 
-fn key_id(text: &str) -> Result<KeyId, HostError> {
+pub(crate) fn key_id(text: &str) -> Result<KeyId, HostError> {
     text.parse::<KeyId>()
         .map_err(|_| HostError::InvalidGuestValue {
             reason: format!("invalid key id `{}` from the guest", text.escape_debug()),

@@ -51,7 +51,10 @@ pub struct HostConfig {
     /// A precompiled module is native code that the host runs unchecked, so
     /// whoever can write to this folder can run code in the host process.
     /// On Unix the host rejects a folder, or a file in it, that is writable
-    /// by group or others or that another user owns.
+    /// by group or others or that another user owns, a path with a
+    /// symbolic link in it, and a folder above the cache that a user other
+    /// than this one or root owns or that others can write to without the
+    /// sticky bit; `docs/host.md` states the rule.
     pub cache_dir: Option<PathBuf>,
     /// Reserve instances in wasmtime's pooling allocator instead of
     /// allocating them on demand. Default `true`.

@@ -36,7 +36,7 @@ pub use error::{GuestError, GuestErrorKind, HostError};
 pub use keyring::{HostKeyring, KeyMetadata, RotationDue};
 pub use limits::{HostConfig, Limits, EPOCH_TICK};
 pub use objects::{HostPipeline, HostPolicy, HostVerifier};
-pub use stream::{HostStreamDecryptor, HostStreamEncryptor, MAX_STREAM_CALL_BYTES};
+pub use stream::{HostStreamDecryptor, HostStreamEncryptor, StreamInfo, MAX_STREAM_CALL_BYTES};
 
 /// The WIT package version series this host supports: any `0.1.x` module.
 pub const WORLD_VERSION: &str = "0.1.0";

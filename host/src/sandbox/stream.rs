@@ -9,10 +9,13 @@
 //! limit, in any call on it, the stream fails with
 //! [`HostError::StreamLost`].
 
+use mem8_guard::crypto::{AeadAlgorithm, KeyId};
 use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
 
 use super::api::ObjectHandle;
+use super::bindings::exports::mem8::guard::crypto as wit;
+use super::keyring::{aead_algorithm, key_id};
 use super::runtime::Worker;
 use super::HostError;
 
@@ -21,6 +24,28 @@ use super::HostError;
 /// into calls of this size, so that one call stays far below the memory cap
 /// and the deadline whatever the caller passes.
 pub const MAX_STREAM_CALL_BYTES: usize = 1024 * 1024;
+
+/// The public fields of a stream header, with the values of the core's
+/// `StreamHeader`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamInfo {
+    /// The id of the key that encrypted the stream.
+    pub key_id: KeyId,
+    /// The stream's algorithm.
+    pub algorithm: AeadAlgorithm,
+    /// Plaintext bytes in every chunk but the last.
+    pub chunk_size: usize,
+}
+
+impl StreamInfo {
+    pub(crate) fn from_wit(info: wit::StreamInfo) -> Result<Self, HostError> {
+        Ok(Self {
+            key_id: key_id(&info.key_id)?,
+            algorithm: aead_algorithm(info.algorithm),
+            chunk_size: info.chunk_size as usize,
+        })
+    }
+}
 
 /// The guest resource of a stream and the instance it lives in.
 struct Pinned {
@@ -68,6 +93,7 @@ impl Pinned {
 pub struct HostStreamEncryptor {
     pinned: Pinned,
     header: Vec<u8>,
+    info: StreamInfo,
 }
 
 impl std::fmt::Debug for HostStreamEncryptor {
@@ -79,16 +105,28 @@ impl std::fmt::Debug for HostStreamEncryptor {
 }
 
 impl HostStreamEncryptor {
-    pub(crate) fn new(handle: ObjectHandle, worker: u64, header: Vec<u8>) -> Self {
+    pub(crate) fn new(
+        handle: ObjectHandle,
+        worker: u64,
+        header: Vec<u8>,
+        info: StreamInfo,
+    ) -> Self {
         Self {
             pinned: Pinned { handle, worker },
             header,
+            info,
         }
     }
 
     /// Returns the stream header, to be written before any chunk.
     pub fn header(&self) -> &[u8] {
         &self.header
+    }
+
+    /// Returns the header's public fields, like the core's
+    /// `StreamEncryptor::info`.
+    pub fn info(&self) -> StreamInfo {
+        self.info
     }
 
     /// Encrypts `plaintext` and returns every chunk it completes; a partial
@@ -132,6 +170,8 @@ impl HostStreamEncryptor {
 /// [`HostKeyring::stream_decryptor`](super::HostKeyring::stream_decryptor).
 pub struct HostStreamDecryptor {
     pinned: Pinned,
+    /// Set by the update that completes the header.
+    info: Option<StreamInfo>,
 }
 
 impl std::fmt::Debug for HostStreamDecryptor {
@@ -146,7 +186,15 @@ impl HostStreamDecryptor {
     pub(crate) fn new(handle: ObjectHandle, worker: u64) -> Self {
         Self {
             pinned: Pinned { handle, worker },
+            info: None,
         }
+    }
+
+    /// Returns the header's public fields once an update has completed the
+    /// header and its key was found, like the core's `StreamReader::info`;
+    /// `None` before.
+    pub fn info(&self) -> Option<StreamInfo> {
+        self.info
     }
 
     /// Decrypts the chunks that `ciphertext` completes and returns their
@@ -166,13 +214,26 @@ impl HostStreamDecryptor {
     pub fn update(&mut self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, HostError> {
         let mut output = Zeroizing::new(Vec::new());
         for piece in ciphertext.chunks(MAX_STREAM_CALL_BYTES) {
-            let opened = self.pinned.call(|worker, stream| {
+            let known = self.info.is_some();
+            let (opened, info) = self.pinned.call(|worker, stream| {
                 let api = worker.guest.mem8_guard_crypto().stream_decryptor();
-                Ok(api
-                    .call_update(&mut worker.store, stream, piece)?
-                    .map_err(HostError::from))
+                let opened = match api.call_update(&mut worker.store, stream, piece)? {
+                    Ok(opened) => opened,
+                    Err(error) => return Ok(Err(HostError::from(error))),
+                };
+                // Until the header is complete, ask in the same visit to the
+                // instance whether this piece completed it.
+                let info = if known {
+                    None
+                } else {
+                    api.call_info(&mut worker.store, stream)?
+                };
+                Ok(Ok((opened, info)))
             })?;
             output.extend_from_slice(&Zeroizing::new(opened));
+            if let Some(info) = info {
+                self.info = Some(StreamInfo::from_wit(info)?);
+            }
         }
         Ok(output)
     }

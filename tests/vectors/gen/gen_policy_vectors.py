@@ -322,6 +322,7 @@ tcase("text version one", "a version 1 text document loads with version 1 meanin
 tcase("text unsupported version", "version 3 is not read", 'version 3;', load_error("unsupported_version"))
 tcase("text duplicate group", "a second `group` with the same name is an error, not a replacement", 'version 2; group "w" = ["create", "delete"]; forbid "f" action in group "w" resource like "*"; group "w" = ["create"];', load_error("syntax_error"))
 tcase("text duplicate role", "a second `role` line for one role is an error", 'version 2; role "staff"; role "intern"; role "staff" inherits ["intern"];', load_error("syntax_error"))
+tcase("text underflowing number", "a non-zero literal too small for a 64-bit float is an error, not 0", 'version 2; permit "r" action any resource like "*" when { context.x == 1e-400 };', load_error("syntax_error"))
 tcase("text duplicate assignment", "a second `assign` for one principal is an error", 'version 2; role "a"; role "b"; assign "p" = ["a"]; assign "p" = ["b"];', load_error("syntax_error"))
 
 # ---------------- scopes v2

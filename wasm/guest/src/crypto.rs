@@ -222,11 +222,15 @@ fn algorithm_of(algorithm: WitAlgorithm) -> AeadAlgorithm {
     }
 }
 
-fn key_info(info: &KeyInfo) -> WitKeyInfo {
-    let algorithm = match info.algorithm {
+pub(crate) fn wit_algorithm(algorithm: AeadAlgorithm) -> WitAlgorithm {
+    match algorithm {
         AeadAlgorithm::ChaCha20Poly1305 => WitAlgorithm::C20p,
         _ => WitAlgorithm::Xc20p,
-    };
+    }
+}
+
+fn key_info(info: &KeyInfo) -> WitKeyInfo {
+    let algorithm = wit_algorithm(info.algorithm);
     let state = match info.state {
         KeyState::Primary => WitKeyState::Primary,
         KeyState::Enabled => WitKeyState::Enabled,

@@ -2,18 +2,19 @@
 //! `StreamEncryptor` and `StreamReader`.
 
 use alloc::rc::Rc;
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use mem8_guard::crypto::{
-    Keyring as CoreKeyring, Plaintext, StreamEncryptor as CoreEncryptor, StreamReader,
+    Keyring as CoreKeyring, Plaintext, StreamEncryptor as CoreEncryptor, StreamHeader, StreamReader,
 };
 
 use crate::bindings::exports::mem8::guard::crypto::{
-    GuestStreamDecryptor, GuestStreamEncryptor, StreamDecryptor, StreamEncryptor,
+    GuestStreamDecryptor, GuestStreamEncryptor, StreamDecryptor, StreamEncryptor, StreamInfo,
 };
 use crate::bindings::exports::mem8::guard::types::GuardError;
-use crate::crypto::crypto_error;
+use crate::crypto::{crypto_error, wit_algorithm};
 
 /// A stream being encrypted; `None` once finished.
 pub struct EncryptorState {
@@ -46,6 +47,16 @@ impl DecryptorState {
     }
 }
 
+/// Converts `header` to its WIT record. Chunk sizes are at most 16 MiB, so
+/// they fit in the record's `u32`.
+fn stream_info(header: StreamHeader) -> StreamInfo {
+    StreamInfo {
+        key_id: header.key_id().to_string(),
+        algorithm: wit_algorithm(header.algorithm()),
+        chunk_size: u32::try_from(header.chunk_size()).unwrap_or(u32::MAX),
+    }
+}
+
 fn finished() -> GuardError {
     GuardError::InvalidArgument(alloc::string::String::from(
         "the stream is already finished; start a new stream",
@@ -55,6 +66,13 @@ fn finished() -> GuardError {
 impl GuestStreamEncryptor for EncryptorState {
     fn header(&self) -> Vec<u8> {
         self.header.clone()
+    }
+
+    fn info(&self) -> Option<StreamInfo> {
+        let inner = self.inner.borrow();
+        inner
+            .as_ref()
+            .map(|encryptor| stream_info(encryptor.info()))
     }
 
     fn update(&self, plaintext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
@@ -70,6 +88,11 @@ impl GuestStreamEncryptor for EncryptorState {
 }
 
 impl GuestStreamDecryptor for DecryptorState {
+    fn info(&self) -> Option<StreamInfo> {
+        let inner = self.inner.borrow();
+        inner.as_ref().and_then(StreamReader::info).map(stream_info)
+    }
+
     fn update(&self, ciphertext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
         let mut inner = self.inner.borrow_mut();
         let reader = inner.as_mut().ok_or_else(finished)?;

@@ -307,6 +307,10 @@ impl crypto::GuestStreamEncryptor for StreamEncryptor {
         trap()
     }
 
+    fn info(&self) -> Option<crypto::StreamInfo> {
+        trap()
+    }
+
     fn update(&self, _plaintext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
         trap()
     }
@@ -317,6 +321,10 @@ impl crypto::GuestStreamEncryptor for StreamEncryptor {
 }
 
 impl crypto::GuestStreamDecryptor for StreamDecryptor {
+    fn info(&self) -> Option<crypto::StreamInfo> {
+        trap()
+    }
+
     fn update(&self, _ciphertext: Vec<u8>) -> Result<Vec<u8>, GuardError> {
         trap()
     }

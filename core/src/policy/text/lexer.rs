@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use serde_json::{Number, Value};
 
 use super::super::error::PolicyError;
+use crate::json::JsonError;
 
 /// One token.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +15,13 @@ pub(crate) enum Token {
     Ident(String),
     /// A string in JSON syntax, already unescaped.
     Str(String),
-    /// A JSON number, kept exact.
-    Number(Number),
+    /// A JSON number, with its literal as written for error messages.
+    Number {
+        /// The number, kept exact.
+        value: Number,
+        /// The literal in the text.
+        literal: String,
+    },
     /// Punctuation or an operator such as `==`, `&&`, `{`.
     Symbol(&'static str),
     End,
@@ -171,7 +177,7 @@ impl<'a> Cursor<'a> {
         let literal = rest.get(..end).unwrap_or("");
         // The module's one JSON parser reads the literal, which keeps a
         // second copy of `serde_json`'s string and number code out of it.
-        let Some(Value::String(value)) = scalar(literal) else {
+        let Ok(Value::String(value)) = scalar(literal) else {
             return Err(syntax(
                 line,
                 column,
@@ -199,9 +205,16 @@ impl<'a> Cursor<'a> {
             .map_or(rest.len(), |(index, _)| index);
         let literal = rest.get(..length).unwrap_or("");
         match scalar(literal) {
-            Some(Value::Number(number)) => {
+            Ok(Value::Number(value)) => {
                 self.advance(length);
-                Ok(Token::Number(number))
+                Ok(Token::Number {
+                    value,
+                    literal: String::from(literal),
+                })
+            }
+            // The JSON form rejects the same literal with this message.
+            Err(error @ JsonError::NumberUnderflow { .. }) => {
+                Err(syntax(line, column, alloc::format!("{error}")))
             }
             _ => Err(syntax(
                 line,
@@ -213,10 +226,10 @@ impl<'a> Cursor<'a> {
 }
 
 /// Parses `literal` as one JSON scalar with the core's strict parser.
-fn scalar(literal: &str) -> Option<Value> {
+fn scalar(literal: &str) -> Result<Value, JsonError> {
     let limits = crate::json::JsonLimits {
         max_depth: 1,
         max_members: 1,
     };
-    crate::json::parse_value(literal.as_bytes(), &limits).ok()
+    crate::json::parse_value(literal.as_bytes(), &limits)
 }

@@ -67,7 +67,7 @@ impl Parser<'_> {
     fn document(&mut self) -> Result<PolicyDocument, PolicyError> {
         self.keyword("version")?;
         let version = match self.next() {
-            Token::Number(number) if number.as_u64().is_some() => number.as_u64().unwrap_or(0),
+            Token::Number { value, .. } if value.as_u64().is_some() => value.as_u64().unwrap_or(0),
             _ => return Err(self.error_before("expected a version number such as `2`")),
         };
         self.symbol(";")?;
@@ -340,7 +340,7 @@ impl Parser<'_> {
             return Ok(Expr::Literal(self.literal(1)?));
         }
         match self.peek().clone() {
-            Token::Str(_) | Token::Number(_) => Ok(Expr::Literal(self.literal(1)?)),
+            Token::Str(_) | Token::Number { .. } => Ok(Expr::Literal(self.literal(1)?)),
             Token::Ident(name) => {
                 self.position += 1;
                 self.named(&name)
@@ -411,7 +411,7 @@ impl Parser<'_> {
         }
         match self.next() {
             Token::Str(text) => Ok(Value::String(text)),
-            Token::Number(number) => Ok(Value::Number(number)),
+            Token::Number { value, .. } => Ok(Value::Number(value)),
             Token::Ident(name) if name == "true" => Ok(Value::Bool(true)),
             Token::Ident(name) if name == "false" => Ok(Value::Bool(false)),
             Token::Ident(name) if name == "null" => Ok(Value::Null),
@@ -565,7 +565,7 @@ impl Parser<'_> {
             Some(Token::End) | None => String::from("the end of the text"),
             Some(Token::Ident(name)) => format!("`{}`", crate::json::Printable(name)),
             Some(Token::Str(_)) => String::from("a string"),
-            Some(Token::Number(number)) => format!("`{number}`"),
+            Some(Token::Number { literal, .. }) => format!("`{}`", crate::json::Printable(literal)),
             Some(Token::Symbol(symbol)) => format!("`{symbol}`"),
         };
         syntax(line, column, format!("{message}, found {found}"))

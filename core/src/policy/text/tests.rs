@@ -199,3 +199,36 @@ fn invisible_characters_are_escaped() {
     assert!(!formatted.contains('\u{200b}'));
     assert_eq!(parse_text(&formatted, &limits()).unwrap(), document);
 }
+
+#[test]
+fn version_error_shows_literal() {
+    let (line, column, message) = parse_error("version 99999999999999999999;");
+    assert_eq!((line, column), (1, 9));
+    assert!(
+        message.ends_with("found `99999999999999999999`"),
+        "{message}"
+    );
+    let (_, _, message) = parse_error("version 2.50;");
+    assert!(message.ends_with("found `2.50`"), "{message}");
+}
+
+#[test]
+fn underflowing_number_rejected_in_both_forms() {
+    let text =
+        "version 2; permit \"r\" action any resource like \"*\" when { context.x == 1e-400 };";
+    let (line, column, message) = parse_error(text);
+    assert_eq!((line, column), (1, 72));
+    assert!(message.contains("number `1e-400`"), "{message}");
+
+    let json = r#"{"version":2,"rules":[{"id":"r","effect":"permit","action":"*","resource":"*","when":{"==":[{"var":"context"},{"value":1e-400}]}}]}"#;
+    let error = Policy::from_json(json.as_bytes()).unwrap_err();
+    assert_eq!(error.code(), "invalid_json");
+    let expected = crate::json::JsonError::NumberUnderflow {
+        literal: "1e-400".to_string(),
+    };
+    assert_eq!(error, PolicyError::InvalidJson { source: expected });
+
+    // Zero written with an exponent is still zero.
+    let zero = text.replace("1e-400", "0e-400");
+    assert!(parse_text(&zero, &limits()).is_ok());
+}
