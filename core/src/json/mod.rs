@@ -546,11 +546,11 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
         Ok(None)
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
         self.strict.visit_i64(v).map(|_| None)
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
         self.strict.visit_u64(v).map(|_| None)
     }
 
