@@ -15,6 +15,7 @@ use super::{now_or_clock, read_json_file, read_token, CliError};
 use crate::{KeygenArgs, SignArgs, VerifyArgs};
 
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    args.engine.check_engine()?;
     let mut validation = Validation::default();
     validation.issuers = args.issuers;
     validation.audiences = args.audiences;
