@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mem8_guard::crypto::{
     CryptoError, Keyring, RotationPolicy, DEFAULT_CHUNK_SIZE, MAX_STREAM_HEADER_LEN,
 };
-use mem8_guard_host::keyring_file;
+use mem8_guard_host::{config, keyring_file};
 use rand_core::OsRng;
 use tempfile::NamedTempFile;
 use zeroize::Zeroizing;
@@ -68,6 +68,7 @@ pub struct DecryptArgs {
 
 pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
     cleanup::install();
+    reject_protected_output(args.output.as_deref(), &args.keyring, args.input.as_deref())?;
     let (mut keyring, kek, lock) = keyring::load(&args.keyring)?;
     let mut input = Input::open(args.input.as_deref())?;
     let mut output = Output::open(args.output.as_deref())?;
@@ -100,6 +101,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
 
 pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
     cleanup::install();
+    reject_protected_output(args.output.as_deref(), &args.keyring, args.input.as_deref())?;
     let kek = keyring::read_kek(&args.keyring.kek)?;
     let keyring = keyring_file::load(&args.keyring.keyring, kek.as_ref())?.keyring;
     let mut input = Input::open(args.input.as_deref())?;
@@ -252,6 +254,95 @@ impl Input {
             filled += read;
         }
         Ok(filled)
+    }
+}
+
+/// Rejects an `-o` that names the keyring file, its lock file, the
+/// key-encryption key file or the input, before any work starts. Renaming
+/// the output into place would replace that file, and replacing the keyring
+/// or its key-encryption key destroys every key in it.
+///
+/// Files are the same when they have the same device and inode after
+/// following symbolic links, so hard links count too. The lock file may
+/// not exist yet, so it is also compared by its resolved path.
+fn reject_protected_output(
+    output: Option<&Path>,
+    keyring: &KeyringArgs,
+    input: Option<&Path>,
+) -> Result<(), CliError> {
+    let Some(given) = path_argument(output) else {
+        return Ok(());
+    };
+    // This also rejects a dangling link, whose target could be the lock
+    // file that loading the keyring is about to create.
+    let output = &output_file(given)?;
+    let lock = keyring_file::lock_path(&keyring.keyring).ok();
+    let protected = [
+        (
+            "the keyring file (--keyring)",
+            Some(keyring.keyring.as_path()),
+        ),
+        ("the keyring's lock file", lock.as_deref()),
+        (
+            "the key-encryption key file (--kek)",
+            keyring.kek.kek.as_deref(),
+        ),
+        ("the input file", path_argument(input)),
+    ];
+    let output_resolved = resolved_path(output);
+    for (role, path) in protected {
+        let Some(path) = path else {
+            continue;
+        };
+        let same_path = output_resolved.is_some() && output_resolved == resolved_path(path);
+        if same_path || same_file(output, path) {
+            return Err(format!(
+                "-o `{}` is {role} `{}`; writing the output there would replace it, so \
+                 choose another output path",
+                config::shown(given),
+                config::shown(path)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Returns a path argument, or `None` for `-` and a missing argument,
+/// which both mean standard input or output.
+fn path_argument(path: Option<&Path>) -> Option<&Path> {
+    path.filter(|path| path.as_os_str() != "-")
+}
+
+/// Returns `path` with every symbolic link and `.` or `..` resolved: the
+/// canonical path of the file, or of its directory when the file does not
+/// exist. `None` when the directory cannot be resolved either.
+fn resolved_path(path: &Path) -> Option<PathBuf> {
+    if let Ok(resolved) = fs::canonicalize(path) {
+        return Some(resolved);
+    }
+    let name = path.file_name()?;
+    let dir = fs::canonicalize(keyring_file::parent_dir(path)).ok()?;
+    Some(dir.join(name))
+}
+
+/// Returns whether two paths name the same existing file, after following
+/// symbolic links.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    // NOTE: without Unix metadata only the resolved paths are compared, so
+    // a hard link to the keyring is not recognized.
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
