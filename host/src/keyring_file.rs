@@ -208,12 +208,24 @@ pub fn create(
 ) -> Result<(), KeyringFileError> {
     let text = render(path, keyring, kek, rng)?;
     write_atomically(path, text.as_bytes(), Replace::No).map_err(|error| {
-        if error.kind() == io::ErrorKind::AlreadyExists {
-            KeyringFileError::new(path, "the file already exists; choose another path")
-        } else {
-            KeyringFileError::new(path, error)
+        if error.kind() != io::ErrorKind::AlreadyExists {
+            return KeyringFileError::new(path, error);
         }
+        if is_dangling_link(path) {
+            return KeyringFileError::new(
+                path,
+                "the path is a dangling symbolic link (its target does not exist); remove the \
+                 link or choose another path",
+            );
+        }
+        KeyringFileError::new(path, "the file already exists; choose another path")
     })
+}
+
+/// Returns whether `path` is a symbolic link whose target does not exist.
+fn is_dangling_link(path: &Path) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_symlink());
+    is_link && fs::metadata(path).is_err_and(|error| error.kind() == io::ErrorKind::NotFound)
 }
 
 fn render(

@@ -1225,3 +1225,94 @@ fn output_onto_input_rejected() {
     assert_output_rejected(&scratch, &decrypt, "input file");
     assert_eq!(scratch.list()["keys"][0]["messages"], 1);
 }
+
+// ---------------------------------------------------------------- smaller cases
+
+#[cfg(unix)]
+#[test]
+fn keyring_new_onto_dangling_link() {
+    let scratch = Scratch::new();
+    std::os::unix::fs::symlink("missing.json", scratch.path("link.json")).unwrap();
+
+    let output = scratch.run(&["keyring", "new", "--out", "link.json"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(message.contains("dangling symbolic link"), "{message}");
+    assert!(!message.contains("already exists"), "{message}");
+    assert!(!scratch.exists("missing.json"));
+    assert!(fs::symlink_metadata(scratch.path("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn encrypt_directory_input_counts_nothing() {
+    let scratch = Scratch::new();
+    fs::create_dir(scratch.path("folder")).unwrap();
+
+    let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "c.bin", "folder"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("is a directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!scratch.exists("c.bin"));
+    assert_eq!(scratch.list()["keys"][0]["messages"], 0);
+
+    let output = scratch.run(&["decrypt", "--keyring", "ring.json", "folder"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let scratch = Scratch::new();
+    let plaintext = vec![7u8; 300_000];
+    scratch.write("p.bin", &plaintext);
+    scratch.encrypt("p.bin", "", "c.bin");
+
+    for args in [
+        ["encrypt", "--keyring", "ring.json", "p.bin"],
+        ["decrypt", "--keyring", "ring.json", "c.bin"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = scratch.command(&args).stdout(writer).output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(141), "{args:?}: {output:?}");
+        // `encrypt` still warns that the keyring is unsealed.
+        assert!(!message.contains("error"), "{args:?}: {message}");
+        assert!(!message.contains("Broken pipe"), "{args:?}: {message}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn warnings_escape_paths() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = Scratch::new();
+    let kek = "k\n\u{1b}[31m.kek";
+    scratch.write(kek, &[0x42u8; 32]);
+    fs::set_permissions(scratch.path(kek), fs::Permissions::from_mode(0o644)).unwrap();
+    let unsealed = "u\n\u{1b}[31m.json";
+
+    let cases: [&[&str]; 3] = [
+        // The key-encryption key file can be read by others.
+        &["keyring", "new", "--out", "sealed.ring", "--kek", kek],
+        // The new keyring is stored unsealed.
+        &["keyring", "new", "--out", unsealed],
+        // The unsealed keyring is about to be sealed.
+        &["keyring", "add", "--keyring", unsealed, "--kek", kek],
+    ];
+    for args in cases {
+        let output = scratch.run(args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(message.contains("\\u{1b}[31m"), "{args:?}: {message}");
+        assert!(!message.contains('\u{1b}'), "{args:?}: {message:?}");
+        assert!(!message.contains("k\n"), "{args:?}: {message:?}");
+        assert!(!message.contains("u\n"), "{args:?}: {message:?}");
+    }
+}

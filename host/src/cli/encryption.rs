@@ -122,7 +122,7 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
     let mut temp = NamedTempFile::new_in(&temp_dir).map_err(|error| {
         format!(
             "creating a temporary file in `{}`: {error}",
-            temp_dir.display()
+            config::shown(&temp_dir)
         )
     })?;
     let _registered = cleanup::register(temp.path());
@@ -146,14 +146,14 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
         Some(path) => {
             temp.as_file().sync_all()?;
             temp.persist(&path)
-                .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+                .map_err(|error| format!("writing `{}`: {}", config::shown(&path), error.error))?;
             keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
         }
         None => {
             let file = temp.as_file_mut();
             file.rewind()?;
             io::copy(file, &mut io::stdout().lock())
-                .map_err(|error| format!("writing standard output: {error}"))?;
+                .map_err(|error| write_error("standard output", error))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -220,9 +220,15 @@ impl Input {
                 len: None,
             }),
             Some(path) => {
-                let name = format!("`{}`", path.display());
+                let name = format!("`{}`", config::shown(path));
                 let file = File::open(path).map_err(|error| format!("{name}: {error}"))?;
-                let len = file.metadata().ok().map(|metadata| metadata.len());
+                let metadata = file.metadata().ok();
+                // Opening a directory succeeds on Unix, and only reading it
+                // fails: too late for `encrypt`, which has counted a message.
+                if metadata.as_ref().is_some_and(fs::Metadata::is_dir) {
+                    return Err(format!("{name} is a directory; give a file as the input").into());
+                }
+                let len = metadata.map(|metadata| metadata.len());
                 Ok(Self {
                     reader: Box::new(file),
                     name,
@@ -357,13 +363,13 @@ fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     let resolved = keyring_file::resolve_link(path).map_err(|error| {
         format!(
             "`{}` is a symbolic link whose target cannot be found: {error}",
-            path.display()
+            config::shown(path)
         )
     })?;
     let metadata = match fs::metadata(&resolved) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(resolved),
-        Err(error) => return Err(format!("`{}`: {error}", resolved.display()).into()),
+        Err(error) => return Err(format!("`{}`: {error}", config::shown(&resolved)).into()),
     };
     if metadata.is_file() {
         return Ok(resolved);
@@ -371,7 +377,7 @@ fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     Err(format!(
         "`{}` is {}, not a regular file; -o replaces the file at its path, so give a regular \
          file or a new path, or leave out -o to write to standard output",
-        resolved.display(),
+        config::shown(&resolved),
         file_kind(&metadata.file_type())
     )
     .into())
@@ -418,7 +424,7 @@ impl Output {
                 let path = &output_file(path)?;
                 let dir = keyring_file::parent_dir(path);
                 let temp = NamedTempFile::new_in(&dir)
-                    .map_err(|error| format!("`{}`: {error}", dir.display()))?;
+                    .map_err(|error| format!("`{}`: {error}", config::shown(&dir)))?;
                 Ok(Self::File {
                     _registered: cleanup::register(temp.path()),
                     temp,
@@ -433,15 +439,16 @@ impl Output {
             Self::File { temp, .. } => temp.write_all(bytes),
             Self::Stdout(stdout) => stdout.write_all(bytes),
         };
-        written.map_err(|error| format!("writing {}: {error}", self.name()).into())
+        written.map_err(|error| write_error(&self.name(), error))
     }
 
     fn commit(self) -> Result<(), CliError> {
         match self {
             Self::File { temp, path, .. } => {
                 temp.as_file().sync_all()?;
-                temp.persist(&path)
-                    .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+                temp.persist(&path).map_err(|error| {
+                    format!("writing `{}`: {}", config::shown(&path), error.error)
+                })?;
                 keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
             }
             Self::Stdout(mut stdout) => stdout.flush()?,
@@ -451,10 +458,19 @@ impl Output {
 
     fn name(&self) -> String {
         match self {
-            Self::File { path, .. } => format!("`{}`", path.display()),
+            Self::File { path, .. } => format!("`{}`", config::shown(path)),
             Self::Stdout(_) => String::from("standard output"),
         }
     }
+}
+
+/// Names the destination of a failed write. A closed pipe keeps its
+/// [`io::Error`], so that `main` can end quietly on it.
+fn write_error(name: &str, error: io::Error) -> CliError {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return error.into();
+    }
+    format!("writing {name}: {error}").into()
 }
 
 /// Creates a progress bar on standard error for large inputs when it is a
