@@ -208,12 +208,24 @@ pub fn create(
 ) -> Result<(), KeyringFileError> {
     let text = render(path, keyring, kek, rng)?;
     write_atomically(path, text.as_bytes(), Replace::No).map_err(|error| {
-        if error.kind() == io::ErrorKind::AlreadyExists {
-            KeyringFileError::new(path, "the file already exists; choose another path")
-        } else {
-            KeyringFileError::new(path, error)
+        if error.kind() != io::ErrorKind::AlreadyExists {
+            return KeyringFileError::new(path, error);
         }
+        if is_dangling_link(path) {
+            return KeyringFileError::new(
+                path,
+                "the path is a dangling symbolic link (its target does not exist); remove the \
+                 link or choose another path",
+            );
+        }
+        KeyringFileError::new(path, "the file already exists; choose another path")
     })
+}
+
+/// Returns whether `path` is a symbolic link whose target does not exist.
+fn is_dangling_link(path: &Path) -> bool {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_symlink());
+    is_link && fs::metadata(path).is_err_and(|error| error.kind() == io::ErrorKind::NotFound)
 }
 
 fn render(
@@ -259,12 +271,7 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// A [`KeyringFileError`] naming the file when the lock file cannot be
 /// opened, or when another process still has the lock after `wait`.
 pub fn lock(path: &Path, wait: Duration) -> Result<KeyringLock, KeyringFileError> {
-    // Two names of one keyring, a symbolic link and its target, must take
-    // the same lock.
-    let target = resolve_link(path).map_err(|error| KeyringFileError::new(path, error))?;
-    let mut lock_path = target.as_os_str().to_owned();
-    lock_path.push(".lock");
-    let lock_path = PathBuf::from(lock_path);
+    let lock_path = lock_path(path).map_err(|error| KeyringFileError::new(path, error))?;
     let mut options = fs::OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -299,6 +306,21 @@ pub fn lock(path: &Path, wait: Duration) -> Result<KeyringLock, KeyringFileError
             }
         }
     }
+}
+
+/// Returns the path of the lock file that [`lock`] takes for the keyring at
+/// `path`: the keyring's path, after following symbolic links, with `.lock`
+/// appended. The lock file need not exist yet.
+///
+/// # Errors
+///
+/// The I/O error when `path` is a link whose target cannot be found.
+pub fn lock_path(path: &Path) -> io::Result<PathBuf> {
+    // Two names of one keyring, a symbolic link and its target, must take
+    // the same lock.
+    let mut name = resolve_link(path)?.into_os_string();
+    name.push(".lock");
+    Ok(PathBuf::from(name))
 }
 
 /// Whether [`write_atomically`] may replace an existing file.

@@ -2,7 +2,10 @@
 //!
 //! Exit codes are part of the contract: 0 for success (a valid token, an
 //! allow decision), 1 for a negative result (an invalid token, a deny, input
-//! that does not decrypt), 2 for usage and configuration errors.
+//! that does not decrypt), 2 for usage and configuration errors. When
+//! standard output is closed early, as by `| head`, the command stops
+//! without a message and exits 141, the status (128 + SIGPIPE) that a shell
+//! reports for `cat` or `grep` ended by SIGPIPE.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -123,7 +126,8 @@ struct SignArgs {
     #[arg(long, value_name = "JSON_FILE")]
     claims: PathBuf,
     /// Set `iat` to now and `exp` to now plus this many seconds, replacing
-    /// any in the claims file.
+    /// any in the claims file. At least 1, and `exp` must not pass
+    /// 9999-12-31T23:59:59Z.
     #[arg(long, value_name = "SECONDS")]
     expires_in: Option<u64>,
     /// Time used by `--expires-in`, in Unix seconds. Default: the system clock.
@@ -139,7 +143,7 @@ struct KeygenArgs {
     /// Also print the public JWK, on a second line (not for HS*).
     #[arg(long)]
     public: bool,
-    /// Key id to use instead of a random 128-bit one.
+    /// Key id to use instead of a random 128-bit one; must not be empty.
     #[arg(long, value_name = "KID")]
     kid: Option<String>,
 }
@@ -200,6 +204,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(error) if cli::is_broken_pipe(error.as_ref()) => ExitCode::from(cli::BROKEN_PIPE_EXIT),
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(2)

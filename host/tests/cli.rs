@@ -673,3 +673,60 @@ fn check_passes_resource_attributes() {
     assert_eq!(not_object.status.code(), Some(2), "{not_object:?}");
     assert!(String::from_utf8_lossy(&not_object.stderr).contains("--resource-attributes"));
 }
+
+#[test]
+fn sign_rejects_bad_expires_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let keygen = run(&["keygen", "--alg", "EdDSA"]);
+    assert_eq!(keygen.status.code(), Some(0), "{keygen:?}");
+    let key_path = dir.path().join("key.jwk");
+    let claims_path = dir.path().join("claims.json");
+    std::fs::write(&key_path, &keygen.stdout).unwrap();
+    std::fs::write(&claims_path, r#"{"sub":"erin"}"#).unwrap();
+    let sign = |expires_in: &str| {
+        run(&[
+            "token",
+            "sign",
+            "--key",
+            key_path.to_str().unwrap(),
+            "--claims",
+            claims_path.to_str().unwrap(),
+            "--expires-in",
+            expires_in,
+            "--now",
+            "1000",
+        ])
+    };
+
+    // 253402300799 is 9999-12-31T23:59:59Z, the latest `exp` accepted.
+    for rejected in ["0", "253402299800", "18446744073709551615"] {
+        let output = sign(rejected);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{rejected}: {output:?}");
+        assert!(output.stdout.is_empty(), "{rejected}: {output:?}");
+        assert!(
+            stderr.contains(&format!("--expires-in `{rejected}`")),
+            "{rejected}: {stderr}"
+        );
+    }
+
+    let output = sign("253402299799");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let jwt = String::from_utf8(output.stdout).unwrap();
+    let payload = jwt.trim().split('.').nth(1).unwrap();
+    let claims: Value = {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).unwrap()).unwrap()
+    };
+    assert_eq!(claims["exp"], 253_402_300_799u64);
+    assert_eq!(claims["iat"], 1000);
+}
+
+#[test]
+fn keygen_rejects_empty_kid() {
+    let output = run(&["keygen", "--alg", "EdDSA", "--kid", ""]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    assert!(stderr.contains("--kid"), "{stderr}");
+}

@@ -1057,3 +1057,262 @@ fn keyring_through_a_link_changes_its_target() {
         "the link took its own lock"
     );
 }
+
+// ---------------------------------------------------------------- protected outputs
+
+/// Runs `encrypt` or `decrypt` with `-o out` and asserts that it is rejected
+/// as naming `role`, with every file in the scratch directory unchanged.
+fn assert_output_rejected(scratch: &Scratch, args: &[&str], role: &str) {
+    let snapshot = |scratch: &Scratch| -> Vec<(String, Vec<u8>)> {
+        scratch
+            .files()
+            .into_iter()
+            .map(|name| {
+                let bytes = fs::read(scratch.path(&name)).unwrap_or_default();
+                (name, bytes)
+            })
+            .collect()
+    };
+    let before = snapshot(scratch);
+    let output = scratch.run(args);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    assert!(output.stdout.is_empty(), "{args:?}: {output:?}");
+    assert!(message.contains("-o `"), "{args:?}: {message}");
+    assert!(message.contains(role), "{args:?}: {message}");
+    assert_eq!(snapshot(scratch), before, "{args:?} changed a file");
+}
+
+#[test]
+fn output_onto_keyring_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret backup");
+    scratch.encrypt("p.bin", "", "c.bin");
+    let ring = scratch.path("ring.json");
+    let ring_dotted = format!("{}/./ring.json", scratch.dir.path().display());
+    let cases = [
+        ("ring.json", "keyring file"),
+        (ring.as_str(), "keyring file"),
+        (ring_dotted.as_str(), "keyring file"),
+        ("ring.json.lock", "lock file"),
+    ];
+    for (out, role) in cases {
+        let encrypt = ["encrypt", "--keyring", "ring.json", "-o", out, "p.bin"];
+        assert_output_rejected(&scratch, &encrypt, role);
+        let decrypt = ["decrypt", "--keyring", "ring.json", "-o", out, "c.bin"];
+        assert_output_rejected(&scratch, &decrypt, role);
+    }
+    assert_eq!(scratch.list()["keys"][0]["messages"], 1);
+}
+
+#[test]
+fn output_onto_missing_lock_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret backup");
+    assert!(!scratch.exists("ring.json.lock"));
+
+    let output = scratch.run(&[
+        "encrypt",
+        "--keyring",
+        "ring.json",
+        "-o",
+        "ring.json.lock",
+        "p.bin",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("lock file"), "{}", stderr(&output));
+    assert!(
+        !scratch.exists("ring.json.lock"),
+        "the lock file was created"
+    );
+    assert_eq!(scratch.list()["keys"][0]["messages"], 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_onto_keyring_links_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret backup");
+    std::os::unix::fs::symlink("ring.json", scratch.path("soft.json")).unwrap();
+    fs::hard_link(scratch.path("ring.json"), scratch.path("hard.json")).unwrap();
+    fs::create_dir(scratch.path("sub")).unwrap();
+    std::os::unix::fs::symlink("../ring.json", scratch.path("sub/ring.json")).unwrap();
+
+    for out in ["soft.json", "hard.json", "sub/ring.json"] {
+        let encrypt = ["encrypt", "--keyring", "ring.json", "-o", out, "p.bin"];
+        assert_output_rejected(&scratch, &encrypt, "keyring file");
+    }
+    // The keyring named through a link: its lock file is the target's.
+    let encrypt = [
+        "encrypt",
+        "--keyring",
+        "soft.json",
+        "-o",
+        "ring.json.lock",
+        "p.bin",
+    ];
+    assert_output_rejected(&scratch, &encrypt, "lock file");
+    assert!(!scratch.exists("ring.json.lock"));
+    assert_eq!(scratch.list()["keys"][0]["messages"], 0);
+}
+
+#[test]
+fn output_onto_kek_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("kek.bin", &[0x42u8; 32]);
+    let output = scratch.run(&["keyring", "new", "--out", "ring.sealed", "--kek", "kek.bin"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    scratch.write("p.bin", b"secret backup");
+    let output = scratch.run(&[
+        "encrypt",
+        "--keyring",
+        "ring.sealed",
+        "--kek",
+        "kek.bin",
+        "-o",
+        "c.bin",
+        "p.bin",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let with_kek = |command: &'static str, out: &'static str, input: &'static str| {
+        let args = [
+            command,
+            "--keyring",
+            "ring.sealed",
+            "--kek",
+            "kek.bin",
+            "-o",
+            out,
+            input,
+        ];
+        assert_output_rejected(&scratch, &args, "key-encryption key file");
+    };
+    with_kek("encrypt", "kek.bin", "p.bin");
+    with_kek("decrypt", "kek.bin", "c.bin");
+
+    // The key-encryption key named by the environment counts as well.
+    let output = scratch
+        .command(&[
+            "decrypt",
+            "--keyring",
+            "ring.sealed",
+            "-o",
+            "kek.bin",
+            "c.bin",
+        ])
+        .env("MEM8_GUARD_KEK_FILE", scratch.path("kek.bin"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("key-encryption key file"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read(scratch.path("kek.bin")).unwrap(), [0x42u8; 32]);
+}
+
+#[test]
+fn output_onto_input_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret backup");
+    scratch.encrypt("p.bin", "", "c.bin");
+
+    let encrypt = ["encrypt", "--keyring", "ring.json", "-o", "p.bin", "p.bin"];
+    assert_output_rejected(&scratch, &encrypt, "input file");
+    let decrypt = ["decrypt", "--keyring", "ring.json", "-o", "c.bin", "c.bin"];
+    assert_output_rejected(&scratch, &decrypt, "input file");
+    assert_eq!(scratch.list()["keys"][0]["messages"], 1);
+}
+
+// ---------------------------------------------------------------- smaller cases
+
+#[cfg(unix)]
+#[test]
+fn keyring_new_onto_dangling_link() {
+    let scratch = Scratch::new();
+    std::os::unix::fs::symlink("missing.json", scratch.path("link.json")).unwrap();
+
+    let output = scratch.run(&["keyring", "new", "--out", "link.json"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(message.contains("dangling symbolic link"), "{message}");
+    assert!(!message.contains("already exists"), "{message}");
+    assert!(!scratch.exists("missing.json"));
+    assert!(fs::symlink_metadata(scratch.path("link.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn encrypt_directory_input_counts_nothing() {
+    let scratch = Scratch::new();
+    fs::create_dir(scratch.path("folder")).unwrap();
+
+    let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "c.bin", "folder"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("is a directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!scratch.exists("c.bin"));
+    assert_eq!(scratch.list()["keys"][0]["messages"], 0);
+
+    let output = scratch.run(&["decrypt", "--keyring", "ring.json", "folder"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let scratch = Scratch::new();
+    let plaintext = vec![7u8; 300_000];
+    scratch.write("p.bin", &plaintext);
+    scratch.encrypt("p.bin", "", "c.bin");
+
+    for args in [
+        ["encrypt", "--keyring", "ring.json", "p.bin"],
+        ["decrypt", "--keyring", "ring.json", "c.bin"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = scratch.command(&args).stdout(writer).output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(141), "{args:?}: {output:?}");
+        // `encrypt` still warns that the keyring is unsealed.
+        assert!(!message.contains("error"), "{args:?}: {message}");
+        assert!(!message.contains("Broken pipe"), "{args:?}: {message}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn warnings_escape_paths() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = Scratch::new();
+    let kek = "k\n\u{1b}[31m.kek";
+    scratch.write(kek, &[0x42u8; 32]);
+    fs::set_permissions(scratch.path(kek), fs::Permissions::from_mode(0o644)).unwrap();
+    let unsealed = "u\n\u{1b}[31m.json";
+
+    let cases: [&[&str]; 3] = [
+        // The key-encryption key file can be read by others.
+        &["keyring", "new", "--out", "sealed.ring", "--kek", kek],
+        // The new keyring is stored unsealed.
+        &["keyring", "new", "--out", unsealed],
+        // The unsealed keyring is about to be sealed.
+        &["keyring", "add", "--keyring", unsealed, "--kek", kek],
+    ];
+    for args in cases {
+        let output = scratch.run(args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(message.contains("\\u{1b}[31m"), "{args:?}: {message}");
+        assert!(!message.contains('\u{1b}'), "{args:?}: {message:?}");
+        assert!(!message.contains("k\n"), "{args:?}: {message:?}");
+        assert!(!message.contains("u\n"), "{args:?}: {message:?}");
+    }
+}

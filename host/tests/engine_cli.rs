@@ -252,3 +252,149 @@ fn check_runs_bundle_policy() {
         "{output:?}"
     );
 }
+
+#[test]
+fn wasm_options_need_wasm_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let bundle = bundle.to_str().unwrap();
+    let public = public.to_str().unwrap();
+    let module = guest();
+    let cache = dir.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let cases: [(&str, &[&str]); 5] = [
+        ("--bundle", &["--bundle", bundle, "--trusted-keys", public]),
+        (
+            "--bundle",
+            &["--bundle", "/nonexistent", "--trusted-keys", "/nonexistent"],
+        ),
+        ("--module", &["--module", &module]),
+        ("--module", &["--module", "/nonexistent"]),
+        ("--module-cache", &["--module-cache", cache]),
+    ];
+    for (option, engine) in cases {
+        let output = check(engine, "alice-editor", "write");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "check {engine:?}: {output:?}"
+        );
+        assert!(output.stdout.is_empty(), "check {engine:?}: {output:?}");
+        assert!(stderr.contains(option), "check {engine:?}: {stderr}");
+        assert!(
+            stderr.contains("needs --engine wasm"),
+            "check {engine:?}: {stderr}"
+        );
+
+        // `--engine native` spelled out is the same as the default.
+        let mut native = vec!["--engine", "native"];
+        native.extend_from_slice(engine);
+        let output = check(&native, "alice-editor", "write");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "check {native:?}: {output:?}"
+        );
+
+        let token = example("tokens/alice-editor.jwt");
+        let jwks = example("jwks.json");
+        let mut args = vec![
+            "token",
+            "verify",
+            "--jwks",
+            &jwks,
+            "--now",
+            NOW,
+            "--token-file",
+            &token,
+        ];
+        args.extend_from_slice(engine);
+        let output = run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "verify {engine:?}: {output:?}"
+        );
+        assert!(output.stdout.is_empty(), "verify {engine:?}: {output:?}");
+        assert!(stderr.contains(option), "verify {engine:?}: {stderr}");
+    }
+    assert!(!Path::new(cache).exists(), "the native engine made a cache");
+}
+
+#[test]
+fn trusted_keys_need_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = keypair(dir.path(), "release");
+    let module = guest();
+    let engine = [
+        "--engine",
+        "wasm",
+        "--module",
+        &module,
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check(&engine, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--trusted-keys needs --bundle"), "{stderr}");
+}
+
+#[test]
+fn module_env_is_named_with_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let config = example("guard.json");
+    let token = example("tokens/alice-editor.jwt");
+    let module = guest();
+    let args = [
+        "check",
+        "--config",
+        &config,
+        "--token-file",
+        &token,
+        "--action",
+        "write",
+        "--resource",
+        "document:42",
+        "--now",
+        NOW,
+        "--engine",
+        "wasm",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(args)
+        .env("MEM8_GUARD_MODULE", &module)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr.contains("MEM8_GUARD_MODULE"), "{stderr}");
+    assert!(!stderr.contains("--module'"), "{stderr}");
+
+    // The variable is the default module of `--engine wasm`, and the
+    // native engine ignores it.
+    let output = Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(&args[..11])
+        .env("MEM8_GUARD_MODULE", &module)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mut hosted = args[..11].to_vec();
+    hosted.extend_from_slice(&["--engine", "wasm"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(&hosted)
+        .env("MEM8_GUARD_MODULE", &module)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}

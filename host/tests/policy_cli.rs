@@ -295,3 +295,31 @@ fn check_loads_text_policy_from_guard_config() {
     );
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// Runs `args` with standard output a pipe whose read end is closed, as
+/// after `| head` has exited.
+fn run_with_closed_stdout(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_mem8-guard"))
+        .args(args)
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn closed_stdout_exits_quietly() {
+    let explain = [
+        "policy",
+        "explain",
+        &example("documents.policy"),
+        "--request",
+        &example("request.json"),
+    ];
+    for args in [&explain[..], &["policy", "--help"]] {
+        let output = run_with_closed_stdout(args);
+        assert_eq!(output.status.code(), Some(141), "{args:?}: {output:?}");
+        assert!(output.stderr.is_empty(), "{args:?}: {output:?}");
+    }
+}

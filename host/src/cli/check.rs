@@ -20,6 +20,7 @@ const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
 };
 
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
+    args.engine.check_engine()?;
     let context = match &args.context {
         None => Value::Object(Default::default()),
         Some(text) => Value::Object(object_argument(text, "--context")?),

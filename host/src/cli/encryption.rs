@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mem8_guard::crypto::{
     CryptoError, Keyring, RotationPolicy, DEFAULT_CHUNK_SIZE, MAX_STREAM_HEADER_LEN,
 };
-use mem8_guard_host::keyring_file;
+use mem8_guard_host::{config, keyring_file};
 use rand_core::OsRng;
 use tempfile::NamedTempFile;
 use zeroize::Zeroizing;
@@ -68,6 +68,7 @@ pub struct DecryptArgs {
 
 pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
     cleanup::install();
+    reject_protected_output(args.output.as_deref(), &args.keyring, args.input.as_deref())?;
     let (mut keyring, kek, lock) = keyring::load(&args.keyring)?;
     let mut input = Input::open(args.input.as_deref())?;
     let mut output = Output::open(args.output.as_deref())?;
@@ -100,6 +101,7 @@ pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
 
 pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
     cleanup::install();
+    reject_protected_output(args.output.as_deref(), &args.keyring, args.input.as_deref())?;
     let kek = keyring::read_kek(&args.keyring.kek)?;
     let keyring = keyring_file::load(&args.keyring.keyring, kek.as_ref())?.keyring;
     let mut input = Input::open(args.input.as_deref())?;
@@ -120,7 +122,7 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
     let mut temp = NamedTempFile::new_in(&temp_dir).map_err(|error| {
         format!(
             "creating a temporary file in `{}`: {error}",
-            temp_dir.display()
+            config::shown(&temp_dir)
         )
     })?;
     let _registered = cleanup::register(temp.path());
@@ -144,14 +146,14 @@ pub fn decrypt(args: DecryptArgs) -> Result<ExitCode, CliError> {
         Some(path) => {
             temp.as_file().sync_all()?;
             temp.persist(&path)
-                .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+                .map_err(|error| format!("writing `{}`: {}", config::shown(&path), error.error))?;
             keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
         }
         None => {
             let file = temp.as_file_mut();
             file.rewind()?;
             io::copy(file, &mut io::stdout().lock())
-                .map_err(|error| format!("writing standard output: {error}"))?;
+                .map_err(|error| write_error("standard output", error))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -218,9 +220,15 @@ impl Input {
                 len: None,
             }),
             Some(path) => {
-                let name = format!("`{}`", path.display());
+                let name = format!("`{}`", config::shown(path));
                 let file = File::open(path).map_err(|error| format!("{name}: {error}"))?;
-                let len = file.metadata().ok().map(|metadata| metadata.len());
+                let metadata = file.metadata().ok();
+                // Opening a directory succeeds on Unix, and only reading it
+                // fails: too late for `encrypt`, which has counted a message.
+                if metadata.as_ref().is_some_and(fs::Metadata::is_dir) {
+                    return Err(format!("{name} is a directory; give a file as the input").into());
+                }
+                let len = metadata.map(|metadata| metadata.len());
                 Ok(Self {
                     reader: Box::new(file),
                     name,
@@ -255,6 +263,95 @@ impl Input {
     }
 }
 
+/// Rejects an `-o` that names the keyring file, its lock file, the
+/// key-encryption key file or the input, before any work starts. Renaming
+/// the output into place would replace that file, and replacing the keyring
+/// or its key-encryption key destroys every key in it.
+///
+/// Files are the same when they have the same device and inode after
+/// following symbolic links, so hard links count too. The lock file may
+/// not exist yet, so it is also compared by its resolved path.
+fn reject_protected_output(
+    output: Option<&Path>,
+    keyring: &KeyringArgs,
+    input: Option<&Path>,
+) -> Result<(), CliError> {
+    let Some(given) = path_argument(output) else {
+        return Ok(());
+    };
+    // This also rejects a dangling link, whose target could be the lock
+    // file that loading the keyring is about to create.
+    let output = &output_file(given)?;
+    let lock = keyring_file::lock_path(&keyring.keyring).ok();
+    let protected = [
+        (
+            "the keyring file (--keyring)",
+            Some(keyring.keyring.as_path()),
+        ),
+        ("the keyring's lock file", lock.as_deref()),
+        (
+            "the key-encryption key file (--kek)",
+            keyring.kek.kek.as_deref(),
+        ),
+        ("the input file", path_argument(input)),
+    ];
+    let output_resolved = resolved_path(output);
+    for (role, path) in protected {
+        let Some(path) = path else {
+            continue;
+        };
+        let same_path = output_resolved.is_some() && output_resolved == resolved_path(path);
+        if same_path || same_file(output, path) {
+            return Err(format!(
+                "-o `{}` is {role} `{}`; writing the output there would replace it, so \
+                 choose another output path",
+                config::shown(given),
+                config::shown(path)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Returns a path argument, or `None` for `-` and a missing argument,
+/// which both mean standard input or output.
+fn path_argument(path: Option<&Path>) -> Option<&Path> {
+    path.filter(|path| path.as_os_str() != "-")
+}
+
+/// Returns `path` with every symbolic link and `.` or `..` resolved: the
+/// canonical path of the file, or of its directory when the file does not
+/// exist. `None` when the directory cannot be resolved either.
+fn resolved_path(path: &Path) -> Option<PathBuf> {
+    if let Ok(resolved) = fs::canonicalize(path) {
+        return Some(resolved);
+    }
+    let name = path.file_name()?;
+    let dir = fs::canonicalize(keyring_file::parent_dir(path)).ok()?;
+    Some(dir.join(name))
+}
+
+/// Returns whether two paths name the same existing file, after following
+/// symbolic links.
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    // NOTE: without Unix metadata only the resolved paths are compared, so
+    // a hard link to the keyring is not recognized.
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
 /// Returns the file that `-o PATH` replaces: `PATH`, or the file that a
 /// symbolic link there points to.
 ///
@@ -266,13 +363,13 @@ fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     let resolved = keyring_file::resolve_link(path).map_err(|error| {
         format!(
             "`{}` is a symbolic link whose target cannot be found: {error}",
-            path.display()
+            config::shown(path)
         )
     })?;
     let metadata = match fs::metadata(&resolved) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(resolved),
-        Err(error) => return Err(format!("`{}`: {error}", resolved.display()).into()),
+        Err(error) => return Err(format!("`{}`: {error}", config::shown(&resolved)).into()),
     };
     if metadata.is_file() {
         return Ok(resolved);
@@ -280,7 +377,7 @@ fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     Err(format!(
         "`{}` is {}, not a regular file; -o replaces the file at its path, so give a regular \
          file or a new path, or leave out -o to write to standard output",
-        resolved.display(),
+        config::shown(&resolved),
         file_kind(&metadata.file_type())
     )
     .into())
@@ -327,7 +424,7 @@ impl Output {
                 let path = &output_file(path)?;
                 let dir = keyring_file::parent_dir(path);
                 let temp = NamedTempFile::new_in(&dir)
-                    .map_err(|error| format!("`{}`: {error}", dir.display()))?;
+                    .map_err(|error| format!("`{}`: {error}", config::shown(&dir)))?;
                 Ok(Self::File {
                     _registered: cleanup::register(temp.path()),
                     temp,
@@ -342,15 +439,16 @@ impl Output {
             Self::File { temp, .. } => temp.write_all(bytes),
             Self::Stdout(stdout) => stdout.write_all(bytes),
         };
-        written.map_err(|error| format!("writing {}: {error}", self.name()).into())
+        written.map_err(|error| write_error(&self.name(), error))
     }
 
     fn commit(self) -> Result<(), CliError> {
         match self {
             Self::File { temp, path, .. } => {
                 temp.as_file().sync_all()?;
-                temp.persist(&path)
-                    .map_err(|error| format!("writing `{}`: {}", path.display(), error.error))?;
+                temp.persist(&path).map_err(|error| {
+                    format!("writing `{}`: {}", config::shown(&path), error.error)
+                })?;
                 keyring_file::sync_dir(&keyring_file::parent_dir(&path))?;
             }
             Self::Stdout(mut stdout) => stdout.flush()?,
@@ -360,10 +458,19 @@ impl Output {
 
     fn name(&self) -> String {
         match self {
-            Self::File { path, .. } => format!("`{}`", path.display()),
+            Self::File { path, .. } => format!("`{}`", config::shown(path)),
             Self::Stdout(_) => String::from("standard output"),
         }
     }
+}
+
+/// Names the destination of a failed write. A closed pipe keeps its
+/// [`io::Error`], so that `main` can end quietly on it.
+fn write_error(name: &str, error: io::Error) -> CliError {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return error.into();
+    }
+    format!("writing {name}: {error}").into()
 }
 
 /// Creates a progress bar on standard error for large inputs when it is a

@@ -1,5 +1,6 @@
 //! `--engine wasm`: routing a command through the wasmtime host.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -8,6 +9,10 @@ use mem8_guard_host::config;
 use mem8_guard_host::sandbox::{HostConfig, HostGuard};
 
 use super::CliError;
+
+/// The environment variable that names the guard module when `--module`
+/// and `--bundle` are absent. Only `--engine wasm` reads it.
+pub const MODULE_ENV: &str = "MEM8_GUARD_MODULE";
 
 /// The runtime a command computes its result in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,23 +31,21 @@ pub struct EngineArgs {
     #[arg(long, value_enum, default_value_t = Engine::Native)]
     pub engine: Engine,
     /// Guard module (a component built from `wasm/guest`) for `--engine
-    /// wasm`, loaded without a signature check.
-    #[arg(
-        long,
-        value_name = "FILE",
-        env = "MEM8_GUARD_MODULE",
-        conflicts_with = "bundle"
-    )]
+    /// wasm`, loaded without a signature check. Default: the file that
+    /// MEM8_GUARD_MODULE names, unless --bundle is given.
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle")]
     pub module: Option<PathBuf>,
     /// Signed bundle folder for `--engine wasm`; its policy replaces the
     /// configuration's. Needs --trusted-keys.
     #[arg(long, value_name = "DIR", requires = "trusted_keys")]
     pub bundle: Option<PathBuf>,
-    /// Public Ed25519 JWK, or JWK Set, that a bundle must be signed with.
-    #[arg(long, value_name = "FILE")]
+    /// Public Ed25519 JWK, or JWK Set, that a bundle must be signed with,
+    /// for `--engine wasm --bundle`.
+    #[arg(long, value_name = "FILE", requires = "bundle")]
     pub trusted_keys: Option<PathBuf>,
-    /// Folder for precompiled modules, created owner-only. Default: none,
-    /// so the module is compiled on every run (about a second).
+    /// Folder for precompiled modules, created owner-only, for `--engine
+    /// wasm`. Default: none, so the module is compiled on every run (about
+    /// a second).
     #[arg(long, value_name = "DIR")]
     pub module_cache: Option<PathBuf>,
 }
@@ -54,13 +57,52 @@ pub struct LoadedHost {
 }
 
 impl EngineArgs {
+    /// Rejects an option that the chosen engine would ignore, so that a
+    /// `--bundle` is never skipped in silence. The native engine reads none
+    /// of the four options, and --trusted-keys needs --bundle. A set
+    /// MEM8_GUARD_MODULE is no error, because it is only a default.
+    ///
+    /// # Errors
+    ///
+    /// A usage error naming the first such option.
+    pub fn check_engine(&self) -> Result<(), CliError> {
+        if self.engine == Engine::Wasm {
+            // Clap's `requires` does not fire here when --module is given,
+            // because --module conflicts with --bundle.
+            if self.trusted_keys.is_some() && self.bundle.is_none() {
+                let message = "--trusted-keys needs --bundle; a module from --module is \
+                               loaded without a signature check";
+                return Err(message.into());
+            }
+            return Ok(());
+        }
+        let wasm_only = [
+            ("--module", self.module.is_some()),
+            ("--bundle", self.bundle.is_some()),
+            ("--trusted-keys", self.trusted_keys.is_some()),
+            ("--module-cache", self.module_cache.is_some()),
+        ];
+        match wasm_only.iter().find(|(_, given)| *given) {
+            Some((option, _)) => Err(format!(
+                "{option} needs --engine wasm; the default engine, native, does not read it, \
+                 so add --engine wasm or leave out {option}"
+            )
+            .into()),
+            None => Ok(()),
+        }
+    }
+
     /// Loads the module or bundle that `--engine wasm` names.
     pub fn load(&self) -> Result<LoadedHost, CliError> {
+        let module_env = std::env::var_os(MODULE_ENV).filter(|value| !value.is_empty());
         let mut host_config = HostConfig::default();
         host_config.cache_dir = self.module_cache.clone();
         host_config.max_instances = 2;
 
         if let Some(dir) = &self.bundle {
+            if let Some(module) = &module_env {
+                return Err(bundle_with_module_env(module));
+            }
             let Some(keys_path) = &self.trusted_keys else {
                 return Err("--bundle needs --trusted-keys".into());
             };
@@ -79,17 +121,29 @@ impl EngineArgs {
             });
         }
 
-        let Some(path) = &self.module else {
-            return Err(
-                "--engine wasm needs --module FILE (or MEM8_GUARD_MODULE) or --bundle DIR".into(),
-            );
+        let Some(path) = self.module.clone().or(module_env.map(PathBuf::from)) else {
+            return Err(format!(
+                "--engine wasm needs --module FILE (or {MODULE_ENV}) or --bundle DIR"
+            )
+            .into());
         };
-        let module = config::read_file(path)?;
+        let module = config::read_file(&path)?;
         let host = HostGuard::new(&module, host_config)
-            .map_err(|error| format!("`{}`: {error}", config::shown(path)))?;
+            .map_err(|error| format!("`{}`: {error}", config::shown(&path)))?;
         Ok(LoadedHost {
             host,
             bundle_policy: None,
         })
     }
+}
+
+/// Builds the error for `--bundle` while MEM8_GUARD_MODULE names a module.
+/// The user may not know that the variable is set, so the message names it.
+fn bundle_with_module_env(module: &OsString) -> CliError {
+    format!(
+        "--bundle cannot be used with a module from the environment: {MODULE_ENV} is set to \
+         `{}`; unset it to run the bundle",
+        config::shown(std::path::Path::new(module))
+    )
+    .into()
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use mem8_guard::crypto::{AeadAlgorithm, KeyId, KeyInfo, Keyring, RotationPolicy, SecretKey};
+use mem8_guard_host::config;
 use mem8_guard_host::keyring_file::{self, KeyringLock, KEK_ENV, LOCK_WAIT};
 use rand_core::OsRng;
 use serde_json::{json, Value};
@@ -202,7 +203,7 @@ pub fn read_kek(args: &KekArgs) -> Result<Option<SecretKey>, CliError> {
             std::io::stderr(),
             "warning: key-encryption key file `{}` can be read by other users; \
              restrict it with `chmod 600`",
-            path.display()
+            config::shown(path)
         )?;
     }
     Ok(Some(kek))
@@ -220,7 +221,7 @@ pub fn load(args: &KeyringArgs) -> Result<(Keyring, Option<SecretKey>, KeyringLo
             std::io::stderr(),
             "note: keyring `{}` is unsealed; changes save it sealed under the given \
              key-encryption key",
-            args.keyring.display()
+            config::shown(&args.keyring)
         )?;
     }
     Ok((loaded.keyring, kek, lock))
@@ -239,7 +240,7 @@ fn warn_if_unsealed(path: &Path, kek: Option<&SecretKey>) {
             std::io::stderr(),
             "warning: keyring `{}` is stored unsealed (file mode 0600): anyone who can read it \
              can decrypt what it protects; seal it with --kek FILE or {KEK_ENV}",
-            path.display()
+            config::shown(path)
         );
     }
 }

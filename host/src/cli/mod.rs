@@ -10,7 +10,7 @@ pub mod policy;
 pub mod policy_test;
 pub mod token;
 
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,6 +18,32 @@ use mem8_guard_host::config::{self, ConfigError};
 
 /// A usage or configuration error: printed on stderr, exit code 2.
 pub type CliError = Box<dyn std::error::Error>;
+
+/// The exit code when standard output was closed before the command wrote
+/// all of it: 128 + SIGPIPE (13), as a shell reports for a tool that
+/// SIGPIPE ended. Rust ignores SIGPIPE, so the write fails instead.
+pub const BROKEN_PIPE_EXIT: u8 = 141;
+
+/// Returns whether `error`, or an error in its source chain, is an I/O
+/// error of kind [`io::ErrorKind::BrokenPipe`].
+pub fn is_broken_pipe(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        // A `serde_json::Error` from a writer does not return the I/O error
+        // as its source, only that error's own source.
+        let kind = match error.downcast_ref::<io::Error>() {
+            Some(io_error) => Some(io_error.kind()),
+            None => error
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind),
+        };
+        if kind == Some(io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
 
 /// Starts logging to stderr at the level named by `MEM8_GUARD_LOG` (`error`,
 /// `warn`, `info`, `debug` or `trace`; default `warn`). Logs never contain
@@ -70,11 +96,15 @@ pub fn print_usage_error(error: &clap::Error) -> ! {
             rendered = rendered.replace(argument.as_ref(), "[token]");
         }
     }
-    // Help and version output go to stdout, real errors to stderr.
+    // Help and version output go to stdout, real errors to stderr. `print!`
+    // would panic on a failed write, so a closed stdout exits as `main`
+    // does, and other failures are ignored.
     if error.use_stderr() {
-        eprint!("{rendered}");
-    } else {
-        print!("{rendered}");
+        let _ = write!(io::stderr(), "{rendered}");
+    } else if let Err(error) = write!(io::stdout(), "{rendered}") {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(BROKEN_PIPE_EXIT.into());
+        }
     }
     std::process::exit(error.exit_code())
 }

@@ -179,7 +179,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let policy = match parse_policy(&args.policy, &text) {
         Ok(policy) => policy,
         Err(error) => {
-            println!("error[{}]: {error}", error.code());
+            writeln!(std::io::stdout(), "error[{}]: {error}", error.code())?;
             return Ok(ExitCode::from(1));
         }
     };

@@ -14,7 +14,13 @@ use super::engine::{Engine, EngineArgs};
 use super::{now_or_clock, read_json_file, read_token, CliError};
 use crate::{KeygenArgs, SignArgs, VerifyArgs};
 
+/// The latest `exp` that `token sign --expires-in` writes, in Unix seconds:
+/// 9999-12-31T23:59:59Z, the last second that the four-digit year of an
+/// RFC 3339 timestamp can express.
+const MAX_EXP: u64 = 253_402_300_799;
+
 pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
+    args.engine.check_engine()?;
     let mut validation = Validation::default();
     validation.issuers = args.issuers;
     validation.audiences = args.audiences;
@@ -116,7 +122,7 @@ pub fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
     if let Some(seconds) = args.expires_in {
         let now = now_or_clock(args.now)?;
         claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), now.saturating_add(seconds).into());
+        claims.insert("exp".into(), expiry(now, seconds)?.into());
     }
 
     if !claims.contains_key("exp") {
@@ -125,6 +131,27 @@ pub fn sign(args: SignArgs) -> Result<ExitCode, CliError> {
     let jwt = token::sign(&claims, &key)?;
     writeln!(std::io::stdout(), "{jwt}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Returns `exp` for `--expires-in SECONDS` at `now`.
+///
+/// # Errors
+///
+/// A usage error naming `seconds` when it is 0, which would make a token
+/// that is expired when issued, or when `exp` would pass [`MAX_EXP`].
+fn expiry(now: u64, seconds: u64) -> Result<u64, CliError> {
+    if seconds == 0 {
+        let message = "--expires-in `0`: the token would be expired when issued; give 1 or more";
+        return Err(message.into());
+    }
+    match now.checked_add(seconds) {
+        Some(exp) if exp <= MAX_EXP => Ok(exp),
+        _ => Err(format!(
+            "--expires-in `{seconds}`: `exp` would be after {MAX_EXP} (9999-12-31T23:59:59Z); \
+             give a shorter lifetime"
+        )
+        .into()),
+    }
 }
 
 pub fn keygen(args: KeygenArgs) -> Result<ExitCode, CliError> {
@@ -141,6 +168,10 @@ pub fn keygen(args: KeygenArgs) -> Result<ExitCode, CliError> {
         })?;
     if args.public && alg.family() == token::Family::Hmac {
         return Err(format!("--public: an {alg} secret has no public key").into());
+    }
+
+    if args.kid.as_deref() == Some("") {
+        return Err("--kid must not be empty; leave it out for a random key id".into());
     }
 
     let mut key = SigningKey::generate(alg, &mut rand_core::OsRng)?;
