@@ -164,6 +164,14 @@ pub(crate) fn parse_object_members<'a>(
     limits: &JsonLimits,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Members<'a>, JsonError> {
+    // Anything but an object goes through the whole-value parser, for its
+    // errors, so that the members parser reads only objects.
+    let start = bytes
+        .iter()
+        .position(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+    if start.and_then(|index| bytes.get(index)) != Some(&b'{') {
+        return parse_object(bytes, limits).and(Err(JsonError::NotObject));
+    }
     let fault = RefCell::new(None);
     let numbers = NumberLog::default();
     let seed = MembersSeed {
@@ -178,7 +186,7 @@ pub(crate) fn parse_object_members<'a>(
     };
     let members = finish(run(bytes, seed), fault, limits)?;
     no_underflow(bytes, &numbers)?;
-    members.ok_or(JsonError::NotObject)
+    Ok(members)
 }
 
 fn parse(bytes: &[u8], limits: &JsonLimits, build: Build) -> Result<Value, JsonError> {
@@ -515,59 +523,32 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 }
 
-/// Reads the top level of a document for [`parse_object_members`]: the
-/// checks of a [`StrictSeed`], and of an object only the members `keep`
-/// selects, built, with borrowed names. Any other top level is checked
-/// and gives `None`.
+/// Reads the top-level object of a document for [`parse_object_members`],
+/// with the checks of a [`StrictSeed`]; of its members, only those `keep`
+/// selects are built, with borrowed names.
 struct MembersSeed<'a> {
     strict: StrictSeed<'a>,
     keep: &'a dyn Fn(&str) -> bool,
 }
 
-impl<'de, 'a> DeserializeSeed<'de> for MembersSeed<'a> {
-    type Value = Option<Members<'de>>;
+impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
+    type Value = Members<'de>;
 
     fn deserialize<D: serde::Deserializer<'de>>(
         self,
         deserializer: D,
-    ) -> Result<Option<Members<'de>>, D::Error> {
-        deserializer.deserialize_any(self)
+    ) -> Result<Members<'de>, D::Error> {
+        // Only an object reaches this seed, so `deserialize_map` reads it;
+        // it generates less code than `deserialize_any`.
+        deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for MembersSeed<'_> {
-    type Value = Option<Members<'de>>;
+    type Value = Members<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.strict.visit_i64(v).map(|_| None)
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.strict.visit_u64(v).map(|_| None)
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.strict.visit_f64(v).map(|_| None)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.strict.visit_seq(seq).map(|_| None)
+        f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
@@ -597,7 +578,7 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
                 unbuilt.insert(name.into_owned(), Value::Null);
             }
         }
-        Ok(Some(Members(built)))
+        Ok(Members(built))
     }
 }
 

@@ -276,19 +276,12 @@ impl fmt::Display for TokenError {
             Self::BadSignature => f.write_str("signature verification failed"),
             Self::InvalidHeader {
                 name,
-                found: Some(found),
+                found,
                 expected,
             } => write!(
                 f,
-                "header parameter `{name}` is `{found}`, not the required `{expected}`"
-            ),
-            Self::InvalidHeader {
-                name,
-                found: None,
-                expected,
-            } => write!(
-                f,
-                "header parameter `{name}` is missing; `{expected}` is required"
+                "header parameter `{name}` is `{}`, not the required `{expected}`",
+                found.as_deref().unwrap_or("(absent)")
             ),
             Self::Expired { exp, now } => {
                 write!(f, "token expired: exp `{exp}` is not after now `{now}`")

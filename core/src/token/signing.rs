@@ -392,7 +392,7 @@ mod tests {
         let error = crate::token::verify_json(&untyped, &keys, &validation, 100).unwrap_err();
         assert_eq!(
             alloc::format!("{error}"),
-            "header parameter `typ` is missing; `at+jwt` is required"
+            "header parameter `typ` is `(absent)`, not the required `at+jwt`"
         );
     }
 
