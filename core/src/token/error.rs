@@ -33,6 +33,9 @@ pub enum TokenError {
     DisallowedAlgorithm {
         /// The header's algorithm.
         alg: Algorithm,
+        /// JWKs that the key set skipped as unusable, which the message
+        /// mentions as a likely cause.
+        skipped_keys: usize,
     },
     /// No key in the set has the header's `kid`.
     UnknownKeyId {
@@ -43,6 +46,8 @@ pub enum TokenError {
     NoMatchingKey {
         /// The header's algorithm.
         alg: Algorithm,
+        /// JWKs that the key set skipped as unusable.
+        skipped_keys: usize,
     },
     /// The token has no `kid` and several keys could verify its algorithm; the
     /// verifier never tries each in turn.
@@ -234,6 +239,21 @@ impl TokenError {
     }
 }
 
+/// Adds to a key-selection message that the key set skipped JWKs, which
+/// is the likely cause when a key was meant for the token.
+fn skipped_note(f: &mut fmt::Formatter<'_>, skipped_keys: usize) -> fmt::Result {
+    match skipped_keys {
+        0 => Ok(()),
+        1 => f.write_str(
+            " (the key set skipped 1 JWK as unusable: its kty, crv, alg, use or key_ops)",
+        ),
+        n => write!(
+            f,
+            " (the key set skipped {n} JWKs as unusable: their kty, crv, alg, use or key_ops)"
+        ),
+    }
+}
+
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -253,17 +273,21 @@ impl fmt::Display for TokenError {
                 f,
                 "unsupported algorithm `{alg}`; unsecured (`none`) tokens are never accepted"
             ),
-            Self::DisallowedAlgorithm { alg } => write!(
-                f,
-                "algorithm `{alg}` is not allowed; list it in the allowed algorithms or give a \
-                 key with that `alg`"
-            ),
+            Self::DisallowedAlgorithm { alg, skipped_keys } => {
+                write!(
+                    f,
+                    "algorithm `{alg}` is not allowed; list it in the allowed algorithms or give a \
+                     key with that `alg`"
+                )?;
+                skipped_note(f, *skipped_keys)
+            }
             Self::UnknownKeyId { kid } => write!(f, "no key with kid `{kid}` in the key set"),
-            Self::NoMatchingKey { alg } => {
+            Self::NoMatchingKey { alg, skipped_keys } => {
                 write!(
                     f,
                     "token has no kid and no key in the set can verify `{alg}`"
-                )
+                )?;
+                skipped_note(f, *skipped_keys)
             }
             Self::AmbiguousKey { alg, candidates } => write!(
                 f,

@@ -215,7 +215,10 @@ pub(crate) fn check_signature(
         None => keys.keys().iter().any(|key| key.alg() == Some(alg)),
     };
     if !allowed {
-        return Err(TokenError::DisallowedAlgorithm { alg });
+        return Err(TokenError::DisallowedAlgorithm {
+            alg,
+            skipped_keys: keys.skipped(),
+        });
     }
 
     let key = select_key(decoded.header.kid.as_deref(), alg, keys, allow_list)?;
@@ -250,7 +253,10 @@ fn select_key<'k>(
         .iter()
         .filter(|key| key.usable_with(alg, allow_list));
     match (candidates.next(), candidates.count()) {
-        (None, _) => Err(TokenError::NoMatchingKey { alg }),
+        (None, _) => Err(TokenError::NoMatchingKey {
+            alg,
+            skipped_keys: keys.skipped(),
+        }),
         (Some(key), 0) => Ok(key),
         (Some(_), more) => Err(TokenError::AmbiguousKey {
             alg,

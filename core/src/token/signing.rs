@@ -397,6 +397,43 @@ mod tests {
     }
 
     #[test]
+    fn skipped_keys_named_in_key_errors() {
+        use crate::token::{KeySet, Validation};
+
+        let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+        let mut public = key.to_public_jwk().unwrap();
+        public.insert(String::from("use"), Value::from("enc"));
+        let text = alloc::format!(r#"{{"keys":[{}]}}"#, Value::Object(public));
+        let keys = KeySet::from_json(text.as_bytes()).unwrap();
+        assert_eq!(keys.skipped(), 1);
+
+        let claims = serde_json::json!({"exp": 200});
+        let jwt = crate::token::sign(claims.as_object().unwrap(), &key).unwrap();
+        let error = crate::token::verify(&jwt, &keys, &Validation::default(), 100).unwrap_err();
+        assert_eq!(error.code(), "disallowed_algorithm");
+        let shown = alloc::format!("{error}");
+        assert!(
+            shown.ends_with(
+                "(the key set skipped 1 JWK as unusable: its kty, crv, alg, use or key_ops)"
+            ),
+            "{shown}"
+        );
+
+        let validation = Validation {
+            algorithms: Some(alloc::vec![Algorithm::EdDSA]),
+            ..Validation::default()
+        };
+        let untagged =
+            crate::token::sign_jws(br#"{"alg":"EdDSA"}"#, br#"{"exp":200}"#, &key).unwrap();
+        let error = crate::token::verify(&untagged, &keys, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "no_matching_key");
+        assert!(
+            alloc::format!("{error}").contains("skipped 1 JWK"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn public_only_jwk_cannot_sign() {
         let text =
             r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
