@@ -129,7 +129,7 @@ fn json_text(depth: u32) -> BoxedStrategy<String> {
     .boxed()
 }
 
-/// A JSON object of members from [`json_text`], as a payload.
+/// Generates a payload: a JSON object of members from [`json_text`].
 fn json_object() -> impl Strategy<Value = String> {
     let name = prop::sample::select(vec![
         "exp",

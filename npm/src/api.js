@@ -428,7 +428,7 @@ export class Policy {
 
   /**
    * Returns the policy document in the JSON form. Throws a `PolicyError`
-   * with code `ERR_POLICY_UNSAFE_INTEGER` when the policy holds an integer
+   * with code `ERR_POLICY_UNSAFE_INTEGER` when the policy contains an integer
    * that a JavaScript number cannot hold exactly; `toJSONText()` is exact.
    */
   toJSON() {
@@ -482,7 +482,7 @@ export function policyTextToJson(text) {
 const JSON_STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 /**
- * Parses a policy document that the core wrote, refusing to round: an
+ * Parses a policy document that the core wrote, and rejects it rather than round: an
  * integer beyond 2^53 would become a different number, and a rule on it
  * would then match other values. The core writes integers without a
  * fraction or exponent, so those are the literals checked.
@@ -493,7 +493,7 @@ function exactDocument(text, exact) {
     throw new PolicyError({
       code: "ERR_POLICY_UNSAFE_INTEGER",
       coreCode: "unsafe_integer",
-      message: `the policy holds the integer \`${literal}\`, which a JavaScript number cannot hold exactly; use ${exact} for an exact copy`,
+      message: `invalid policy for JavaScript: the integer \`${literal}\` cannot be represented exactly as a number; use ${exact} for an exact copy`,
     });
   }
   return JSON.parse(text);

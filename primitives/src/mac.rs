@@ -21,12 +21,15 @@ pub fn sha256_tag(key: &[u8], message: &[u8]) -> Option<[u8; SHA256_TAG_LEN]> {
     Sha256Key::new(key).map(|key| key.tag(message))
 }
 
-/// Checks `expected` against the HMAC-SHA-256 of `message` under `key`, in
-/// constant time. A tag of the wrong length is rejected, and so is a key
-/// the `hmac` crate rejects.
-#[inline(never)]
-pub fn sha256_verify(key: &[u8], message: &[u8], expected: &[u8]) -> bool {
-    Sha256Key::new(key).is_some_and(|key| key.verify(message, expected))
+/// Compares a computed MAC tag with `expected` in constant time, and
+/// zeroizes the computed tag, since it would let its holder forge the
+/// message. A tag of the wrong length compares unequal.
+pub fn tags_equal(
+    computed: Zeroizing<impl AsRef<[u8]> + zeroize::Zeroize>,
+    expected: &[u8],
+) -> bool {
+    // `ct_eq` on slices of different lengths is false without comparing.
+    bool::from((*computed).as_ref().ct_eq(expected))
 }
 
 /// An HMAC-SHA-256 key prepared once: the `hmac` crate's state after it has
@@ -49,7 +52,7 @@ impl Sha256Key {
             .map(|state| Self(Box::new(state)))
     }
 
-    /// The HMAC-SHA-256 of `message`.
+    /// Computes the HMAC-SHA-256 of `message`.
     #[inline(never)]
     pub fn tag(&self, message: &[u8]) -> [u8; SHA256_TAG_LEN] {
         // NOTE: this copy of the state, on the stack, is not overwritten
@@ -63,10 +66,7 @@ impl Sha256Key {
     /// time. A tag of the wrong length is rejected.
     #[inline(never)]
     pub fn verify(&self, message: &[u8], expected: &[u8]) -> bool {
-        // The computed tag would let its holder forge `message`: zeroize it.
-        let computed = Zeroizing::new(self.tag(message));
-        // `ct_eq` on slices of different lengths is false without comparing.
-        bool::from(computed.as_slice().ct_eq(expected))
+        tags_equal(Zeroizing::new(self.tag(message)), expected)
     }
 }
 
@@ -106,18 +106,16 @@ mod tests {
         let message = b"what do ya want for nothing?";
         let expected = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         assert_eq!(sha256_tag(b"Jefe", message).unwrap().as_slice(), expected);
-        assert!(sha256_verify(b"Jefe", message, &expected));
+        let key = Sha256Key::new(b"Jefe").unwrap();
+        assert!(key.verify(message, &expected));
         let mut wrong = expected.clone();
         wrong[0] ^= 1;
-        assert!(!sha256_verify(b"Jefe", message, &wrong));
-        assert!(!sha256_verify(b"Jefe", message, &expected[..31]));
-        assert!(!sha256_verify(b"Jefe", message, &[]));
+        assert!(!key.verify(message, &wrong));
+        assert!(!key.verify(message, &expected[..31]));
+        assert!(!key.verify(message, &[]));
 
-        let key = Sha256Key::new(b"Jefe").unwrap();
         assert_eq!(key.tag(message).as_slice(), expected);
         assert_eq!(key.tag(message).as_slice(), expected, "state reused");
-        assert!(key.verify(message, &expected));
-        assert!(!key.verify(message, &wrong));
         assert_eq!(alloc::format!("{key:?}"), "Sha256Key([redacted])");
     }
 

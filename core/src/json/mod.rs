@@ -139,7 +139,7 @@ pub fn parse_value(bytes: &[u8], limits: &JsonLimits) -> Result<Value, JsonError
 pub(crate) struct Members<'a>(Vec<(Cow<'a, str>, Value)>);
 
 impl Members<'_> {
-    /// A built member by name.
+    /// Returns a built member by name.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         self.0
             .iter()
@@ -214,8 +214,8 @@ fn run<'de, S: DeserializeSeed<'de>>(
         .and_then(|value| deserializer.end().map(|()| value))
 }
 
-/// The parser's finding when a run failed: the limit a seed recorded, or
-/// serde_json's syntax error.
+/// Converts a failed run into the parser's error: the limit that a seed
+/// recorded, or else serde_json's syntax error.
 fn finish<T>(
     parsed: Result<T, serde_json::Error>,
     fault: RefCell<Option<JsonError>>,
@@ -350,7 +350,7 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
-/// Which values a [`StrictSeed`] builds; the checks are the same for both.
+/// The values that a [`StrictSeed`] builds. The checks are the same for both.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Build {
     /// The whole value.
@@ -415,13 +415,13 @@ impl StrictSeed<'_> {
         Ok(())
     }
 
-    /// Whether values of this seed are built, or only checked.
+    /// Returns whether this seed builds values, or only checks them.
     fn builds(&self) -> bool {
         self.build == Build::All
     }
 
-    /// Fails when an object or array already holds `count` entries, the
-    /// most it may.
+    /// Fails when an object or array already contains `count` entries,
+    /// the maximum it may contain.
     fn check_count<E: serde::de::Error>(&self, count: usize) -> Result<(), E> {
         if count >= self.limits.max_members {
             return Err(self.fail(JsonError::TooManyMembers {
@@ -504,9 +504,8 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         self.enter()?;
-        // The members when built; otherwise the names alone, for the
-        // duplicate check, in the same map type so that a build has one
-        // copy of its code.
+        // Without building, the map keeps only the names, for the duplicate
+        // check. It is the same map type, so a build has one copy of its code.
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             if map.contains_key(&name) {

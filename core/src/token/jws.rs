@@ -121,7 +121,7 @@ pub(crate) fn decode<'a>(
     })
 }
 
-/// The JSON limits of header and payload.
+/// Returns the JSON limits of header and payload.
 pub(crate) fn limits(validation: &Validation) -> JsonLimits {
     JsonLimits {
         max_depth: validation.max_json_depth,

@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 use hmac::{Hmac, Mac};
 use mem8_guard_primitives::mac as primitive;
 use sha2::{Sha384, Sha512};
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::Algorithm;
@@ -41,7 +40,7 @@ impl HmacKey {
         Self { secret, sha256 }
     }
 
-    /// The secret's length in bytes.
+    /// Returns the secret's length in bytes.
     pub(crate) fn len(&self) -> usize {
         self.secret.len()
     }
@@ -55,11 +54,8 @@ impl HmacKey {
                 .as_ref()
                 .is_some_and(|key| key.verify(message, expected));
         }
-        // The computed tag would let its holder forge `message`: zeroize it.
-        let Some(computed) = tag(alg, &self.secret, message).map(Zeroizing::new) else {
-            return false;
-        };
-        bool::from(computed.as_slice().ct_eq(expected))
+        tag(alg, &self.secret, message)
+            .is_some_and(|computed| primitive::tags_equal(Zeroizing::new(computed), expected))
     }
 }
 

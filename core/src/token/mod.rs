@@ -137,7 +137,7 @@ pub fn verify_json(
     })
 }
 
-/// The checks after parsing that [`verify`] and [`verify_json`] share, in
+/// Runs the checks after parsing that [`verify`] and [`verify_json`] share, in
 /// the documented order: signature, header `typ`, claims.
 fn check(
     decoded: &jws::Decoded<'_>,

@@ -119,7 +119,7 @@ impl Claims {
 /// Claims as [`validate_claims`] reads them: the whole payload, or only the
 /// members that [`reads_claim`] selects.
 pub(crate) trait ClaimSource {
-    /// A claim by name.
+    /// Returns a claim by name.
     fn claim(&self, name: &str) -> Option<&Value>;
 }
 
@@ -138,15 +138,15 @@ impl ClaimSource for json::Members<'_> {
 /// The registered claims whose types [`validate_claims`] checks.
 const REGISTERED: [&str; 7] = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud"];
 
-/// Whether [`validate_claims`] reads the claim `name` under `validation`: a
-/// registered claim, or one of the required ones.
+/// Returns whether [`validate_claims`] reads the claim `name` under
+/// `validation`: a registered claim, or one of the required ones.
 pub(crate) fn reads_claim(validation: &Validation, name: &str) -> bool {
     REGISTERED.contains(&name) || validation.required_claims.iter().any(|claim| claim == name)
 }
 
 /// Checks the registered claims of `claims` against `validation` at `now`
-/// (Unix seconds), in the order the crate documents. `claims` holds at least
-/// every claim that [`reads_claim`] selects.
+/// (Unix seconds), in the order the crate documents. `claims` contains at
+/// least every claim that [`reads_claim`] selects.
 pub(crate) fn validate_claims(
     claims: &dyn ClaimSource,
     validation: &Validation,
