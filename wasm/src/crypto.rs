@@ -253,7 +253,10 @@ fn chunk_size_from(value: f64) -> Result<usize, JsValue> {
         return Err(error_value(
             "argument",
             "invalid_argument",
-            &format!("chunkSize `{value}` must be a whole number of bytes"),
+            &format!(
+                "chunkSize `{}` must be a whole number of bytes",
+                crate::number_text(value)
+            ),
         ));
     }
 
@@ -270,13 +273,14 @@ fn chunk_size_from(value: f64) -> Result<usize, JsValue> {
     }
 
     // NOTE: the core's error stores the size as a `u64`, so this message
-    // repeats its text. `f64` formats a whole number in plain digits.
+    // repeats its text.
     Err(error_value(
         "crypto",
         "invalid_chunk_size",
         &format!(
-            "chunk size `{value}` is outside the supported range of {MIN_CHUNK_SIZE} to \
-             {MAX_CHUNK_SIZE} bytes"
+            "chunk size `{}` is outside the supported range of {MIN_CHUNK_SIZE} to \
+             {MAX_CHUNK_SIZE} bytes",
+            crate::number_text(value)
         ),
     ))
 }

@@ -537,9 +537,17 @@ impl<'de> DeserializeSeed<'de> for MembersSeed<'_> {
         self,
         deserializer: D,
     ) -> Result<Members<'de>, D::Error> {
-        // Only an object reaches this seed, so `deserialize_map` reads it;
-        // it generates less code than `deserialize_any`.
-        deserializer.deserialize_map(self)
+        // Not `deserialize_map`: serde_json's type error for a non-object
+        // formats floats with `core::fmt`, which the npm module leaves out.
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl MembersSeed<'_> {
+    /// Fails on a document that is not an object. [`parse_object_members`]
+    /// sends those to [`parse_object`] first, for its errors.
+    fn not_object<E: serde::de::Error, T>(&self) -> Result<T, E> {
+        Err(self.strict.fail(JsonError::NotObject))
     }
 }
 
@@ -548,6 +556,34 @@ impl<'de> Visitor<'de> for MembersSeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.not_object()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        self.not_object()
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {

@@ -8,13 +8,14 @@
 //! name and `deny_unknown_fields`. This deserializer never offers that form.
 
 use alloc::string::String;
+use core::fmt;
 use serde::de::value::StrDeserializer;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Error as _, IntoDeserializer, MapAccess, SeqAccess,
     Unexpected, Visitor,
 };
 use serde::forward_to_deserialize_any;
-use serde_json::{Error, Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// Deserializes `T` from `value`, accepting structs only as JSON objects.
 ///
@@ -22,8 +23,81 @@ use serde_json::{Error, Map, Value};
 ///
 /// A `serde_json::Error` naming the first mismatch: a wrong type (including
 /// an array where a struct is expected), a missing field or an unknown one.
-pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
-    T::deserialize(Strict(value))
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::Error> {
+    T::deserialize(Strict(value)).map_err(|Error(error)| error)
+}
+
+/// A `serde_json::Error` that describes unexpected values itself.
+///
+/// serde_json's `invalid_type` ends in serde's `Unexpected` formatting, whose
+/// floating-point case pulls `core::fmt`'s `f64` formatting (about 6 KB of
+/// the npm module, gzipped) into every build. This type words its messages
+/// the same way and formats floats as `serde_json` prints them.
+struct Error(serde_json::Error);
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        Self(serde_json::Error::custom(message))
+    }
+
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid type: {}, expected {expected}",
+            Described(unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid value: {}, expected {expected}",
+            Described(unexpected)
+        ))
+    }
+}
+
+impl de::StdError for Error {}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// An unexpected value in serde_json's words.
+struct Described<'a>(Unexpected<'a>);
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(i) => write!(f, "integer `{i}`"),
+            Unexpected::Signed(i) => write!(f, "integer `{i}`"),
+            Unexpected::Float(x) => match Number::from_f64(x) {
+                Some(number) => write!(f, "floating point `{number}`"),
+                None => f.write_str("floating point"),
+            },
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
+    }
 }
 
 /// A deserializer over a borrowed [`Value`].
@@ -247,7 +321,7 @@ impl<'de> de::VariantAccess<'de> for Strict<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::String;
+    use alloc::string::{String, ToString};
     use alloc::vec::Vec;
     use serde::Deserialize;
 
@@ -274,7 +348,7 @@ mod tests {
         Tagged(String),
     }
 
-    fn parse(text: &str) -> Result<Rule, Error> {
+    fn parse(text: &str) -> Result<Rule, serde_json::Error> {
         from_value(&serde_json::from_str::<Value>(text).unwrap())
     }
 
@@ -319,5 +393,40 @@ mod tests {
         assert_eq!((numbers.a, numbers.b, numbers.c), (u64::MAX, -5, 1.5));
         let negative = serde_json::json!({"a": -1, "b": 0, "c": 0});
         assert!(from_value::<Numbers>(&negative).is_err());
+    }
+
+    #[test]
+    fn type_errors_read_as_serde_json_words_them() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Typed {
+            count: u8,
+            flag: bool,
+            name: String,
+            kind: Kind,
+        }
+        let documents = [
+            serde_json::json!({"count": 1.5}),
+            serde_json::json!({"count": -1e300}),
+            serde_json::json!({"count": 300}),
+            serde_json::json!({"count": -3}),
+            serde_json::json!({"count": "7"}),
+            serde_json::json!({"count": null}),
+            serde_json::json!({"count": [1]}),
+            serde_json::json!({"count": {"a": 1}}),
+            serde_json::json!({"flag": 0.25}),
+            serde_json::json!({"flag": "yes\n"}),
+            serde_json::json!({"name": true}),
+            serde_json::json!({"name": 2.0}),
+            serde_json::json!({"kind": "unknown"}),
+            serde_json::json!({"kind": {"tagged": 1e-7}}),
+        ];
+        for document in documents {
+            let ours = from_value::<Typed>(&document).unwrap_err().to_string();
+            let theirs = serde_json::from_value::<Typed>(document.clone())
+                .unwrap_err()
+                .to_string();
+            assert_eq!(ours, theirs, "{document}");
+        }
     }
 }
