@@ -17,6 +17,7 @@
 //! whenever a new one is rejected.
 
 use std::fs;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -99,6 +100,16 @@ pub enum BundleError {
         found: u64,
         /// The loaded bundle's version.
         loaded: u64,
+    },
+    /// The bundle's version is lower than the host's configured minimum.
+    #[error(
+        "bundle version `{found}` is lower than the minimum version `{min}`; rollback rejected"
+    )]
+    BelowMinimum {
+        /// The rejected bundle's version.
+        found: u64,
+        /// The minimum, from [`BundleHost::with_min_version`].
+        min: u64,
     },
     /// The bundle has the loaded version but other contents.
     #[error("bundle version `{version}` is already loaded with other contents; give the new bundle a higher version")]
@@ -282,11 +293,13 @@ pub fn write_bundle(
             reason: error.to_string(),
         })?;
 
+    // Each file is replaced on its own. A reader between two renames sees
+    // files of two bundles, whose digests then fail the signature check.
     fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
-    write_file(&dir.join(MODULE_FILE), module)?;
-    write_file(&dir.join(POLICY_FILE), policy.as_bytes())?;
-    write_file(&dir.join(MANIFEST_FILE), &manifest_bytes)?;
-    write_file(&dir.join(SIGNATURE_FILE), &signature_bytes)?;
+    write_file(dir, MODULE_FILE, module)?;
+    write_file(dir, POLICY_FILE, policy.as_bytes())?;
+    write_file(dir, MANIFEST_FILE, &manifest_bytes)?;
+    write_file(dir, SIGNATURE_FILE, &signature_bytes)?;
     Ok(manifest)
 }
 
@@ -392,6 +405,7 @@ pub struct LoadedBundle {
 pub struct BundleHost {
     trusted: TrustedKeys,
     config: HostConfig,
+    min_version: u64,
     current: RwLock<Option<Arc<LoadedBundle>>>,
 }
 
@@ -401,8 +415,19 @@ impl BundleHost {
         Self {
             trusted,
             config,
+            min_version: 0,
             current: RwLock::new(None),
         }
+    }
+
+    /// Rejects every bundle whose version is lower than `min_version`, the
+    /// first one included. The check against the loaded bundle lasts as long
+    /// as this host; a service that restarts keeps its floor across restarts
+    /// by storing the version it last ran and passing it here.
+    #[must_use]
+    pub fn with_min_version(mut self, min_version: u64) -> Self {
+        self.min_version = min_version;
+        self
     }
 
     /// The loaded bundle, if any.
@@ -431,6 +456,12 @@ impl BundleHost {
 
     fn try_load(&self, dir: &Path) -> Result<Arc<LoadedBundle>, BundleError> {
         let bundle = read_bundle(dir, &self.trusted)?;
+        if bundle.manifest.version < self.min_version {
+            return Err(BundleError::BelowMinimum {
+                found: bundle.manifest.version,
+                min: self.min_version,
+            });
+        }
         if let Some(current) = self.current() {
             check_version(&current, &bundle)?;
             if current.manifest_sha256 == bundle.manifest_sha256 {
@@ -533,18 +564,41 @@ fn invalid_key(reason: &str) -> BundleError {
     }
 }
 
+/// Reads a bundle file: a regular file (or a link to one) of at most
+/// [`MAX_FILE_BYTES`]. A device or FIFO reports a length of 0, so the read
+/// itself is bounded too, and a FIFO is refused before it is opened, which
+/// would wait for a writer.
 fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
     let metadata = fs::metadata(path).map_err(|source| io_error(path, source))?;
-    if metadata.len() > MAX_FILE_BYTES {
+    if !metadata.is_file() {
+        let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+        return Err(io_error(path, source));
+    }
+    let file = fs::File::open(path).map_err(|source| io_error(path, source))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| io_error(path, source))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(BundleError::TooLarge {
             path: path.display().to_string(),
         });
     }
-    fs::read(path).map_err(|source| io_error(path, source))
+    Ok(bytes)
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
-    fs::write(path, bytes).map_err(|source| io_error(path, source))
+/// Replaces `name` in `dir` by rename from a new file in the same folder,
+/// so that a symbolic link there is replaced, never written through, and a
+/// reader sees the old file or the new one.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), BundleError> {
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|source| io_error(dir, source))?;
+    file.write_all(bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|source| io_error(file.path(), source))?;
+    let path = dir.join(name);
+    file.persist(&path)
+        .map_err(|error| io_error(&path, error.error))?;
+    Ok(())
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> BundleError {

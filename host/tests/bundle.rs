@@ -202,3 +202,76 @@ fn signer_rejects_other_keys() {
     let error = TrustedKeys::from_json(&serde_json::Value::Object(public).to_string()).unwrap_err();
     assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
 }
+
+#[test]
+fn min_version_rejects_an_older_first_bundle() {
+    let key = signer("release");
+    let host = BundleHost::new(key.trusted.clone(), HostConfig::default()).with_min_version(3);
+    let v2 = tempfile::tempdir().unwrap();
+    write(v2.path(), ALLOW_ALL, 2, &key.signer);
+    let error = host.load(v2.path()).unwrap_err();
+    assert!(
+        matches!(error, BundleError::BelowMinimum { found: 2, min: 3 }),
+        "{error:?}"
+    );
+    assert!(host.current().is_none());
+
+    let v3 = tempfile::tempdir().unwrap();
+    write(v3.path(), DENY_ALL, 3, &key.signer);
+    assert_eq!(host.load(v3.path()).unwrap().manifest.version, 3);
+    assert!(!allowed(&host));
+}
+
+/// Replaces `name` in `dir` by a symbolic link to `target`.
+#[cfg(unix)]
+fn link(dir: &Path, name: &str, target: &Path) {
+    let path = dir.join(name);
+    let _ = std::fs::remove_file(&path);
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_not_read() {
+    let key = signer("release");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ALLOW_ALL, 1, &key.signer);
+
+    // `/dev/zero` never ends and reports a length of 0.
+    link(dir.path(), "module.wasm", Path::new("/dev/zero"));
+    let error = bundle::read_bundle(dir.path(), &key.trusted).unwrap_err();
+    assert!(matches!(error, BundleError::Io { .. }), "{error:?}");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+
+    // Opening a FIFO would wait for a writer.
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    link(dir.path(), "manifest.json", &fifo);
+    let error = bundle::read_bundle(dir.path(), &key.trusted).unwrap_err();
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn signing_replaces_links_instead_of_writing_through_them() {
+    let key = signer("release");
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep").unwrap();
+    let out = dir.path().join("bundle");
+    std::fs::create_dir(&out).unwrap();
+    link(&out, "policy.json", &victim);
+
+    write(&out, ALLOW_ALL, 1, &key.signer);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    let policy = std::fs::symlink_metadata(out.join("policy.json")).unwrap();
+    assert!(policy.file_type().is_file());
+    assert_eq!(
+        bundle::read_bundle(&out, &key.trusted).unwrap().policy,
+        ALLOW_ALL
+    );
+}

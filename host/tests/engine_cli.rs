@@ -254,6 +254,36 @@ fn check_runs_bundle_policy() {
 }
 
 #[test]
+fn check_rejects_bundle_below_min_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "4");
+    let (bundle, public) = (bundle.to_str().unwrap(), public.to_str().unwrap());
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        bundle,
+        "--trusted-keys",
+        public,
+    ];
+
+    let below = [&engine[..], &["--min-version", "5"]].concat();
+    let output = check(&below, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bundle version `4` is lower than the minimum version `5`"),
+        "{stderr}"
+    );
+
+    let at = [&engine[..], &["--min-version", "4"]].concat();
+    let output = check(&at, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}
+
+#[test]
 fn wasm_options_need_wasm_engine() {
     let dir = tempfile::tempdir().unwrap();
     let (private, public) = keypair(dir.path(), "release");

@@ -43,6 +43,11 @@ pub struct EngineArgs {
     /// for `--engine wasm --bundle`.
     #[arg(long, value_name = "FILE", requires = "bundle")]
     pub trusted_keys: Option<PathBuf>,
+    /// Reject a bundle whose version is lower than N, for `--engine wasm
+    /// --bundle`. The command keeps no state between runs, so this is its
+    /// only protection against an older signed bundle.
+    #[arg(long, value_name = "N", requires = "bundle")]
+    pub min_version: Option<u64>,
     /// Folder for precompiled modules, created owner-only, for `--engine
     /// wasm`. Default: none, so the module is compiled on every run (about
     /// a second).
@@ -59,7 +64,7 @@ pub struct LoadedHost {
 impl EngineArgs {
     /// Rejects an option that the chosen engine would ignore, so that a
     /// `--bundle` is never skipped in silence. The native engine reads none
-    /// of the four options, and --trusted-keys needs --bundle. A set
+    /// of the five options, and --trusted-keys needs --bundle. A set
     /// MEM8_GUARD_MODULE is no error, because it is only a default.
     ///
     /// # Errors
@@ -80,6 +85,7 @@ impl EngineArgs {
             ("--module", self.module.is_some()),
             ("--bundle", self.bundle.is_some()),
             ("--trusted-keys", self.trusted_keys.is_some()),
+            ("--min-version", self.min_version.is_some()),
             ("--module-cache", self.module_cache.is_some()),
         ];
         match wasm_only.iter().find(|(_, given)| *given) {
@@ -110,7 +116,8 @@ impl EngineArgs {
                 .map_err(|_| format!("`{}`: not UTF-8", config::shown(keys_path)))?;
             let trusted = TrustedKeys::from_json(&text)
                 .map_err(|error| format!("`{}`: {error}", config::shown(keys_path)))?;
-            let loader = BundleHost::new(trusted, host_config);
+            let loader = BundleHost::new(trusted, host_config)
+                .with_min_version(self.min_version.unwrap_or(0));
             let loaded = loader
                 .load(dir)
                 .map_err(|error| format!("`{}`: {error}", config::shown(dir)))?;
