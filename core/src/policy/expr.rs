@@ -89,6 +89,8 @@ pub enum Expr {
     IsIp(Box<Expr>),
     /// Whether a string holding an IP address is inside a CIDR range, such
     /// as `10.0.0.0/8` or `2001:db8::/32`: `{"inCidr": [expr, "range"]}`.
+    /// IPv4-mapped IPv6 addresses and ranges (`::ffff:10.0.0.1`,
+    /// `::ffff:10.0.0.0/104`) are read as the IPv4 ones they map.
     #[serde(rename = "inCidr")]
     InCidr(Box<Expr>, String),
     /// A time as Unix seconds: an integer passes through, and an RFC 3339

@@ -41,12 +41,26 @@ impl Cidr {
         if bits(network) & !mask(prefix, max) != 0 {
             return Err("address has bits set after the prefix; use the network address");
         }
+        // [`parse_ip`] reads an IPv4-mapped address as IPv4, so a range
+        // written in that form (`::ffff:10.0.0.0/104`) is read as the IPv4
+        // range it maps (`10.0.0.0/8`). Read as IPv6, it would match no
+        // address at all. The host-bit check above leaves only prefixes of
+        // 96 and more for such a network.
+        if let IpAddr::V6(v6) = network {
+            if let (Some(v4), Some(v4_prefix)) = (v6.to_ipv4_mapped(), prefix.checked_sub(96)) {
+                return Ok(Self {
+                    network: IpAddr::V4(v4),
+                    prefix: v4_prefix,
+                });
+            }
+        }
         Ok(Self { network, prefix })
     }
 
     /// Returns whether `address` is in the range. An IPv4 address is never
     /// in an IPv6 range or the reverse; [`parse_ip`] reads IPv4-mapped IPv6
-    /// addresses as IPv4 first.
+    /// addresses as IPv4 first, and [`Cidr::parse`] does the same for
+    /// ranges.
     pub(crate) fn contains(&self, address: IpAddr) -> bool {
         let max = max_prefix(self.network);
         if max != max_prefix(address) {
@@ -266,6 +280,24 @@ mod tests {
         assert!(!host.contains(parse_ip("192.0.2.8").unwrap()));
         let all_v6 = Cidr::parse("::/0").unwrap();
         assert!(all_v6.contains(parse_ip("ffff::1").unwrap()));
+    }
+
+    #[test]
+    fn cidr_in_mapped_form_is_the_ipv4_range() {
+        let mapped = Cidr::parse("::ffff:10.0.0.0/104").unwrap();
+        assert_eq!(mapped, Cidr::parse("10.0.0.0/8").unwrap());
+        for inside in ["10.1.2.3", "::ffff:10.1.2.3", "::ffff:a01:203"] {
+            assert!(mapped.contains(parse_ip(inside).unwrap()), "{inside}");
+        }
+        for outside in ["11.0.0.1", "::10.1.2.3", "2001:db8::1"] {
+            assert!(!mapped.contains(parse_ip(outside).unwrap()), "{outside}");
+        }
+        let all = Cidr::parse("::ffff:0.0.0.0/96").unwrap();
+        assert!(all.contains(parse_ip("203.0.113.9").unwrap()));
+        let one = Cidr::parse("::ffff:192.0.2.7").unwrap();
+        assert_eq!(one, Cidr::parse("192.0.2.7").unwrap());
+        // Shorter prefixes leave the `ffff` bits as host bits.
+        assert!(Cidr::parse("::ffff:0.0.0.0/95").is_err());
     }
 
     #[test]

@@ -178,6 +178,9 @@ cond_case("in cidr v6", "an address inside 2001:db8::/32", {"inCidr":[ca("ip"), 
 cond_case("not in cidr v6", "an address outside 2001:db8::/32", {"inCidr":[ca("ip"), "2001:db8::/32"]}, False, context={"ip":"2001:db9::1"})
 cond_case("v4 not in v6 range", "an IPv4 address is never in an IPv6 range", {"inCidr":[ca("ip"), "::/0"]}, False, context={"ip":"10.0.0.1"})
 cond_case("mapped v6 in v4 range", "an IPv4-mapped IPv6 address is read as the IPv4 address it maps", {"inCidr":[ca("ip"), "10.0.0.0/8"]}, True, context={"ip":"::ffff:10.0.0.1"})
+cond_case("mapped v6 range holds v4", "a range in IPv4-mapped form is the IPv4 range it maps", {"inCidr":[ca("ip"), "::ffff:10.0.0.0/104"]}, True, context={"ip":"10.1.2.3"})
+cond_case("mapped v6 range holds mapped v6", "an IPv4-mapped address is in the mapped form of its range", {"inCidr":[ca("ip"), "::ffff:10.0.0.0/104"]}, True, context={"ip":"::ffff:10.1.2.3"})
+cond_case("mapped v6 range excludes outside", "an IPv4 address outside the mapped range", {"inCidr":[ca("ip"), "::ffff:10.0.0.0/104"]}, False, context={"ip":"11.0.0.1"})
 cond_case("in cidr bad address errors", "a value that is not an address is an invalid value", {"inCidr":[ca("ip"), "10.0.0.0/8"]}, "invalid_value", context={"ip":"10.0.0"})
 cond_case("in cidr single host", "a bare address is a range of one", {"inCidr":[ca("ip"), "192.0.2.7"]}, True, context={"ip":"192.0.2.7"})
 # time
