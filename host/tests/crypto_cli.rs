@@ -645,6 +645,37 @@ fn sigterm_removes_temporary_files() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn file_size_limit_removes_temporary_files() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", &vec![7u8; 1 << 20]);
+    scratch.encrypt("p.bin", "", "c.bin");
+
+    // `ulimit -f 100` allows 100 blocks of 512 bytes: 51,200 bytes.
+    for output in ["out.bin", "-"] {
+        let script =
+            format!("ulimit -f 100; exec \"$0\" decrypt --keyring ring.json -o {output} c.bin");
+        let run = Command::new("sh")
+            .args(["-c", &script, BIN])
+            .current_dir(scratch.dir.path())
+            .env("TMPDIR", scratch.dir.path())
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "decrypt -o {output}: {run:?}");
+        assert!(
+            stderr(&run).contains("File too large"),
+            "decrypt -o {output}: {}",
+            stderr(&run)
+        );
+        assert_eq!(
+            scratch.files(),
+            ["c.bin", "p.bin", "ring.json", "ring.json.lock"]
+        );
+    }
+}
+
 #[test]
 fn pipes_round_trip() {
     let scratch = Scratch::new();

@@ -6,6 +6,8 @@
 //! leave a partial file behind: partial ciphertext, or plaintext that was
 //! never verified to its end. The handler installed here removes every
 //! registered file first. SIGKILL cannot be caught, so it still leaves them.
+//! SIGXFSZ, sent when a write passes the file size limit, is ignored, so
+//! that the write fails and the file is dropped as on any other error.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -18,6 +20,7 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// Installs the signal handler. Installing it twice keeps the first.
 pub fn install() {
+    ignore_file_size_limit_signal();
     let _ = ctrlc::set_handler(|| {
         let pending = match PENDING.lock() {
             Ok(pending) => pending,
@@ -29,6 +32,22 @@ pub fn install() {
         std::process::exit(SIGNAL_EXIT_CODE);
     });
 }
+
+/// Makes a write past the file size limit (`ulimit -f`) fail with `EFBIG`,
+/// which the commands handle like any write error, removing the temporary
+/// file. By default SIGXFSZ ends the process and leaves the file.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn ignore_file_size_limit_signal() {
+    // SAFETY: `signal` with `SIG_IGN` installs no handler code and reads
+    // no memory of this process; it only changes the signal's disposition.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+#[cfg(not(unix))]
+fn ignore_file_size_limit_signal() {}
 
 /// A temporary file's entry in the removal list, taken out on drop. Drop it
 /// after the file is renamed or removed.
