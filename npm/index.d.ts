@@ -481,6 +481,13 @@ export const hazmat: {
   aeadOpen(algorithm: AeadAlgorithm, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
 };
 
+/**
+ * The largest plaintext or envelope, in bytes (1 GiB), that one envelope
+ * call takes; larger ones are an `ERR_INVALID_ARGUMENT`. Streams have no
+ * such limit: their updates reach the module in pieces of 1 MiB.
+ */
+export const MAX_ENVELOPE_BYTES: number;
+
 export function coreVersion(): string;
 
 /** Base class of every error this package throws. */

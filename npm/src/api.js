@@ -689,20 +689,20 @@ export class Keyring {
 
   /** Encrypts with the primary key; returns the binary envelope. */
   encrypt(plaintext, aad) {
-    requireBytes(plaintext, "plaintext");
+    requireEnvelopeSize(requireBytes(plaintext, "plaintext"), "plaintext");
     const extra = optionalBytes(aad, "aad");
     return call(() => this.#live().encrypt(plaintext, extra));
   }
 
   /** Encrypts with the primary key; returns the envelope as base64url text. */
   encryptToText(plaintext, aad) {
-    requireBytes(plaintext, "plaintext");
+    requireEnvelopeSize(requireBytes(plaintext, "plaintext"), "plaintext");
     const extra = optionalBytes(aad, "aad");
     return call(() => this.#live().encryptToText(plaintext, extra));
   }
 
   decrypt(envelope, aad) {
-    requireBytes(envelope, "envelope");
+    requireEnvelopeSize(requireBytes(envelope, "envelope"), "envelope");
     const extra = optionalBytes(aad, "aad");
     return call(() => this.#live().decrypt(envelope, extra));
   }
@@ -764,6 +764,48 @@ export class Keyring {
 /** The core's default chunk size, 64 KiB. */
 const DEFAULT_CHUNK_SIZE = 64 * 1024;
 
+/**
+ * The most bytes one envelope call copies into the module. An envelope is
+ * one AEAD message, so its input and output are in the module's memory at
+ * once; past this size, a stream fits better and a failed allocation
+ * would otherwise end the call in a trap.
+ */
+export const MAX_ENVELOPE_BYTES = 1024 * 1024 * 1024;
+
+/** Stream input goes into the module in pieces of at most this size. */
+const STREAM_PIECE_BYTES = 1024 * 1024;
+
+function requireEnvelopeSize(bytes, name) {
+  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+    throw invalid(
+      `${name} of ${bytes.byteLength} bytes is over the limit of ${MAX_ENVELOPE_BYTES} bytes for one envelope; ` +
+        "encrypt data this large with streamEncryptor",
+    );
+  }
+}
+
+/**
+ * Runs `update` on `bytes` in pieces of at most STREAM_PIECE_BYTES, so that
+ * the module's memory holds one piece at a time, and joins the results.
+ */
+function inPieces(bytes, update) {
+  if (bytes.byteLength <= STREAM_PIECE_BYTES) return update(bytes);
+  const parts = [];
+  let length = 0;
+  for (let start = 0; start < bytes.byteLength; start += STREAM_PIECE_BYTES) {
+    const part = update(bytes.subarray(start, start + STREAM_PIECE_BYTES));
+    parts.push(part);
+    length += part.byteLength;
+  }
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
+}
+
 /** Lets only `Keyring` construct stream objects. */
 const STREAM_TOKEN = Symbol("stream");
 /** The method that returns a stream's live module object; a symbol, so it is not public API. */
@@ -824,7 +866,7 @@ export class StreamEncryptor extends StreamBase {
   /** Encrypts `plaintext`; returns the chunks it completes, possibly none. */
   update(plaintext) {
     requireBytes(plaintext, "plaintext");
-    return call(() => this[LIVE]().update(plaintext));
+    return inPieces(plaintext, (piece) => call(() => this[LIVE]().update(piece)));
   }
 
   /** Encrypts the buffered rest as the final chunk and returns it. */
@@ -842,7 +884,7 @@ export class StreamDecryptor extends StreamBase {
   /** Decrypts the chunks that `ciphertext` completes and returns their plaintext. */
   update(ciphertext) {
     requireBytes(ciphertext, "ciphertext");
-    return call(() => this[LIVE]().update(ciphertext));
+    return inPieces(ciphertext, (piece) => call(() => this[LIVE]().update(piece)));
   }
 
   /** Decrypts the final chunk; throws `ERR_CRYPTO_TRUNCATED` when the stream ended early. */

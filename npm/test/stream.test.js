@@ -55,6 +55,39 @@ test("streams round-trip in any split", () => {
   }
 });
 
+test("updates over the 1 MiB piece size give the same stream as small ones", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  // Over the 1 MiB piece size, and not a multiple of it or of the chunk.
+  const message = data(3 * 1024 * 1024 + 5);
+  const whole = encrypt(ring, message, message.length, 65536);
+  const small = encrypt(ring, message, 4096, 65536);
+  assert.equal(whole.length, small.length);
+  assert.deepEqual(decrypt(ring, whole, whole.length), message);
+  assert.deepEqual(decrypt(ring, small, whole.length), message);
+  assert.deepEqual(decrypt(ring, whole, 1000), message);
+
+  // A tampered chunk in a later piece still fails the whole update.
+  const tampered = whole.slice();
+  tampered[tampered.length - 70000] ^= 1;
+  const decryptor = ring.streamDecryptor({ aad });
+  assert.throws(() => decryptor.update(tampered), { code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+});
+
+test("an envelope over the size limit is an argument error, not a trap", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  assert.equal(guard.MAX_ENVELOPE_BYTES, 2 ** 30);
+  // Zero-filled on demand: the check runs before anything is copied.
+  const large = new Uint8Array(guard.MAX_ENVELOPE_BYTES + 1);
+  for (const call of [() => ring.encrypt(large), () => ring.encryptToText(large), () => ring.decrypt(large)]) {
+    assert.throws(call, {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /of 1073741825 bytes is over the limit of 1073741824 bytes for one envelope; encrypt data this large with streamEncryptor/,
+    });
+  }
+  assert.equal(ring.keys[0].messages, 0);
+  assert.deepEqual(ring.decrypt(ring.encrypt(data(10))), data(10));
+});
+
 test("stream info names the header fields", () => {
   const ring = guard.Keyring.generate({ now: NOW });
   const encryptor = ring.streamEncryptor();

@@ -24,6 +24,7 @@ import {
   StreamDecryptor,
   StreamEncryptor,
   StreamInfo,
+  MAX_ENVELOPE_BYTES,
   coreVersion,
   decryptionStream,
   encryptionStream,
@@ -124,6 +125,8 @@ report(same.ruleCount, document2.version, formatted, roundTrip);
 guard.free();
 
 const streamRing = Keyring.generate();
+const envelopeLimit: number = MAX_ENVELOPE_BYTES;
+report(envelopeLimit > 0);
 const encryptor: StreamEncryptor = streamRing.streamEncryptor({ aad: new Uint8Array(1), chunkSize: 4096 });
 const streamHeader: Uint8Array = encryptor.header;
 const streamInfo: StreamInfo | null = encryptor.info;
