@@ -16,7 +16,7 @@ export interface Jwk {
   y?: string;
   n?: string;
   e?: string;
-  /** Private part (OKP, EC). */
+  /** Private part (OKP, EC, RSA): for signing only, since key sets for verification reject it. */
   d?: string;
   /** Shared secret (oct). */
   k?: string;
