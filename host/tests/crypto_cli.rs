@@ -354,6 +354,40 @@ fn invalid_transitions_exit_2_and_keep_keyring() {
 }
 
 #[test]
+fn long_key_id_echoed_in_part() {
+    let scratch = Scratch::new();
+    // A 32-byte key in base64url, pasted where an id belongs.
+    let secret = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let output = scratch.run(&[
+        "keyring",
+        "disable",
+        "--keyring",
+        "ring.json",
+        "--id",
+        secret,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(!message.contains(secret), "{message}");
+    assert!(
+        message.contains("--id `3q2-...` (43 characters)"),
+        "{message}"
+    );
+
+    // A short wrong id is shown whole.
+    let output = scratch.run(&[
+        "keyring",
+        "disable",
+        "--keyring",
+        "ring.json",
+        "--id",
+        "0a1b2c3",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("--id `0a1b2c3`"), "{output:?}");
+}
+
+#[test]
 fn list_reports_rotation_due() {
     let scratch = Scratch::new();
     let listing = scratch.list();

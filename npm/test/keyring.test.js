@@ -83,6 +83,28 @@ test("keyring arguments are checked", () => {
   assert.throws(() => guard.Keyring.fromJson('{"version":1,"keys":[]}'), guard.KeyringError);
 });
 
+test("long key ids are echoed in part", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  // A 32-byte key in base64url, pasted where an id belongs.
+  const secret = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  assert.throws(() => ring.disable(secret), (error) => {
+    assert.equal(error.code, "ERR_INVALID_ARGUMENT");
+    assert.ok(!error.message.includes(secret), error.message);
+    assert.match(error.message, /`3q2-\.\.\.` \(43 characters\)/);
+    return true;
+  });
+  assert.throws(() => ring.promote("0a1b2c3"), { message: /`0a1b2c3`/ });
+
+  const document = JSON.parse(ring.toJson());
+  document.keys[0].kid = secret;
+  assert.throws(() => guard.Keyring.fromJson(document), (error) => {
+    assert.equal(error.code, "ERR_KEYRING_INVALID_KEYRING");
+    assert.ok(!error.message.includes(secret), error.message);
+    assert.match(error.message, /\(43 characters\)/);
+    return true;
+  });
+});
+
 test("documents given as bytes are refused", () => {
   const text = guard.Keyring.generate({ now: NOW }).toJson();
   const bytes = new TextEncoder().encode(text);
