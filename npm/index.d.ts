@@ -16,7 +16,7 @@ export interface Jwk {
   y?: string;
   n?: string;
   e?: string;
-  /** Private part (OKP, EC). */
+  /** Private part (OKP, EC, RSA): for signing only, since key sets for verification reject it. */
   d?: string;
   /** Shared secret (oct). */
   k?: string;
@@ -373,7 +373,10 @@ export interface RotationPolicy {
   maxAge?: number;
   /** Message limit of an XC20P primary. Default: none. */
   maxMessagesXChaCha20?: number;
-  /** Message limit of a C20P primary (random 96-bit nonces). Default 2^30. */
+  /**
+   * Message count at which a C20P primary (random 96-bit nonces) is due for rotation.
+   * Default 2^30. Separately, a C20P key stops encrypting at 2^32 messages.
+   */
   maxMessagesChaCha20?: number;
 }
 
@@ -397,7 +400,13 @@ export class Keyring {
   enable(id: string): void;
   disable(id: string): void;
   destroy(id: string): void;
+  /**
+   * Encrypts with the primary key and counts one message on it.
+   * @throws {CryptoError} `ERR_CRYPTO_KEY_EXHAUSTED` when a C20P primary has encrypted
+   * 2^32 messages; the keyring is unchanged, and `rotate` makes a fresh primary.
+   */
   encrypt(plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
+  /** As `encrypt`, with the envelope as base64url text. */
   encryptToText(plaintext: Uint8Array, aad?: Uint8Array): string;
   /** @throws {CryptoError} for a tampered envelope, wrong aad, or an unknown, disabled or destroyed key. */
   decrypt(envelope: Uint8Array, aad?: Uint8Array): Uint8Array;
@@ -406,7 +415,7 @@ export class Keyring {
   /**
    * Starts a stream under the primary key and counts one message on it.
    * @throws {CryptoError} `ERR_CRYPTO_INVALID_CHUNK_SIZE` outside 1024 to 16777216 bytes,
-   * `ERR_CRYPTO_KEY_EXHAUSTED` when the primary key is used up.
+   * `ERR_CRYPTO_KEY_EXHAUSTED` when a C20P primary has encrypted 2^32 messages.
    */
   streamEncryptor(options?: StreamEncryptorOptions): StreamEncryptor;
   /** Starts decrypting a stream, header included; the key is looked up when the header has arrived. */

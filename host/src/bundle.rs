@@ -25,6 +25,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use mem8_guard::policy::PolicyLimits;
+use mem8_guard::token::{self, KeyError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -79,6 +80,10 @@ pub enum BundleError {
         /// What is wrong.
         reason: String,
     },
+    /// A trusted key carries private key material. Trusted keys are public
+    /// keys only, as the core's key sets for verification are.
+    #[error("invalid trusted keys: {0}")]
+    PrivateKey(KeyError),
     /// No trusted key verifies the signature.
     #[error("bundle signature does not verify with any trusted key (signed by key id `{kid}`)")]
     BadSignature {
@@ -216,7 +221,8 @@ impl TrustedKeys {
     /// # Errors
     ///
     /// [`BundleError::InvalidKey`] when a key is not Ed25519 or the set is
-    /// empty.
+    /// empty; [`BundleError::PrivateKey`] when a key has the private member
+    /// `d`, which belongs only in the signer's key file.
     pub fn from_json(text: &str) -> Result<Self, BundleError> {
         let value: Value = serde_json::from_str(text)
             .map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
@@ -225,8 +231,18 @@ impl TrustedKeys {
             None => vec![value],
         };
         let mut keys = Vec::new();
-        for member in members {
+        for (index, member) in members.into_iter().enumerate() {
             let jwk = check_okp(member)?;
+            if let Some(member) = token::private_member(&jwk) {
+                return Err(BundleError::PrivateKey(KeyError::PrivateKey {
+                    index,
+                    kid: jwk
+                        .get("kid")
+                        .and_then(Value::as_str)
+                        .map(|kid| kid.escape_debug().take(64).collect()),
+                    member,
+                }));
+            }
             let x = jwk
                 .get("x")
                 .and_then(Value::as_str)

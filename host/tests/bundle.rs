@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use mem8_guard::policy::Principal;
-use mem8_guard::token::{Algorithm, SigningKey};
+use mem8_guard::token::{Algorithm, KeyError, SigningKey};
 use mem8_guard_host::bundle::{self, BundleError, BundleHost, BundleSigner, TrustedKeys};
 use mem8_guard_host::sandbox::HostConfig;
 use serde_json::{json, Map};
@@ -97,6 +97,39 @@ fn tampered_files_are_rejected() {
             "{file}: {error:?}"
         );
     }
+}
+
+#[test]
+fn private_trusted_key_rejected() {
+    let mut key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    key.set_kid(Some(String::from("release")));
+    let private = key.to_private_jwk_json();
+    let d = serde_json::from_str::<serde_json::Value>(private.as_str()).unwrap()["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = key.to_public_jwk().unwrap();
+    let set = format!(
+        r#"{{"keys":[{},{}]}}"#,
+        serde_json::Value::Object(public),
+        private.as_str()
+    );
+
+    let error = TrustedKeys::from_json(&set).unwrap_err();
+    let BundleError::PrivateKey(key_error) = &error else {
+        panic!("expected a private key error, got {error:?}");
+    };
+    assert_eq!(
+        *key_error,
+        KeyError::PrivateKey {
+            index: 1,
+            kid: Some(String::from("release")),
+            member: "d",
+        }
+    );
+    let message = error.to_string();
+    assert!(message.contains("private member `d`"), "{message}");
+    assert!(!message.contains(&d), "{message}");
 }
 
 #[test]

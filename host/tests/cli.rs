@@ -386,6 +386,26 @@ fn keygen_sign_verify_round_trip() {
 }
 
 #[test]
+fn verify_rejects_private_key_in_jwks() {
+    let dir = tempfile::tempdir().unwrap();
+    let keygen = run(&["keygen", "--alg", "ES256", "--kid", "signer"]);
+    assert_eq!(keygen.status.code(), Some(0), "{keygen:?}");
+    let private: Value = serde_json::from_slice(&keygen.stdout).unwrap();
+    let d = private["d"].as_str().unwrap().to_owned();
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(&jwks, serde_json::json!({"keys": [private]}).to_string()).unwrap();
+
+    let output = run(&["token", "verify", "--jwks", jwks.to_str().unwrap(), "a.b.c"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("key at index 0 (kid `signer`) contains the private member `d`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&d), "{stderr}");
+}
+
+#[test]
 fn keygen_hmac_has_no_public_key() {
     let output = run(&["keygen", "--alg", "HS256"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");

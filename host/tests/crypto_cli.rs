@@ -354,6 +354,40 @@ fn invalid_transitions_exit_2_and_keep_keyring() {
 }
 
 #[test]
+fn long_key_id_echoed_in_part() {
+    let scratch = Scratch::new();
+    // A 32-byte key in base64url, pasted where an id belongs.
+    let secret = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let output = scratch.run(&[
+        "keyring",
+        "disable",
+        "--keyring",
+        "ring.json",
+        "--id",
+        secret,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(!message.contains(secret), "{message}");
+    assert!(
+        message.contains("--id `3q2-...` (43 characters)"),
+        "{message}"
+    );
+
+    // A short wrong id is shown whole.
+    let output = scratch.run(&[
+        "keyring",
+        "disable",
+        "--keyring",
+        "ring.json",
+        "--id",
+        "0a1b2c3",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("--id `0a1b2c3`"), "{output:?}");
+}
+
+#[test]
 fn list_reports_rotation_due() {
     let scratch = Scratch::new();
     let listing = scratch.list();
@@ -1275,6 +1309,80 @@ fn keyring_new_onto_dangling_link() {
         .unwrap()
         .file_type()
         .is_symlink());
+}
+
+/// Writes a keyring file whose only key is a C20P primary that has
+/// encrypted `messages` messages.
+fn write_c20p_keyring(scratch: &Scratch, messages: u64) {
+    let k = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk";
+    let document = format!(
+        r#"{{"version":1,"keys":[{{"kty":"oct","kid":"0a1b2c3d","alg":"C20P","k":"{k}","state":"primary","created":1,"messages":{messages}}}]}}"#
+    );
+    let path = scratch.write("ring.json", document.as_bytes());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+#[test]
+fn exhausted_c20p_key_encrypts_nothing() {
+    let scratch = Scratch::new();
+    // 2^32 - 1: one message below the hard limit for random 96-bit nonces.
+    write_c20p_keyring(&scratch, (1 << 32) - 1);
+    scratch.write("p.bin", b"last message");
+    scratch.encrypt("p.bin", "", "last.bin");
+    assert_eq!(scratch.list()["keys"][0]["messages"], 1u64 << 32);
+
+    let before = fs::read(scratch.path("ring.json")).unwrap();
+    let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "c.bin", "p.bin"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(
+        message.contains("`0a1b2c3d` has encrypted 4294967296 messages"),
+        "{message}"
+    );
+    assert!(
+        message.contains("run `mem8-guard keyring rotate --keyring ring.json`"),
+        "{message}"
+    );
+    assert!(!scratch.exists("c.bin"));
+    assert_eq!(fs::read(scratch.path("ring.json")).unwrap(), before);
+    let output = scratch.run_with_stdin(&["encrypt", "--keyring", "ring.json"], b"x");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    assert_eq!(fs::read(scratch.path("ring.json")).unwrap(), before);
+
+    // A fresh primary encrypts, and the old key still decrypts.
+    let output = scratch.run(&[
+        "keyring",
+        "rotate",
+        "--keyring",
+        "ring.json",
+        "--alg",
+        "C20P",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    scratch.encrypt("p.bin", "", "c.bin");
+    let output = scratch.decrypt("last.bin", "", "out.bin");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(fs::read(scratch.path("out.bin")).unwrap(), b"last message");
+}
+
+#[test]
+fn soft_limit_only_warns() {
+    let scratch = Scratch::new();
+    // 2^30, the default rotation policy's limit for C20P, well below the hard limit.
+    write_c20p_keyring(&scratch, 1 << 30);
+    scratch.write("p.bin", b"message");
+    let output = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", "c.bin", "p.bin"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        stderr(&output).contains("warning: rotation due"),
+        "{output:?}"
+    );
+    assert_eq!(scratch.list()["keys"][0]["messages"], (1u64 << 30) + 1);
 }
 
 #[test]

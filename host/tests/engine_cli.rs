@@ -223,6 +223,31 @@ fn bundle_sign_verify_and_tamper() {
 }
 
 #[test]
+fn bundle_verify_rejects_private_trusted_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, _) = keypair(dir.path(), "release");
+    let d = serde_json::from_slice::<Value>(&std::fs::read(&private).unwrap()).unwrap()["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The trusted keys are read before the bundle, so no bundle is needed.
+    let output = run(&[
+        "bundle",
+        "verify",
+        dir.path().join("no-bundle").to_str().unwrap(),
+        "--trusted-keys",
+        private.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("key at index 0 (kid `release`) contains the private member `d`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&d), "{stderr}");
+}
+
+#[test]
 fn check_runs_bundle_policy() {
     let dir = tempfile::tempdir().unwrap();
     let (private, public) = keypair(dir.path(), "release");

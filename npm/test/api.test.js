@@ -95,6 +95,26 @@ test("errors are typed with stable codes", () => {
   assert.throws(() => guard.generateKey("none"), { code: "ERR_INVALID_ARGUMENT" });
 });
 
+test("verification key sets reject private keys", () => {
+  const { privateJwk, publicJwk } = guard.generateKey("ES256", { kid: "signer" });
+  for (const make of [
+    () => new guard.TokenVerifier({ keys: [publicJwk, privateJwk] }),
+    () => guard.verifyToken("a.b.c", { keys: [privateJwk] }),
+    () => new guard.Guard({ jwks: { keys: [privateJwk] }, policy: POLICY }),
+  ]) {
+    assert.throws(make, (error) => {
+      assert.equal(error.name, "KeyError");
+      assert.equal(error.code, "ERR_JWK_PRIVATE_KEY");
+      assert.match(error.message, /kid `signer`\) contains the private member `d`/);
+      assert.ok(!error.message.includes(privateJwk.d), error.message);
+      return true;
+    });
+  }
+  // An HMAC secret is the one key a verifier shares with the signer.
+  const hmac = guard.generateKey("HS256");
+  assert.equal(new guard.TokenVerifier({ keys: [hmac.privateJwk] }, { algorithms: ["HS256"] }).keyCount, 1);
+});
+
 test("hostile input never traps", () => {
   const { privateJwk, jwks } = fixture();
   const verifier = new guard.TokenVerifier(jwks);

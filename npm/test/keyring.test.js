@@ -83,6 +83,55 @@ test("keyring arguments are checked", () => {
   assert.throws(() => guard.Keyring.fromJson('{"version":1,"keys":[]}'), guard.KeyringError);
 });
 
+test("a C20P key at 2^32 messages encrypts nothing", () => {
+  const document = JSON.parse(guard.Keyring.generate({ algorithm: "C20P", now: NOW }).toJson());
+  // 2^32 - 1: one message below the hard limit for random 96-bit nonces.
+  document.keys[0].messages = 2 ** 32 - 1;
+  const ring = guard.Keyring.fromJson(document);
+  const last = ring.encrypt(encoder.encode("last"));
+  assert.equal(ring.keys[0].messages, 2 ** 32);
+
+  const before = ring.toJson();
+  const exhausted = { name: "CryptoError", code: "ERR_CRYPTO_KEY_EXHAUSTED", message: /4294967296 messages.*rotate/ };
+  assert.throws(() => ring.encrypt(encoder.encode("x")), exhausted);
+  assert.throws(() => ring.encryptToText(encoder.encode("x")), exhausted);
+  assert.throws(() => ring.streamEncryptor(), exhausted);
+  assert.equal(ring.toJson(), before);
+  // The rotation policy reports it as due, as before the hard limit.
+  assert.equal(ring.rotationDue({}, { now: NOW }).reason, "message_limit");
+
+  ring.rotate({ algorithm: "C20P", now: NOW });
+  const next = ring.encrypt(encoder.encode("next"));
+  assert.equal(new TextDecoder().decode(ring.decrypt(last)), "last");
+  assert.equal(new TextDecoder().decode(ring.decrypt(next)), "next");
+
+  // The same count on an XC20P key, whose nonces are 192 bits, is no limit.
+  document.keys[0].alg = "XC20P";
+  guard.Keyring.fromJson(document).encrypt(encoder.encode("x"));
+});
+
+test("long key ids are echoed in part", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  // A 32-byte key in base64url, pasted where an id belongs.
+  const secret = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+  assert.throws(() => ring.disable(secret), (error) => {
+    assert.equal(error.code, "ERR_INVALID_ARGUMENT");
+    assert.ok(!error.message.includes(secret), error.message);
+    assert.match(error.message, /`3q2-\.\.\.` \(43 characters\)/);
+    return true;
+  });
+  assert.throws(() => ring.promote("0a1b2c3"), { message: /`0a1b2c3`/ });
+
+  const document = JSON.parse(ring.toJson());
+  document.keys[0].kid = secret;
+  assert.throws(() => guard.Keyring.fromJson(document), (error) => {
+    assert.equal(error.code, "ERR_KEYRING_INVALID_KEYRING");
+    assert.ok(!error.message.includes(secret), error.message);
+    assert.match(error.message, /\(43 characters\)/);
+    return true;
+  });
+});
+
 test("documents given as bytes are refused", () => {
   const text = guard.Keyring.generate({ now: NOW }).toJson();
   const bytes = new TextEncoder().encode(text);

@@ -8,8 +8,8 @@ use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 use mem8_guard::crypto::{
-    hazmat, AeadAlgorithm, CryptoError, KeyId, KeyInfo, Keyring as CoreKeyring, KeyringError,
-    RotationPolicy, SecretKey, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
+    hazmat, AeadAlgorithm, CryptoError, GivenKeyId, KeyId, KeyInfo, Keyring as CoreKeyring,
+    KeyringError, RotationPolicy, SecretKey, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -298,15 +298,17 @@ fn parse_algorithm(name: &str) -> Result<AeadAlgorithm, JsValue> {
     })
 }
 
-/// Parses a key id in its text form, eight lowercase hex digits.
+/// Parses a key id in its text form, eight lowercase hex digits. The
+/// message shows a long id only in part, since it may be pasted key
+/// material.
 fn key_id(id: &str) -> Result<KeyId, JsValue> {
     id.parse::<KeyId>().map_err(|_| {
         error_value(
             "argument",
             "invalid_argument",
             &format!(
-                "invalid key id `{}`; expected eight hex digits",
-                id.escape_debug()
+                "invalid key id {}; expected eight lowercase hex digits",
+                GivenKeyId(id)
             ),
         )
     })

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use super::envelope;
 use super::error::{CryptoError, KeyringError};
 use super::keyring::{Entry, MAX_KEYS};
-use super::{AeadAlgorithm, KeyId, KeyInfo, KeyState, Keyring, SecretKey, KEY_LEN};
+use super::{AeadAlgorithm, GivenKeyId, KeyId, KeyInfo, KeyState, Keyring, SecretKey, KEY_LEN};
 use crate::json::{self, JsonLimits, Printable};
 
 /// The `version` of the keyring JSON this crate reads and writes.
@@ -254,8 +254,8 @@ fn read_key(index: usize, key: KeyDocument) -> Result<Entry, KeyringError> {
     }
     let id: KeyId = key.kid.parse().map_err(|_| {
         invalid(format!(
-            "key {index}: `kid` `{}` is not 8 lowercase hexadecimal digits",
-            Printable(&key.kid)
+            "key {index}: `kid` {} is not 8 lowercase hexadecimal digits",
+            GivenKeyId(&key.kid)
         ))
     })?;
     let algorithm: AeadAlgorithm = key.alg.parse().map_err(|_| {

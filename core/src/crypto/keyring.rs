@@ -529,6 +529,25 @@ mod tests {
     }
 
     #[test]
+    fn long_kid_shown_as_prefix_and_length() {
+        let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs";
+        let document = format!(
+            r#"{{"version":1,"keys":[{{"kty":"oct","kid":"{secret}","alg":"XC20P","k":"x","state":"primary","created":1,"messages":0}}]}}"#
+        );
+        let message = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
+        assert!(!message.contains(secret), "{message}");
+        assert!(
+            message.contains("`kid` `c2Vj...` (51 characters) is not"),
+            "{message}"
+        );
+
+        // A short wrong id is shown whole, so a typo can be found.
+        let document = r#"{"version":1,"keys":[{"kty":"oct","kid":"0A1B2C3D","alg":"XC20P","k":"x","state":"primary","created":1,"messages":0}]}"#;
+        let message = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
+        assert!(message.contains("`kid` `0A1B2C3D` is not"), "{message}");
+    }
+
+    #[test]
     fn document_errors_keep_member_names() {
         let document = r#"{"version":1,"keys":[{"kty":"oct"}]}"#;
         let message = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());

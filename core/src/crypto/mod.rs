@@ -101,7 +101,7 @@ pub use algorithm::{AeadAlgorithm, UnknownAeadAlgorithm, MAX_MESSAGE_LEN, TAG_LE
 pub use document::KEYRING_VERSION;
 pub use envelope::{header_len as envelope_header_len, ENVELOPE_VERSION};
 pub use error::{CryptoError, KeyOperation, KeyringError};
-pub use key::{InvalidKeyId, KeyId, KeyInfo, KeyState, Plaintext, SecretKey, KEY_LEN};
+pub use key::{GivenKeyId, InvalidKeyId, KeyId, KeyInfo, KeyState, Plaintext, SecretKey, KEY_LEN};
 pub use keyring::{Keyring, RotationPolicy, RotationReason, CHACHA20_MESSAGE_LIMIT, MAX_KEYS};
 pub use stream::{
     StreamDecryptor, StreamEncryptor, StreamHeader, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE,

@@ -375,6 +375,17 @@ pub enum KeyError {
         /// Why it is weak.
         reason: &'static str,
     },
+    /// A JWK for verification carries private key material: a JWK of any
+    /// type but `oct` with `d`, or an RSA key with `p`, `q`, `dp`, `dq`,
+    /// `qi` or `oth`. Verification takes public keys only.
+    PrivateKey {
+        /// The key's position in the set (0 for a single JWK).
+        index: usize,
+        /// The key's `kid`, escaped and cut, when it has one.
+        kid: Option<String>,
+        /// The first private member found, such as `d`; never its value.
+        member: &'static str,
+    },
     /// Two keys in the set have the same `kid`.
     DuplicateKeyId {
         /// The repeated `kid`, escaped and cut.
@@ -395,6 +406,7 @@ impl KeyError {
             Self::InvalidKeySet { .. } => "invalid_key_set",
             Self::InvalidKey { .. } => "invalid_key",
             Self::WeakKey { .. } => "weak_key",
+            Self::PrivateKey { .. } => "private_key",
             Self::DuplicateKeyId { .. } => "duplicate_key_id",
             Self::UnsupportedKey { .. } => "unsupported_key",
         }
@@ -417,6 +429,17 @@ impl fmt::Display for KeyError {
             }
             Self::WeakKey { index, reason } => {
                 write!(f, "key at index {index} is too weak: {reason}")
+            }
+            Self::PrivateKey { index, kid, member } => {
+                write!(f, "key at index {index}")?;
+                if let Some(kid) = kid {
+                    write!(f, " (kid `{kid}`)")?;
+                }
+                write!(
+                    f,
+                    " contains the private member `{member}`; a verification key set takes \
+                     public keys only, so give the public JWK without its private members"
+                )
             }
             Self::DuplicateKeyId { kid } => write!(
                 f,

@@ -4,6 +4,12 @@
 //! one algorithm when its JWK has an `alg` member. Keys of types or curves this
 //! crate does not implement are skipped, so that a provider's key set with an
 //! extra encryption key still loads; their `kid`s are then unknown.
+//!
+//! A key set for verification contains public keys and HMAC secrets only. A
+//! JWK of any type but `oct` that carries a private member (`d`, or for RSA
+//! `p`, `q`, `dp`, `dq`, `qi` or `oth`) fails the whole set, whether or not
+//! its type would be skipped, because private key material in a verifier's
+//! configuration is a leak rather than a key.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -63,15 +69,17 @@ impl KeySet {
     /// # Errors
     ///
     /// [`KeyError::InvalidKeySet`] when the document is not strict JSON or has
-    /// no `keys` array; [`KeyError::InvalidKey`] or [`KeyError::WeakKey`] for a
-    /// supported key that is malformed or too weak; [`KeyError::DuplicateKeyId`]
-    /// when two keys share a `kid`.
+    /// no `keys` array; [`KeyError::PrivateKey`] when a JWK other than `oct`
+    /// carries a private member; [`KeyError::InvalidKey`] or
+    /// [`KeyError::WeakKey`] for a supported key that is malformed or too
+    /// weak; [`KeyError::DuplicateKeyId`] when two keys share a `kid`.
     ///
     /// # Security
     ///
     /// A key without `alg` verifies nothing unless the validation options list
     /// algorithms explicitly. HMAC secrets shorter than 32 bytes, RSA moduli
-    /// under 2048 bits and small-order Ed25519 points are rejected.
+    /// under 2048 bits, small-order Ed25519 points and asymmetric keys with
+    /// private members are rejected.
     pub fn from_json(bytes: &[u8]) -> Result<Self, KeyError> {
         let mut document = json::parse_object(bytes, &KEY_SET_LIMITS).map_err(|error| {
             KeyError::InvalidKeySet {
@@ -266,8 +274,21 @@ fn parse_verifying(
     mut jwk: Map<String, Value>,
     index: usize,
 ) -> Result<Option<VerifyingKey>, KeyError> {
+    let private = private_member(&jwk);
     let secrets = take_private_members(&mut jwk);
     let common = Common::read(&jwk, index)?;
+    // Checked before skipping, so that a private key of a type this crate
+    // does not verify with fails the set too.
+    if let Some(member) = private {
+        return Err(KeyError::PrivateKey {
+            index,
+            kid: common
+                .kid
+                .as_deref()
+                .map(|kid| alloc::format!("{}", Printable(kid))),
+            member,
+        });
+    }
     if !common.for_verification || common.alg_unsupported {
         return Ok(None);
     }
@@ -288,23 +309,11 @@ fn parse_verifying(
             PublicMaterial::Hmac(super::mac::HmacKey::new(secret))
         }
         "OKP" => match required_str(&jwk, "crv", index)? {
-            "Ed25519" => {
-                let public = ed25519_public(&jwk, index)?;
-                if let Some(d) = &secrets.d {
-                    super::signing::ed25519_private(d, &public, index)?;
-                }
-                PublicMaterial::Ed25519(public)
-            }
+            "Ed25519" => PublicMaterial::Ed25519(ed25519_public(&jwk, index)?),
             _ => return Ok(None),
         },
         "EC" => match required_str(&jwk, "crv", index)? {
-            "P-256" => {
-                let public = p256_public(&jwk, index)?;
-                if let Some(d) = &secrets.d {
-                    super::signing::p256_private(d, &public, index)?;
-                }
-                PublicMaterial::P256(public)
-            }
+            "P-256" => PublicMaterial::P256(p256_public(&jwk, index)?),
             _ => return Ok(None),
         },
         "RSA" => PublicMaterial::Rsa(Box::new(rsa_public(&jwk, index)?)),
@@ -390,6 +399,22 @@ pub(crate) struct Secrets {
 
 /// RSA private members; this crate never uses them, but zeroizes their text.
 const RSA_PRIVATE: [&str; 6] = ["p", "q", "dp", "dq", "qi", "oth"];
+
+/// Returns the first private member of an asymmetric JWK: `d` (EC, OKP and
+/// RSA, RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2), then the RSA members `p`,
+/// `q`, `dp`, `dq`, `qi` and `oth`. Any `kty` but `oct` counts as
+/// asymmetric, and `None` means the JWK is public, or an `oct` secret.
+///
+/// Only member names are read, never their values, so the result can go
+/// into an error message.
+pub fn private_member(jwk: &Map<String, Value>) -> Option<&'static str> {
+    if matches!(jwk.get("kty"), Some(Value::String(kty)) if kty == "oct") {
+        return None;
+    }
+    core::iter::once("d")
+        .chain(RSA_PRIVATE)
+        .find(|member| jwk.contains_key(*member))
+}
 
 pub(crate) fn take_private_members(jwk: &mut Map<String, Value>) -> Secrets {
     let mut secrets = Secrets::default();
@@ -615,6 +640,73 @@ mod tests {
         assert!(shown.contains("[redacted]"), "{shown}");
         assert!(!shown.contains("0123456789abcdef"), "{shown}");
         assert!(!shown.contains(&k), "{shown}");
+    }
+
+    /// A made-up `d`, which no message may contain.
+    const PRIVATE_D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+
+    #[test]
+    fn private_okp_key_rejected() {
+        let text = alloc::format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"{ED25519_X}","d":"{PRIVATE_D}"}}]}}"#
+        );
+        let error = load(&text).unwrap_err();
+        assert_eq!(
+            error,
+            KeyError::PrivateKey {
+                index: 0,
+                kid: Some(String::from("ed")),
+                member: "d",
+            }
+        );
+        assert_eq!(error.code(), "private_key");
+        let message = alloc::format!("{error}");
+        assert!(message.contains("kid `ed`"), "{message}");
+        assert!(message.contains("`d`"), "{message}");
+        assert!(!message.contains(PRIVATE_D), "{message}");
+    }
+
+    #[test]
+    fn private_rsa_member_named_by_index() {
+        let k = Base64UrlUnpadded::encode_string(&[7u8; 32]);
+        let text = alloc::format!(
+            r#"{{"keys":[{{"kty":"oct","k":"{k}"}},{{"kty":"RSA","n":"AQAB","e":"AQAB","qi":"{PRIVATE_D}"}}]}}"#
+        );
+        let error = load(&text).unwrap_err();
+        assert_eq!(
+            error,
+            KeyError::PrivateKey {
+                index: 1,
+                kid: None,
+                member: "qi",
+            }
+        );
+        let message = alloc::format!("{error}");
+        assert!(message.starts_with("key at index 1 contains"), "{message}");
+    }
+
+    #[test]
+    fn private_key_of_skipped_type_rejected() {
+        let text = alloc::format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"X25519","use":"enc","x":"AA","d":"{PRIVATE_D}"}}]}}"#
+        );
+        assert_eq!(load(&text).unwrap_err().code(), "private_key");
+    }
+
+    #[test]
+    fn private_single_jwk_rejected() {
+        let text = alloc::format!(
+            r#"{{"kty":"OKP","crv":"Ed25519","x":"{ED25519_X}","d":"{PRIVATE_D}"}}"#
+        );
+        let error = VerifyingKey::from_jwk_json(text.as_bytes()).unwrap_err();
+        assert_eq!(error.code(), "private_key");
+    }
+
+    #[test]
+    fn oct_key_with_d_unaffected() {
+        let k = Base64UrlUnpadded::encode_string(&[7u8; 32]);
+        let text = alloc::format!(r#"{{"keys":[{{"kty":"oct","k":"{k}","d":"AA"}}]}}"#);
+        assert_eq!(load(&text).unwrap().len(), 1);
     }
 
     #[test]

@@ -36,7 +36,7 @@ use crate::json;
 
 pub use alg::{Algorithm, Family, UnknownAlgorithm};
 pub use error::{KeyError, Limit, Malformed, Segment, TokenError};
-pub use jwk::{KeySet, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
+pub use jwk::{private_member, KeySet, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use jws::{sign_jws, verify_jws, Header, VerifiedJws};
 pub use signing::SigningKey;
 pub use validation::{Claims, Validation};

@@ -72,8 +72,9 @@ pub fn encrypt(args: EncryptArgs) -> Result<ExitCode, CliError> {
     let (mut keyring, kek, lock) = keyring::load(&args.keyring)?;
     let mut input = Input::open(args.input.as_deref())?;
     let mut output = Output::open(args.output.as_deref())?;
-    let mut encryptor =
-        keyring.stream_encryptor(aad_bytes(&args.aad), args.chunk_size, &mut OsRng)?;
+    let mut encryptor = keyring
+        .stream_encryptor(aad_bytes(&args.aad), args.chunk_size, &mut OsRng)
+        .map_err(|error| with_rotate_command(error, &args.keyring.keyring))?;
 
     // Save the raised message count before any ciphertext exists, so that a
     // failure later can only make the count too high, never too low.
@@ -493,6 +494,19 @@ fn progress_bar(len: Option<u64>) -> ProgressBar {
 
 fn aad_bytes(aad: &Option<String>) -> &[u8] {
     aad.as_deref().unwrap_or_default().as_bytes()
+}
+
+/// Names the command that fixes a [`CryptoError::KeyExhausted`]. The
+/// keyring file is unchanged then, because nothing was encrypted.
+fn with_rotate_command(error: CryptoError, keyring: &Path) -> CliError {
+    match error {
+        CryptoError::KeyExhausted { .. } => format!(
+            "{error}: run `mem8-guard keyring rotate --keyring {}`, then encrypt again",
+            config::shown(keyring)
+        )
+        .into(),
+        other => other.into(),
+    }
 }
 
 fn warn_if_rotation_due(keyring: &Keyring) -> Result<(), CliError> {

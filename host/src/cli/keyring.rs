@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use mem8_guard::crypto::{AeadAlgorithm, KeyId, KeyInfo, Keyring, RotationPolicy, SecretKey};
+use mem8_guard::crypto::{
+    AeadAlgorithm, GivenKeyId, KeyId, KeyInfo, Keyring, RotationPolicy, SecretKey,
+};
 use mem8_guard_host::config;
 use mem8_guard_host::keyring_file::{self, KeyringLock, KEK_ENV, LOCK_WAIT};
 use rand_core::OsRng;
@@ -165,7 +167,7 @@ fn change(
         .id
         .to_ascii_lowercase()
         .parse()
-        .map_err(|error| format!("--id `{}`: {error}", args.id))?;
+        .map_err(|error| format!("--id {}: {error}", GivenKeyId(&args.id)))?;
     let (mut keyring, kek, _lock) = load(&args.keyring)?;
     operation(&mut keyring, id)?;
     save(&args.keyring.keyring, &keyring, kek.as_ref())?;

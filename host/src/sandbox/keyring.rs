@@ -10,8 +10,8 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mem8_guard::crypto::{
-    AeadAlgorithm, CryptoError, KeyId, KeyState, RotationPolicy, RotationReason, MAX_CHUNK_SIZE,
-    MIN_CHUNK_SIZE,
+    AeadAlgorithm, CryptoError, GivenKeyId, KeyId, KeyState, RotationPolicy, RotationReason,
+    MAX_CHUNK_SIZE, MIN_CHUNK_SIZE,
 };
 use wasmtime::component::ResourceAny;
 use zeroize::Zeroizing;
@@ -551,6 +551,6 @@ fn key_metadata(info: wit::KeyInfo) -> Result<KeyMetadata, HostError> {
 pub(crate) fn key_id(text: &str) -> Result<KeyId, HostError> {
     text.parse::<KeyId>()
         .map_err(|_| HostError::InvalidGuestValue {
-            reason: format!("invalid key id `{}` from the guest", text.escape_debug()),
+            reason: format!("invalid key id {} from the guest", GivenKeyId(text)),
         })
 }

@@ -37,7 +37,7 @@ ERROR_KINDS = {
     "invalid_header", "invalid_claim", "missing_claim", "expired", "not_yet_valid",
     "issued_in_future", "too_old",
 }
-KEY_ERROR_CODES = {"invalid_key_set", "invalid_key", "weak_key", "duplicate_key_id"}
+KEY_ERROR_CODES = {"invalid_key_set", "invalid_key", "weak_key", "duplicate_key_id", "private_key"}
 
 
 def load_strict(path):

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 
 import vectorlib as v
 from gen_hostile import KEY_SETS as HOSTILE_KEY_SETS
-from gen_rfc import A1_JWK, A2_JWK, A3_JWK, A4_JWK
+from gen_rfc import A1_JWK, A2_JWK, A3_JWK, A4_JWK, public_part
 
 OUTPUT = v.VECTORS_DIR / "jwk-sets.json"
 
@@ -87,9 +87,9 @@ def valid_cases():
         v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"),
     ))
 
-    add("rfc-example-private-keys",
-        "the RFC 7515 A.1, A.2, A.3 and RFC 8037 A.1 keys as the RFCs give them, private members included",
-        ok(4), keys(A1_JWK, A2_JWK, A3_JWK, A4_JWK),
+    add("rfc-example-public-keys",
+        "the public parts of the RFC 7515 A.1, A.2, A.3 and RFC 8037 A.1 keys (A.1 is an oct secret)",
+        ok(4), keys(A1_JWK, public_part(A2_JWK), public_part(A3_JWK), public_part(A4_JWK)),
         source="own, derived from RFC 7515 Appendix A and RFC 8037 Appendix A.1")
 
     add("hostile-main-key-set", "the \"main\" key set of jwt-hostile.json", ok(11), HOSTILE_KEY_SETS["main"])
@@ -126,13 +126,52 @@ def valid_cases():
         v.oct_jwk(SECRETS["hs256"], kid="oct"),
     ))
 
-    add("ec-private-key-matching-d", "a P-256 key with its matching private d", ok(1), keys(
+
+def private_key_cases():
+    """A verification key set takes public keys only: any kty but oct with d, or with an RSA
+    private member, fails the whole set, whether or not its type is one the verifier uses."""
+    add("rfc-example-private-keys",
+        "the RFC 7515 A.1, A.2, A.3 and RFC 8037 A.1 keys as the RFCs give them, private members included",
+        key_error("private_key"), keys(A1_JWK, A2_JWK, A3_JWK, A4_JWK),
+        source="own, derived from RFC 7515 Appendix A and RFC 8037 Appendix A.1")
+
+    add("ec-private-key-matching-d", "a P-256 key with its matching private d", key_error("private_key"), keys(
         {**v.public_jwk(EC_KEY, kid="ec", alg="ES256"), **private_members(EC_KEY)},
     ))
 
-    add("ed25519-private-key-matching-d", "an Ed25519 key with its matching private d", ok(1), keys(
-        {**v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"), **private_members(ED_KEY)},
-    ))
+    add("ed25519-private-key-matching-d", "an Ed25519 key with its matching private d",
+        key_error("private_key"), keys(
+            {**v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"), **private_members(ED_KEY)},
+        ))
+
+    jwk = v.public_jwk(RSA_A, kid="rsa", alg="RS256")
+    jwk["d"] = v.int_to_b64url(RSA_B.private_numbers().d)
+
+    add("rsa-private-d", "an RSA key with a private d (of another key; its value is never read)",
+        key_error("private_key"), keys(jwk))
+
+    numbers = RSA_A.private_numbers()
+    jwk = {**v.public_jwk(RSA_A, kid="rsa", alg="RS256"),
+           "p": v.int_to_b64url(numbers.p), "q": v.int_to_b64url(numbers.q)}
+
+    add("rsa-private-p-q-without-d", "an RSA key with its private p and q but no d",
+        key_error("private_key"), keys(jwk))
+
+    add("private-key-among-public-keys", "a P-256 private key after an oct key and an Ed25519 public key",
+        key_error("private_key"), keys(
+            hs256_jwk(),
+            v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"),
+            {**v.public_jwk(EC_KEY, kid="ec", alg="ES256"), **private_members(EC_KEY)},
+        ))
+
+    add("private-key-of-skipped-type", "a P-384 private key, a curve the verifier would skip",
+        key_error("private_key"), keys(
+            hs256_jwk(),
+            {**v.public_jwk(EC_P384, kid="p384"), "d": v.int_to_b64url(EC_P384.private_numbers().private_value, 48)},
+        ))
+
+    add("oct-key-with-d-member", "an oct secret with a stray d member: oct keys are not asymmetric",
+        ok(1), keys(hs256_jwk(d=v.b64url(bytes(32)))))
 
 
 def set_shape_cases():
@@ -200,12 +239,6 @@ def rsa_cases():
     add("rsa-n-standard-alphabet", "n uses + or / (standard base64) in place of - or _",
         key_error("invalid_key"), keys(jwk))
 
-    jwk = v.public_jwk(RSA_A, kid="rsa", alg="RS256")
-    jwk["d"] = v.int_to_b64url(RSA_B.private_numbers().d)
-
-    add("rsa-private-members-ignored",
-        "the private d belongs to a different RSA key; RSA private members are ignored",
-        ok(1), keys(jwk))
 
 
 def ec_cases():
@@ -226,8 +259,8 @@ def ec_cases():
     add("ec-point-not-on-curve", "y + 1 in place of y, so (x, y) is not on P-256", key_error("invalid_key"),
         keys({**base, "y": v.int_to_b64url(off_curve_y, 32)}))
 
-    add("ec-d-mismatch", "the private d belongs to a different P-256 key", key_error("invalid_key"),
-        keys({**base, **private_members(EC_OTHER)}))
+    add("ec-d-mismatch", "the private d belongs to a different P-256 key; any d is rejected unread",
+        key_error("private_key"), keys({**base, **private_members(EC_OTHER)}))
 
     add("ec-y-missing", "a P-256 key has no y", key_error("invalid_key"),
         keys({name: value for name, value in base.items() if name != "y"}))
@@ -258,8 +291,8 @@ def okp_cases():
         keys(hs256_jwk(), v.public_jwk(EC_KEY, kid="ec", alg="ES256"),
              {"kty": "OKP", "kid": "ed-small", "alg": "EdDSA", "crv": "Ed25519", "x": v.b64url(ED25519_ORDER_8)}))
 
-    add("okp-d-mismatch", "the private d belongs to a different Ed25519 key", key_error("invalid_key"),
-        keys({**base, **private_members(ED_OTHER)}))
+    add("okp-d-mismatch", "the private d belongs to a different Ed25519 key; any d is rejected unread",
+        key_error("private_key"), keys({**base, **private_members(ED_OTHER)}))
 
 
 def kid_cases():
@@ -280,6 +313,7 @@ def build() -> dict:
         assert v.ed25519_is_small_order(point)
 
     valid_cases()
+    private_key_cases()
     set_shape_cases()
     oct_cases()
     rsa_cases()
@@ -292,7 +326,9 @@ def build() -> dict:
         "description": (
             "Key set loading cases for the Mem8 Guard verifier. Valid sets expect "
             "{\"ok\": true, \"usable_keys\": N}, where N counts the loaded keys; keys of "
-            "unsupported kty, crv, alg or use are skipped and not counted. Rejected sets "
+            "unsupported kty, crv, alg or use are skipped and not counted, but a key of any kty "
+            "except oct that carries a private member (d, p, q, dp, dq, qi, oth) fails the set "
+            "with private_key. Rejected sets "
             "expect {\"key_error\": CODE}. A set that repeats a member name cannot be a JSON "
             "value, so it is given as text in \"jwks_json\" in place of \"jwks\". "
             "Generated by tests/vectors/gen/gen_jwk_sets.py; the output is deterministic."

@@ -83,6 +83,16 @@ A4_TOKEN = (
     ".hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
 )
 
+# Private JWK members (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2), which a verification
+# key set must not contain.
+PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
+
+
+def public_part(jwk: dict) -> dict:
+    """The JWK without its private members: what a verifier is given."""
+    return {name: value for name, value in jwk.items() if name not in PRIVATE_MEMBERS}
+
+
 # The exp of the A.1, A.2 and A.3 claims set (2011-03-22T18:43:00Z).
 RFC_EXP = 1300819380
 
@@ -285,8 +295,9 @@ def build() -> dict:
         "source": "RFC 7515 Appendix A",
         "description": (
             "The example JWSs of RFC 7515 Appendix A.1 (HS256), A.2 (RS256) and A.3 (ES256) and "
-            "RFC 8037 Appendix A.4 (Ed25519), with the keys as the JWKs the RFCs give (private "
-            "members included, and no alg member), plus negative cases derived from them. "
+            "RFC 8037 Appendix A.4 (Ed25519), with the public parts of the JWKs the RFCs give "
+            "(their private members removed, since a verification key set takes public keys "
+            "only, and no alg member), plus negative cases derived from them. "
             "The RFC keys have no alg, so every positive case sets an explicit algorithms "
             "allow-list. The A.1 to A.3 claims set has exp 1300819380, so those cases use "
             "now = 1300819379. The A.4 payload is text, so that vector is a jws-mode case. "
@@ -294,9 +305,9 @@ def build() -> dict:
         ),
         "key_sets": {
             "rfc7515-a1-hmac": {"keys": [A1_JWK]},
-            "rfc7515-a2-rsa": {"keys": [A2_JWK]},
-            "rfc7515-a3-ec": {"keys": [A3_JWK]},
-            "rfc8037-a1-ed25519": {"keys": [A4_JWK]},
+            "rfc7515-a2-rsa": {"keys": [public_part(A2_JWK)]},
+            "rfc7515-a3-ec": {"keys": [public_part(A3_JWK)]},
+            "rfc8037-a1-ed25519": {"keys": [public_part(A4_JWK)]},
         },
         "cases": cases,
     }

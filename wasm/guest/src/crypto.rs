@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use mem8_guard::crypto::{
-    hazmat, AeadAlgorithm, CryptoError, KeyId, KeyInfo, KeyState, Keyring as CoreKeyring,
-    KeyringError, RotationPolicy, SecretKey,
+    hazmat, AeadAlgorithm, CryptoError, GivenKeyId, KeyId, KeyInfo, KeyState,
+    Keyring as CoreKeyring, KeyringError, RotationPolicy, SecretKey,
 };
 
 use crate::bindings::exports::mem8::guard::crypto::{
@@ -246,12 +246,14 @@ fn key_info(info: &KeyInfo) -> WitKeyInfo {
     }
 }
 
-/// Parses a key id in its text form, eight lowercase hex digits.
+/// Parses a key id in its text form, eight lowercase hex digits. The
+/// message shows a long id only in part, since it may be pasted key
+/// material.
 fn key_id(id: &str) -> Result<KeyId, GuardError> {
     id.parse::<KeyId>().map_err(|_| {
         GuardError::InvalidArgument(alloc::format!(
-            "invalid key id `{}`; expected eight hex digits",
-            id.escape_debug()
+            "invalid key id {}; expected eight lowercase hex digits",
+            GivenKeyId(id)
         ))
     })
 }
