@@ -187,7 +187,7 @@ impl BundleSigner {
     ///
     /// [`BundleError::InvalidKey`] for another kind of key.
     pub fn from_jwk_json(text: &str) -> Result<Self, BundleError> {
-        let jwk = parse_okp(text)?;
+        let jwk = parse_okp(text, "sign")?;
         let secret = jwk
             .get("d")
             .and_then(Value::as_str)
@@ -232,7 +232,7 @@ impl TrustedKeys {
         };
         let mut keys = Vec::new();
         for (index, member) in members.into_iter().enumerate() {
-            let jwk = check_okp(member)?;
+            let jwk = check_okp(member, "verify")?;
             if let Some(member) = token::private_member(&jwk) {
                 return Err(BundleError::PrivateKey(KeyError::PrivateKey {
                     index,
@@ -535,13 +535,15 @@ fn signed_message(manifest: &[u8]) -> Vec<u8> {
     message
 }
 
-fn parse_okp(text: &str) -> Result<serde_json::Map<String, Value>, BundleError> {
+fn parse_okp(text: &str, operation: &str) -> Result<serde_json::Map<String, Value>, BundleError> {
     let value: Value =
         serde_json::from_str(text).map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
-    check_okp(value)
+    check_okp(value, operation)
 }
 
-fn check_okp(value: Value) -> Result<serde_json::Map<String, Value>, BundleError> {
+/// Checks that `value` is an Ed25519 JWK whose optional `alg`, `use` and
+/// `key_ops` allow `operation` (`sign` or `verify`) with EdDSA.
+fn check_okp(value: Value, operation: &str) -> Result<serde_json::Map<String, Value>, BundleError> {
     let Value::Object(jwk) = value else {
         return Err(invalid_key("a JWK must be a JSON object"));
     };
@@ -552,7 +554,43 @@ fn check_okp(value: Value) -> Result<serde_json::Map<String, Value>, BundleError
             "bundles are signed with Ed25519 keys (`kty` `OKP`, `crv` `Ed25519`)",
         ));
     }
+    if let Some(alg) = jwk.get("alg") {
+        if alg != "EdDSA" && alg != "Ed25519" {
+            return Err(invalid_key(&format!(
+                "the JWK's `alg` is {}, but bundles are signed with `EdDSA`; remove `alg` or set it to `EdDSA`",
+                shown_member(alg)
+            )));
+        }
+    }
+    if let Some(usage) = jwk.get("use") {
+        if usage != "sig" {
+            return Err(invalid_key(&format!(
+                "the JWK's `use` is {}, not `sig`; remove `use` or set it to `sig`",
+                shown_member(usage)
+            )));
+        }
+    }
+    if let Some(ops) = jwk.get("key_ops") {
+        let allowed = ops
+            .as_array()
+            .is_some_and(|ops| ops.iter().any(|op| op == operation));
+        if !allowed {
+            return Err(invalid_key(&format!(
+                "the JWK's `key_ops` does not include `{operation}`"
+            )));
+        }
+    }
     Ok(jwk)
+}
+
+/// A JWK member's value for a message: a short string as written, else
+/// its JSON type, so that key material pasted there is not repeated.
+fn shown_member(value: &Value) -> String {
+    match value.as_str() {
+        Some(text) if text.len() <= 16 => format!("`{}`", text.escape_debug()),
+        Some(_) => String::from("a long string"),
+        None => String::from("not a string"),
+    }
 }
 
 fn decode_32(text: &str, member: &str) -> Result<[u8; 32], BundleError> {

@@ -308,3 +308,55 @@ fn signing_replaces_links_instead_of_writing_through_them() {
         ALLOW_ALL
     );
 }
+
+#[test]
+fn keys_for_other_algorithms_or_uses_are_rejected() {
+    let mut key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    key.set_kid(Some(String::from("release")));
+    let public = key.to_public_jwk().unwrap();
+    let with = |member: &str, value: serde_json::Value| {
+        let mut jwk = public.clone();
+        jwk.insert(String::from(member), value);
+        serde_json::Value::Object(jwk).to_string()
+    };
+
+    for (member, value, message) in [
+        ("alg", json!("ES256"), "`alg` is `ES256`"),
+        ("alg", json!("x".repeat(43)), "`alg` is a long string"),
+        ("use", json!("enc"), "`use` is `enc`, not `sig`"),
+        (
+            "key_ops",
+            json!(["sign"]),
+            "`key_ops` does not include `verify`",
+        ),
+        (
+            "key_ops",
+            json!("verify"),
+            "`key_ops` does not include `verify`",
+        ),
+    ] {
+        let error = TrustedKeys::from_json(&with(member, value)).unwrap_err();
+        assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
+        assert!(error.to_string().contains(message), "{error}");
+    }
+    for (member, value) in [
+        ("alg", json!("EdDSA")),
+        ("use", json!("sig")),
+        ("key_ops", json!(["verify"])),
+    ] {
+        assert_eq!(
+            TrustedKeys::from_json(&with(member, value)).unwrap().len(),
+            1
+        );
+    }
+
+    // The signer's key file needs `sign` where it lists operations.
+    let mut private: serde_json::Value =
+        serde_json::from_str(key.to_private_jwk_json().as_str()).unwrap();
+    private["key_ops"] = json!(["verify"]);
+    let error = BundleSigner::from_jwk_json(&private.to_string()).unwrap_err();
+    assert!(
+        error.to_string().contains("does not include `sign`"),
+        "{error}"
+    );
+}
