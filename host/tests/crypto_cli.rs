@@ -710,6 +710,29 @@ fn file_size_limit_removes_temporary_files() {
     }
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn failed_print_says_keyring_was_saved() {
+    let scratch = Scratch::new();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = scratch
+        .command(&["keyring", "rotate", "--keyring", "ring.json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(
+        message.contains("keyring `ring.json` was saved with key `"),
+        "{message}"
+    );
+    assert!(message.contains("keyring list"), "{message}");
+    assert_eq!(scratch.list()["keys"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn pipes_round_trip() {
     let scratch = Scratch::new();

@@ -142,7 +142,7 @@ fn new(args: NewArgs) -> Result<ExitCode, CliError> {
     keyring_file::create(&args.out, &keyring, kek.as_ref(), &mut OsRng)?;
     warn_if_unsealed(&args.out, kek.as_ref());
     tracing::info!(kid = %keyring.primary().id, "created keyring");
-    print_key(keyring.primary())
+    print_saved(&args.out, keyring.primary())
 }
 
 fn add(args: AddArgs, promote: bool) -> Result<ExitCode, CliError> {
@@ -156,7 +156,10 @@ fn add(args: AddArgs, promote: bool) -> Result<ExitCode, CliError> {
     };
     save(&args.keyring.keyring, &keyring, kek.as_ref())?;
     tracing::info!(kid = %id, promoted = promote, "added key");
-    print_key(keyring.key(id).ok_or("the new key is missing")?)
+    print_saved(
+        &args.keyring.keyring,
+        keyring.key(id).ok_or("the new key is missing")?,
+    )
 }
 
 fn change(
@@ -173,7 +176,7 @@ fn change(
     save(&args.keyring.keyring, &keyring, kek.as_ref())?;
     let info = keyring.key(id).ok_or("the key is missing")?;
     tracing::info!(kid = %id, state = %info.state, "changed key state");
-    print_key(info)
+    print_saved(&args.keyring.keyring, info)
 }
 
 fn list(args: ListArgs) -> Result<ExitCode, CliError> {
@@ -262,7 +265,19 @@ fn key_json(info: KeyInfo) -> Value {
     })
 }
 
-fn print_key(info: KeyInfo) -> Result<ExitCode, CliError> {
-    writeln!(std::io::stdout(), "{}", key_json(info))?;
-    Ok(ExitCode::SUCCESS)
+/// Prints the key that a saved change created or changed. When standard
+/// output fails for another reason than a closed pipe, the error says that
+/// the keyring was saved, so that the command is not run again.
+fn print_saved(path: &Path, info: KeyInfo) -> Result<ExitCode, CliError> {
+    let id = info.id;
+    match writeln!(std::io::stdout(), "{}", key_json(info)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        Err(error) => Err(format!(
+            "keyring `{}` was saved with key `{id}`, but printing the key to standard output \
+             failed: {error}; run `mem8-guard keyring list` to see it",
+            config::shown(path)
+        )
+        .into()),
+    }
 }
