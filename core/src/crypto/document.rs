@@ -15,7 +15,7 @@ use super::envelope;
 use super::error::{CryptoError, KeyringError};
 use super::keyring::{Entry, MAX_KEYS};
 use super::{AeadAlgorithm, GivenKeyId, KeyId, KeyInfo, KeyState, Keyring, SecretKey, KEY_LEN};
-use crate::json::{self, JsonLimits, Printable};
+use crate::json::{self, JsonLimits};
 
 /// The `version` of the keyring JSON this crate reads and writes.
 pub const KEYRING_VERSION: u64 = 1;
@@ -260,8 +260,8 @@ fn read_key(index: usize, key: KeyDocument) -> Result<Entry, KeyringError> {
     })?;
     let algorithm: AeadAlgorithm = key.alg.parse().map_err(|_| {
         invalid(format!(
-            "key `{id}`: unsupported `alg` `{}`; expected `XC20P` or `C20P`",
-            Printable(&key.alg)
+            "key `{id}`: unsupported `alg` {}; expected `XC20P` or `C20P`",
+            GivenKeyId(&key.alg)
         ))
     })?;
 

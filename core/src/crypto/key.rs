@@ -167,8 +167,8 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// A key id as a caller gave it, for error messages. An id of at most 12
-/// characters is shown whole. A longer one shows only its first 4
+/// A key id as a caller gave it, for error messages; also used for a
+/// keyring document's `alg`. An id of at most 12 characters is shown whole. A longer one shows only its first 4
 /// characters and its length, so that key material pasted where an id
 /// belongs is not echoed.
 ///

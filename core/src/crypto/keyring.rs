@@ -520,6 +520,9 @@ mod tests {
             format!(
                 r#"{{"version":1,"keys":[{{"kty":"oct","kid":"00000001","alg":"XC20P","k":"x","state":"{secret}","created":1,"messages":0}}]}}"#
             ),
+            format!(
+                r#"{{"version":1,"keys":[{{"kty":"oct","kid":"00000001","alg":"{secret}","k":"x","state":"primary","created":1,"messages":0}}]}}"#
+            ),
         ];
         for document in documents {
             let error = Keyring::from_json(document.as_bytes()).unwrap_err();
