@@ -121,7 +121,9 @@ impl fmt::Display for CryptoError {
             ),
             Self::UnsupportedVersion { version: 0x01 } => f.write_str(
                 "the input is an envelope (version byte `0x01`), not a stream; decrypt it \
-                 with the keyring's envelope decryption",
+                 with the keyring's `decrypt` (the library's `Keyring::decrypt`, or \
+                 `keyring.decrypt` in the npm package), because `mem8-guard decrypt` reads \
+                 streams only",
             ),
             Self::UnsupportedVersion { version } => write!(
                 f,
