@@ -301,3 +301,20 @@ fn effective_roles_sorted_and_deduplicated() {
     );
     assert!(policy.effective_roles(&[]).is_empty());
 }
+
+#[test]
+fn invalid_request_values_stay_out_of_messages() {
+    let text = r#"version 2;
+permit "office" action any resource like "*" when { inCidr(context.ip, "10.0.0.0/8") };
+permit "recent" action any resource like "*" when { time(context.at) > 0 };"#;
+    let policy = Policy::from_text(text).unwrap();
+    let context = serde_json::json!({"ip": "alice@example.com", "at": "alice@example.com"});
+    let who = principal("a", &[]);
+    let decision = policy.evaluate(&Request::new(&who, "read", "x", &context));
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert_eq!(decision.errors.len(), 2);
+    for error in &decision.errors {
+        assert!(!error.message.contains("alice"), "{}", error.message);
+        assert!(error.message.contains("17 characters"), "{}", error.message);
+    }
+}

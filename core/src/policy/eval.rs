@@ -179,9 +179,11 @@ impl<'a> Evaluator<'a> {
                 let text = self.string(value, "the operand of `inCidr`")?;
                 match scalar::parse_ip(text) {
                     Some(address) => Ok(Val::Bool(range.contains(address))),
+                    // The text is left out, because it can be a claim value.
                     None => Err(invalid_value(format!(
-                        "`{}` is not an IP address",
-                        Printable(text)
+                        "the operand of `inCidr` is a string of {} characters that is not \
+                         an IP address",
+                        text.chars().count()
                     ))),
                 }
             }
@@ -190,8 +192,9 @@ impl<'a> Evaluator<'a> {
                 Val::Str(text) => match scalar::parse_rfc3339(text) {
                     Some(seconds) => Ok(Val::Int(seconds)),
                     None => Err(invalid_value(format!(
-                        "`{}` is not an RFC 3339 time",
-                        Printable(text)
+                        "the operand of `time` is a string of {} characters that is not an \
+                         RFC 3339 time such as `2026-01-01T00:00:00Z`",
+                        text.chars().count()
                     ))),
                 },
                 other => Err(mismatch(
