@@ -54,7 +54,7 @@ export interface ValidationOptions {
   maxAge?: number;
   /** Maximum compact token length in bytes. Default 16384. */
   maxTokenLength?: number;
-  /** Maximum JSON nesting of header and payload. Default 16. */
+  /** Maximum JSON nesting of header and payload. Default 16, at most 127 (`ERR_JWT_INVALID_OPTION` above). */
   maxJsonDepth?: number;
   /** Maximum members per object or elements per array. Default 100. */
   maxClaims?: number;
@@ -182,7 +182,7 @@ export interface PolicyLimits {
   maxInheritanceDepth?: number;
   maxActionsPerRule?: number;
   maxPatternLength?: number;
-  /** Default 96. */
+  /** Maximum JSON nesting of the policy document. Default 96, at most 127 (`ERR_POLICY_INVALID_LIMIT` above). */
   maxJsonDepth?: number;
   /** Longest action or resource evaluated, in bytes; longer ones are denied. Default 4096. */
   maxRequestLength?: number;

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use mem8_guard::guard::{Guard, GuardConfig, PrincipalMapping};
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::policy::Policy;
+use mem8_guard::policy::{Policy, PolicyError};
 use mem8_guard::token::{KeySet, Validation};
 use serde::Deserialize;
 use serde_json::Value;
@@ -180,6 +180,9 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
         json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
     let file: ConfigFile =
         json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
+    file.validation
+        .check()
+        .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
     let base = path.parent().unwrap_or(Path::new("."));
 
     let keys = match file.jwks {
@@ -196,13 +199,13 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
             // A policy file not ending in `.json` is in the text form, as for
             // the `policy` commands.
             let loaded = if policy_path.extension().is_some_and(|ext| ext == "json") {
-                Policy::from_json(&bytes)
+                Policy::from_json(&bytes).map_err(|error| policy_json_message(&error, &bytes))
             } else {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| ConfigError::new(&policy_path, "policy file is not UTF-8"))?;
-                Policy::from_text(&text)
+                Policy::from_text(&text).map_err(|error| error.to_string())
             };
-            loaded.map_err(|error| ConfigError::new(&policy_path, error))?
+            loaded.map_err(|message| ConfigError::new(&policy_path, message))?
         }
         Source::Inline(value) => Policy::from_json(value.to_string().as_bytes())
             .map_err(|error| ConfigError::new(path, format_args!("inline `policy`: {error}")))?,
@@ -212,6 +215,19 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
     config.validation = file.validation;
     config.principal = file.principal;
     Ok(Guard::new(config, keys, policy))
+}
+
+/// Returns the message for a policy file named `*.json` that failed to load
+/// from `bytes`. When the file looks like the text form, the message adds
+/// that the file name selects the form.
+pub fn policy_json_message(error: &PolicyError, bytes: &[u8]) -> String {
+    if !error.suggests_text_form(bytes) {
+        return error.to_string();
+    }
+    format!(
+        "{error}; the file does not start with `{{`, so it may be in the text form, which is \
+         read from a file whose name does not end in `.json`"
+    )
 }
 
 /// The documents of a guard configuration as text, for a runtime that
@@ -243,6 +259,9 @@ pub fn load_guard_documents(path: &Path) -> Result<GuardDocuments, ConfigError> 
         json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
     let file: ConfigFile =
         json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
+    file.validation
+        .check()
+        .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
     let base = path.parent().unwrap_or(Path::new("."));
     let text = |source: Source, field: &str| -> Result<String, ConfigError> {
         match source {

@@ -225,6 +225,46 @@ fn check_rejects_config_with_unknown_field() {
 }
 
 #[test]
+fn check_rejects_unsupported_json_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    let text = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": example("policy.json"),
+        "validation": { "max_json_depth": 200 },
+    });
+    std::fs::write(&config, text.to_string()).unwrap();
+    let token = example("tokens/alice-editor.jwt");
+    for engine in [
+        &[][..],
+        &["--engine", "wasm", "--module", "/nonexistent.wasm"][..],
+    ] {
+        let mut args = vec![
+            "check",
+            "--config",
+            config.to_str().unwrap(),
+            "--token-file",
+            &token,
+            "--action",
+            "read",
+            "--resource",
+            "document:1",
+        ];
+        args.extend_from_slice(engine);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(
+                "`validation`: validation option `max_json_depth` is 200, above the supported \
+                 maximum of 127"
+            ),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn verify_prints_claims() {
     let output = run(&[
         "token",

@@ -133,6 +133,37 @@ fn check_reports_syntax_error_position() {
 }
 
 #[test]
+fn text_policy_in_json_file_hinted() {
+    let dir = scratch("text-in-json");
+    let path = dir.join("p.json");
+    fs::write(
+        &path,
+        "version 2;\npermit \"r\" action == \"read\" resource like \"*\";\n",
+    )
+    .unwrap();
+    let output = run(&["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("error[invalid_json]: policy is not valid JSON: invalid JSON at line 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "may be in the text form, which is read from a file whose name does not end in `.json`"
+        ),
+        "{text}"
+    );
+
+    // Broken JSON gets no hint.
+    fs::write(&path, "{\"version\": 2,").unwrap();
+    let output = run(&["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(!stdout(&output).contains("text form"), "{output:?}");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn fmt_round_trips_through_json() {
     let dir = scratch("fmt");
     let json = run(&["policy", "fmt", "--json", &example("documents.policy")]);

@@ -115,6 +115,74 @@ test("verification key sets reject private keys", () => {
   assert.equal(new guard.TokenVerifier({ keys: [hmac.privateJwk] }, { algorithms: ["HS256"] }).keyCount, 1);
 });
 
+test("time claim errors show the claim as written and the leeway", () => {
+  const { privateJwk, jwks } = fixture();
+  const verifier = new guard.TokenVerifier(jwks);
+  const fractional = guard.signToken(`{"sub":"a","exp":${NOW - 1}.5}`, privateJwk);
+  assert.throws(() => verifier.verify(fractional, { now: NOW }), {
+    code: "ERR_JWT_EXPIRED",
+    message: `token expired: exp \`${NOW - 1}.5\` is not after now \`${NOW}\``,
+  });
+
+  const huge = guard.signToken(`{"sub":"a","exp":${NOW + 60},"iat":1e300}`, privateJwk);
+  // The signer writes the number its own way; the message quotes the payload.
+  const payload = new TextDecoder().decode(
+    Uint8Array.from(atob(huge.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+  );
+  const iat = /"iat":([^,}]+)/.exec(payload)[1];
+  assert.match(iat, /^1e\+?300$/);
+  assert.throws(() => verifier.verify(huge, { now: NOW }), {
+    code: "ERR_JWT_ISSUED_IN_FUTURE",
+    message: `token issued in the future: iat \`${iat}\` is after now \`${NOW}\``,
+  });
+
+  const lenient = new guard.TokenVerifier(jwks, { leeway: 5 });
+  const expired = guard.signToken({ sub: "a", exp: NOW - 10 }, privateJwk);
+  assert.throws(() => lenient.verify(expired, { now: NOW }), {
+    message: `token expired: exp \`${NOW - 10}\` plus the leeway of 5 s is not after now \`${NOW}\``,
+  });
+  const early = guard.signToken({ sub: "a", exp: NOW + 60, nbf: NOW + 10 }, privateJwk);
+  assert.throws(() => lenient.verify(early, { now: NOW }), {
+    code: "ERR_JWT_NOT_YET_VALID",
+    message: `token not yet valid: nbf \`${NOW + 10}\` is after now \`${NOW}\` plus the leeway of 5 s`,
+  });
+});
+
+test("maxJsonDepth above the supported maximum is an option error", () => {
+  const { jwks } = fixture();
+  const tooDeep = { name: "TokenError", code: "ERR_JWT_INVALID_OPTION", message: /`max_json_depth` is 200, above the supported maximum of 127/ };
+  assert.throws(() => new guard.TokenVerifier(jwks, { maxJsonDepth: 200 }), tooDeep);
+  assert.throws(() => guard.verifyToken("a.b.c", jwks, { maxJsonDepth: 200 }), tooDeep);
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { maxJsonDepth: 200 } }), tooDeep);
+  assert.equal(new guard.TokenVerifier(jwks, { maxJsonDepth: 127 }).keyCount, 1);
+
+  assert.throws(() => new guard.Policy(POLICY, { limits: { maxJsonDepth: 128 } }), {
+    name: "PolicyError",
+    code: "ERR_POLICY_INVALID_LIMIT",
+    message: /`max_json_depth` is 128, above the supported maximum of 127/,
+  });
+  assert.throws(() => guard.Policy.fromText("version 2;", { limits: { maxJsonDepth: 128 } }), { code: "ERR_POLICY_INVALID_LIMIT" });
+  assert.equal(new guard.Policy(POLICY, { limits: { maxJsonDepth: 127 } }).ruleCount, 2);
+});
+
+test("a text-form policy given as JSON gets a hint", () => {
+  const { jwks } = fixture();
+  const text = 'version 2;\npermit "all" action == "read" resource like "*";';
+  assert.throws(() => new guard.Guard({ jwks, policy: text }), {
+    name: "PolicyError",
+    code: "ERR_POLICY_INVALID_JSON",
+    message: /may be in the text form: load it with `Policy\.fromText\(text\)` and give the Guard its `toJSONText\(\)`/,
+  });
+  assert.throws(() => new guard.Policy(`  \n${text}`), { message: /may be in the text form: load it with `Policy\.fromText\(text\)`$/ });
+  assert.throws(() => new guard.Policy('{"version": 2,'), (error) => {
+    assert.equal(error.code, "ERR_POLICY_INVALID_JSON");
+    assert.ok(!error.message.includes("text form"), error.message);
+    return true;
+  });
+  const g = new guard.Guard({ jwks, policy: guard.Policy.fromText(text).toJSONText() });
+  g.free();
+});
+
 test("hostile input never traps", () => {
   const { privateJwk, jwks } = fixture();
   const verifier = new guard.TokenVerifier(jwks);

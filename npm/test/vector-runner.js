@@ -47,6 +47,10 @@ function runTokenCase(pkg, file, testCase) {
   try {
     verifier = new pkg.TokenVerifier(keySetText(file, testCase), camelOptions(testCase.validation));
   } catch (error) {
+    // Options that no token can pass fail when the verifier is built.
+    if (expect.error !== undefined && error instanceof pkg.TokenError) {
+      return error.coreCode === expect.error ? null : `expected error ${expect.error}, got ${error.coreCode} (${error.message})`;
+    }
     if (expect.key_error === undefined) return `key set failed to load: ${error.coreCode} ${error.message}`;
     if (error.coreCode !== expect.key_error) return `expected key error ${expect.key_error}, got ${error.coreCode}`;
     if (!(error instanceof pkg.KeyError)) return `expected a KeyError, got ${error.name}`;

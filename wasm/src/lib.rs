@@ -49,6 +49,8 @@ impl TokenVerifier {
     pub fn new(jwks_json: &str, validation_json: &str) -> Result<TokenVerifier, JsValue> {
         let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
         let validation = parse_argument::<Validation>(validation_json, "options")?;
+        // Options no token can pass fail here, not on every `verify`.
+        validation.check().map_err(token_error)?;
         Ok(Self { keys, validation })
     }
 
@@ -158,8 +160,15 @@ impl Guard {
         }
 
         let options = parse_argument::<Options>(options_json, "guard options")?;
+        options.validation.check().map_err(token_error)?;
         let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
-        let policy = CorePolicy::from_json(policy_json.as_bytes()).map_err(policy_error)?;
+        let policy = CorePolicy::from_json(policy_json.as_bytes()).map_err(|error| {
+            policy_json_error(
+                error,
+                policy_json,
+                "load it with `Policy.fromText(text)` and give the Guard its `toJSONText()`",
+            )
+        })?;
         let mut guard_config = GuardConfig::default();
         guard_config.validation = options.validation;
         guard_config.principal = options.principal;
@@ -323,6 +332,18 @@ fn key_error(error: KeyError) -> JsValue {
 
 pub(crate) fn policy_error(error: PolicyError) -> JsValue {
     error_value("policy", error.code(), &error.to_string())
+}
+
+/// Converts a failure to load `text` as a JSON policy, adding `hint` on how
+/// to load the text form when the text looks like it.
+pub(crate) fn policy_json_error(error: PolicyError, text: &str, hint: &str) -> JsValue {
+    if !error.suggests_text_form(text.as_bytes()) {
+        return policy_error(error);
+    }
+    let message = format!(
+        "{error}; the policy does not start with `{{`, so it may be in the text form: {hint}"
+    );
+    error_value("policy", error.code(), &message)
 }
 
 fn argument_error(what: &str, error: &JsonError) -> JsValue {

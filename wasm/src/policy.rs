@@ -9,7 +9,7 @@ use mem8_guard::policy::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{internal_error, parse_argument, policy_error};
+use crate::{internal_error, parse_argument, policy_error, policy_json_error};
 
 /// A loaded policy.
 #[wasm_bindgen]
@@ -24,8 +24,9 @@ impl Policy {
     #[wasm_bindgen(constructor)]
     pub fn new(document_json: &str, limits_json: Option<String>) -> Result<Policy, JsValue> {
         let limits = limits(limits_json)?;
-        let policy = CorePolicy::from_json_with_limits(document_json.as_bytes(), &limits)
-            .map_err(policy_error)?;
+        let policy = CorePolicy::from_json_with_limits(document_json.as_bytes(), &limits).map_err(
+            |error| policy_json_error(error, document_json, "load it with `Policy.fromText(text)`"),
+        )?;
         Ok(Self { policy })
     }
 

@@ -14,8 +14,10 @@ use core::fmt;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+mod literal;
 mod typed;
 
+pub(crate) use literal::top_level_number;
 pub use typed::from_value;
 
 /// Deepest nesting `serde_json` itself allows; a larger

@@ -108,6 +108,16 @@ pub enum PolicyError {
         /// Description of the problem.
         message: String,
     },
+    /// A limit is set above the largest value this crate supports, so no
+    /// policy loads under it (code `invalid_limit`).
+    InvalidLimit {
+        /// Which limit.
+        limit: LimitKind,
+        /// The value given.
+        value: usize,
+        /// The largest supported value.
+        max: usize,
+    },
     /// The document exceeds one of the limits (code `limit_exceeded`).
     LimitExceeded {
         /// Which limit.
@@ -193,11 +203,29 @@ impl PolicyError {
             Self::DuplicateRuleId { .. } => "duplicate_rule_id",
             Self::InvalidRule { .. } => "invalid_rule",
             Self::InvalidPattern { .. } => "invalid_pattern",
+            Self::InvalidLimit { .. } => "invalid_limit",
             Self::LimitExceeded { .. } => "limit_exceeded",
             Self::InvalidCondition { .. } => "invalid_condition",
             Self::UnknownActionGroup { .. } => "unknown_action_group",
             Self::Syntax { .. } => "syntax_error",
         }
+    }
+
+    /// Returns whether this error, from loading `text` as a JSON policy,
+    /// suggests that `text` is in the text form instead: a JSON syntax
+    /// error in a document whose first byte after whitespace is not `{`.
+    /// A runtime then adds to the message how it loads the text form.
+    pub fn suggests_text_form(&self, text: &[u8]) -> bool {
+        let syntax = matches!(
+            self,
+            Self::InvalidJson {
+                source: JsonError::Syntax { .. }
+            }
+        );
+        let first = text
+            .iter()
+            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+        syntax && first != Some(&b'{')
     }
 
     /// Returns the id of the rule this error belongs to, if it belongs to one.
@@ -356,6 +384,12 @@ impl fmt::Display for PolicyError {
                 column,
                 message,
             } => write!(f, "policy text line {line}, column {column}: {message}"),
+            Self::InvalidLimit { limit, value, max } => write!(
+                f,
+                "policy limit `{}` is {value}, above the supported maximum of {max}; set it to \
+                 {max} or less",
+                limit.name()
+            ),
             Self::LimitExceeded {
                 limit,
                 max,

@@ -144,3 +144,20 @@ fn every_code_is_snake_case() {
 struct RoleOnly {
     role: Option<String>,
 }
+
+#[test]
+fn text_form_suggested_for_non_object_syntax_error() {
+    let text_form = "version 2;\npermit \"all\" action == \"read\" resource like \"*\";";
+    let error = crate::policy::Policy::from_json(text_form.as_bytes()).unwrap_err();
+    assert!(error.suggests_text_form(text_form.as_bytes()), "{error}");
+
+    // Broken JSON that starts like an object is a JSON mistake.
+    let broken = " \n{\"version\": 2,";
+    let error = crate::policy::Policy::from_json(broken.as_bytes()).unwrap_err();
+    assert!(!error.suggests_text_form(broken.as_bytes()), "{error}");
+
+    // Valid JSON that is not an object is not a syntax error.
+    let array = "[1]";
+    let error = crate::policy::Policy::from_json(array.as_bytes()).unwrap_err();
+    assert!(!error.suggests_text_form(array.as_bytes()), "{error}");
+}

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::json::JsonLimits;
+use super::error::PolicyError;
+use crate::json::{self, JsonLimits};
 
 /// Limits checked while loading a policy, where exceeding one is the error
 /// [`PolicyError::LimitExceeded`](super::PolicyError::LimitExceeded), and
@@ -36,7 +37,9 @@ pub struct PolicyLimits {
     /// Maximum nesting of JSON objects and arrays in the policy text, where
     /// the document object is level 1. Default 96: a version 1 policy needs
     /// 4, and a condition at `max_expression_depth` 32 needs about 70,
-    /// because each operator is an object holding an array.
+    /// because each operator is an object holding an array. At most
+    /// [`json::MAX_SUPPORTED_DEPTH`] (127): loading under a larger value
+    /// fails with [`PolicyError::InvalidLimit`](super::PolicyError::InvalidLimit).
     pub max_json_depth: usize,
     /// Maximum nesting of one condition, where a literal or variable is
     /// level 1. Default 32; values above [`MAX_SUPPORTED_EXPRESSION_DEPTH`]
@@ -115,6 +118,25 @@ impl Default for PolicyLimits {
 }
 
 impl PolicyLimits {
+    /// Checks that every limit is within the range this crate supports.
+    /// Loading a policy from JSON or the text form runs this check first.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::InvalidLimit`] when `max_json_depth` is above
+    /// [`json::MAX_SUPPORTED_DEPTH`], the deepest nesting the JSON parser
+    /// can check.
+    pub fn check(&self) -> Result<(), PolicyError> {
+        if self.max_json_depth > json::MAX_SUPPORTED_DEPTH {
+            return Err(PolicyError::InvalidLimit {
+                limit: LimitKind::JsonDepth,
+                value: self.max_json_depth,
+                max: json::MAX_SUPPORTED_DEPTH,
+            });
+        }
+        Ok(())
+    }
+
     /// Returns the limits for parsing policy text.
     ///
     /// The member limit is the largest of `max_rules`, `max_roles`,
@@ -187,6 +209,43 @@ mod tests {
             ..PolicyLimits::default()
         };
         assert_eq!(limits.json_limits().max_members, MIN_JSON_MEMBERS);
+    }
+
+    #[test]
+    fn json_depth_above_supported_rejected() {
+        let limits = PolicyLimits {
+            max_json_depth: 128,
+            ..PolicyLimits::default()
+        };
+        let error = limits.check().unwrap_err();
+        assert_eq!(
+            error,
+            PolicyError::InvalidLimit {
+                limit: LimitKind::JsonDepth,
+                value: 128,
+                max: 127,
+            }
+        );
+        assert_eq!(error.code(), "invalid_limit");
+        let message = alloc::format!("{error}");
+        assert!(
+            message.contains("`max_json_depth` is 128, above the supported maximum of 127"),
+            "{message}"
+        );
+        let text = r#"{"version":1,"rules":[]}"#;
+        assert_eq!(
+            super::super::Policy::from_json_with_limits(text.as_bytes(), &limits).err(),
+            Some(error.clone())
+        );
+        assert_eq!(
+            super::super::Policy::from_text_with_limits("version 2", &limits).err(),
+            Some(error)
+        );
+        let supported = PolicyLimits {
+            max_json_depth: 127,
+            ..PolicyLimits::default()
+        };
+        assert_eq!(supported.check(), Ok(()));
     }
 
     #[test]

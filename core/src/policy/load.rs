@@ -32,7 +32,8 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// Returns [`PolicyError::InvalidJson`] or
+    /// Returns [`PolicyError::InvalidLimit`] when a limit is above what this
+    /// crate supports, [`PolicyError::InvalidJson`] or
     /// [`PolicyError::DuplicateMember`] when the text is not strict JSON,
     /// [`PolicyError::UnsupportedVersion`] when `version` is a whole number
     /// other than 1 or 2, and [`PolicyError::InvalidDocument`] when the document
@@ -42,6 +43,7 @@ impl Policy {
         bytes: &[u8],
         limits: &PolicyLimits,
     ) -> Result<Policy, PolicyError> {
+        limits.check()?;
         let object =
             json::parse_object(bytes, &limits.json_limits()).map_err(PolicyError::from_json)?;
 

@@ -14,6 +14,16 @@ use crate::json::{JsonError, Printable};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenError {
+    /// A validation option is outside the range this crate supports, so no
+    /// token verifies under these options until it is fixed.
+    InvalidOption {
+        /// The option, as named in [`Validation`](super::Validation).
+        option: &'static str,
+        /// The value given.
+        value: usize,
+        /// The largest supported value.
+        max: usize,
+    },
     /// The token is not a well-formed compact JWS or JWT.
     Malformed(Malformed),
     /// The token exceeds a configured limit; nothing was verified.
@@ -75,26 +85,35 @@ pub enum TokenError {
         /// The value the validation options require.
         expected: String,
     },
-    /// `exp` is not after the current time (plus leeway).
+    /// `exp` plus the leeway is not after the current time.
     Expired {
-        /// The token's `exp`, in Unix seconds, truncated toward zero.
-        exp: i64,
+        /// The token's `exp`, in Unix seconds, as the payload writes it
+        /// (`99.5`, `1e300`), cut to 64 characters.
+        exp: String,
         /// The time the token was checked at, in Unix seconds.
         now: u64,
+        /// The leeway applied, in seconds.
+        leeway: u64,
     },
-    /// `nbf` is after the current time (plus leeway).
+    /// `nbf` is after the current time plus the leeway.
     NotYetValid {
-        /// The token's `nbf`, in Unix seconds, truncated toward zero.
-        nbf: i64,
+        /// The token's `nbf`, in Unix seconds, as the payload writes it, cut
+        /// to 64 characters.
+        nbf: String,
         /// The time the token was checked at, in Unix seconds.
         now: u64,
+        /// The leeway applied, in seconds.
+        leeway: u64,
     },
-    /// `iat` is after the current time (plus leeway).
+    /// `iat` is after the current time plus the leeway.
     IssuedInFuture {
-        /// The token's `iat`, in Unix seconds, truncated toward zero.
-        iat: i64,
+        /// The token's `iat`, in Unix seconds, as the payload writes it, cut
+        /// to 64 characters.
+        iat: String,
         /// The time the token was checked at, in Unix seconds.
         now: u64,
+        /// The leeway applied, in seconds.
+        leeway: u64,
     },
     /// The token is older than the configured maximum age.
     TooOld {
@@ -195,6 +214,7 @@ impl TokenError {
     /// and by the conformance vectors.
     pub const fn code(&self) -> &'static str {
         match self {
+            Self::InvalidOption { .. } => "invalid_option",
             Self::Malformed(_) => "malformed",
             Self::TooLarge { .. } => "too_large",
             Self::UnsupportedAlgorithm { .. } => "unsupported_algorithm",
@@ -254,9 +274,22 @@ fn skipped_note(f: &mut fmt::Formatter<'_>, skipped_keys: usize) -> fmt::Result 
     }
 }
 
+/// Adds the leeway to a time-claim message, when there is one.
+fn leeway_note(f: &mut fmt::Formatter<'_>, leeway: u64) -> fmt::Result {
+    match leeway {
+        0 => Ok(()),
+        _ => write!(f, " plus the leeway of {leeway} s"),
+    }
+}
+
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::InvalidOption { option, value, max } => write!(
+                f,
+                "validation option `{option}` is {value}, above the supported maximum of {max}; \
+                 set it to {max} or less"
+            ),
             Self::Malformed(what) => write!(f, "malformed token: {what}"),
             Self::TooLarge { limit, max } => {
                 let what = match limit {
@@ -307,17 +340,21 @@ impl fmt::Display for TokenError {
                 "header parameter `{name}` is `{}`, not the required `{expected}`",
                 found.as_deref().unwrap_or("(absent)")
             ),
-            Self::Expired { exp, now } => {
-                write!(f, "token expired: exp `{exp}` is not after now `{now}`")
+            Self::Expired { exp, now, leeway } => {
+                write!(f, "token expired: exp `{exp}`")?;
+                leeway_note(f, *leeway)?;
+                write!(f, " is not after now `{now}`")
             }
-            Self::NotYetValid { nbf, now } => {
-                write!(f, "token not yet valid: nbf `{nbf}` is after now `{now}`")
+            Self::NotYetValid { nbf, now, leeway } => {
+                write!(f, "token not yet valid: nbf `{nbf}` is after now `{now}`")?;
+                leeway_note(f, *leeway)
             }
-            Self::IssuedInFuture { iat, now } => {
+            Self::IssuedInFuture { iat, now, leeway } => {
                 write!(
                     f,
                     "token issued in the future: iat `{iat}` is after now `{now}`"
-                )
+                )?;
+                leeway_note(f, *leeway)
             }
             Self::TooOld { max_age } => {
                 write!(f, "token is older than the maximum age of {max_age} s")

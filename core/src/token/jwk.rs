@@ -105,15 +105,22 @@ impl KeySet {
                     "must hold only JSON objects",
                 ));
             };
-            if let Some(Value::String(kid)) = jwk.get("kid") {
-                if kids.contains(kid) {
+            let kid = match jwk.get("kid") {
+                Some(Value::String(kid)) => Some(kid.clone()),
+                _ => None,
+            };
+            // The key is read before its kid is compared, so that a private
+            // key next to its own public key is reported as a private key.
+            let parsed = parse_verifying(jwk, index)?;
+            if let Some(kid) = kid {
+                if kids.contains(&kid) {
                     return Err(KeyError::DuplicateKeyId {
-                        kid: alloc::format!("{}", Printable(kid)),
+                        kid: alloc::format!("{}", Printable(&kid)),
                     });
                 }
-                kids.push(kid.clone());
+                kids.push(kid);
             }
-            match parse_verifying(jwk, index)? {
+            match parsed {
                 Some(key) => set.keys.push(key),
                 None => set.skipped = set.skipped.saturating_add(1),
             }
@@ -683,6 +690,14 @@ mod tests {
         );
         let message = alloc::format!("{error}");
         assert!(message.starts_with("key at index 1 contains"), "{message}");
+    }
+
+    #[test]
+    fn private_key_reported_before_repeated_kid() {
+        let text = alloc::format!(
+            r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"{ED25519_X}"}},{{"kty":"OKP","crv":"Ed25519","kid":"ed","x":"{ED25519_X}","d":"{PRIVATE_D}"}}]}}"#
+        );
+        assert_eq!(load(&text).unwrap_err().code(), "private_key");
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub(crate) fn decode<'a>(
     token: &'a str,
     validation: &Validation,
 ) -> Result<Decoded<'a>, TokenError> {
+    validation.check()?;
     if token.len() > validation.max_token_length {
         return Err(TokenError::TooLarge {
             limit: Limit::TokenLength,

@@ -7,6 +7,7 @@
 //!
 //! The checks run in a fixed order, so that one token always gets one error:
 //!
+//! 0. the validation options themselves ([`Validation::check`]);
 //! 1. length, segment count, strict base64url, strict JSON with limits
 //!    ([`Validation::max_token_length`], [`Validation::max_json_depth`],
 //!    [`Validation::max_claims`]); duplicate member names are malformed;
@@ -162,7 +163,7 @@ fn check(
         }
     }
 
-    validation::validate_claims(claims, validation, now)
+    validation::validate_claims(claims, &decoded.payload, validation, now)
 }
 
 /// Signs `claims` as a compact JWT with `key`.

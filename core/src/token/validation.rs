@@ -5,7 +5,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::error::TokenError;
 use super::Algorithm;
@@ -51,7 +51,9 @@ pub struct Validation {
     /// Maximum length of the compact token in bytes. Default 16 384.
     pub max_token_length: usize,
     /// Maximum JSON nesting depth of header and payload; the outer object is
-    /// depth 1. Default 16.
+    /// depth 1. Default 16, and at most [`json::MAX_SUPPORTED_DEPTH`] (127):
+    /// a larger value fails every verification with
+    /// [`TokenError::InvalidOption`].
     pub max_json_depth: usize,
     /// Maximum members in any JSON object, and elements in any array, of
     /// header and payload. Default 100.
@@ -73,6 +75,28 @@ impl Default for Validation {
             max_json_depth: 16,
             max_claims: 100,
         }
+    }
+}
+
+impl Validation {
+    /// Checks that every option is within the range this crate supports.
+    /// Verification runs this check first, and a caller can run it when the
+    /// options are loaded, to fail there instead of on every token.
+    ///
+    /// # Errors
+    ///
+    /// [`TokenError::InvalidOption`] when `max_json_depth` is above
+    /// [`json::MAX_SUPPORTED_DEPTH`], the deepest nesting the parser can
+    /// check.
+    pub fn check(&self) -> Result<(), TokenError> {
+        if self.max_json_depth > json::MAX_SUPPORTED_DEPTH {
+            return Err(TokenError::InvalidOption {
+                option: "max_json_depth",
+                value: self.max_json_depth,
+                max: json::MAX_SUPPORTED_DEPTH,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -146,9 +170,11 @@ pub(crate) fn reads_claim(validation: &Validation, name: &str) -> bool {
 
 /// Checks the registered claims of `claims` against `validation` at `now`
 /// (Unix seconds), in the order the crate documents. `claims` contains at
-/// least every claim that [`reads_claim`] selects.
+/// least every claim that [`reads_claim`] selects, parsed from `payload`,
+/// whose text time-claim errors quote.
 pub(crate) fn validate_claims(
     claims: &dyn ClaimSource,
+    payload: &[u8],
     validation: &Validation,
     now: u64,
 ) -> Result<(), TokenError> {
@@ -171,43 +197,68 @@ pub(crate) fn validate_claims(
         }
     }
 
-    check_times(validation, now, exp, nbf, iat)?;
+    let times = Times {
+        exp,
+        nbf,
+        iat,
+        payload,
+    };
+    check_times(validation, now, times)?;
     check_identity(claims, validation, audiences.as_deref())
 }
 
-fn check_times(
-    validation: &Validation,
-    now: u64,
-    exp: Option<f64>,
-    nbf: Option<f64>,
-    iat: Option<f64>,
-) -> Result<(), TokenError> {
+/// The time claims of a token, and the payload they were parsed from.
+struct Times<'a> {
+    exp: Option<NumericDate<'a>>,
+    nbf: Option<NumericDate<'a>>,
+    iat: Option<NumericDate<'a>>,
+    payload: &'a [u8],
+}
+
+impl Times<'_> {
+    /// Returns the claim `name` as the payload writes it, for a message.
+    fn text(&self, name: &str, date: &NumericDate<'_>) -> String {
+        match json::top_level_number(self.payload, name) {
+            Some(literal) => alloc::format!("{}", json::Printable(literal)),
+            // Unreachable for a payload that parsed, but the parsed number
+            // is exact too.
+            None => alloc::format!("{}", date.number),
+        }
+    }
+}
+
+fn check_times(validation: &Validation, now: u64, times: Times<'_>) -> Result<(), TokenError> {
     // NumericDate values may be fractional, and f64 represents every Unix second of
     // the next 285 million years exactly.
     let now_f = now as f64;
-    let leeway = validation.leeway as f64;
+    let leeway = validation.leeway;
+    let leeway_f = leeway as f64;
 
-    if let Some(exp) = exp {
-        if now_f >= exp + leeway {
+    if let Some(exp) = &times.exp {
+        if now_f >= exp.seconds + leeway_f {
             return Err(TokenError::Expired {
-                exp: whole_seconds(exp),
+                exp: times.text("exp", exp),
                 now,
+                leeway,
             });
         }
     }
-    if let Some(nbf) = nbf {
-        if now_f + leeway < nbf {
+    if let Some(nbf) = &times.nbf {
+        if now_f + leeway_f < nbf.seconds {
             return Err(TokenError::NotYetValid {
-                nbf: whole_seconds(nbf),
+                nbf: times.text("nbf", nbf),
                 now,
+                leeway,
             });
         }
     }
+    let iat = times.iat.as_ref();
     if let Some(iat) = iat {
-        if iat > now_f + leeway {
+        if iat.seconds > now_f + leeway_f {
             return Err(TokenError::IssuedInFuture {
-                iat: whole_seconds(iat),
+                iat: times.text("iat", iat),
                 now,
+                leeway,
             });
         }
     }
@@ -217,7 +268,7 @@ fn check_times(
                 claim: String::from("iat"),
             });
         };
-        if now_f - iat > max_age as f64 {
+        if now_f - iat.seconds > max_age as f64 {
             return Err(TokenError::TooOld { max_age });
         }
     }
@@ -267,15 +318,25 @@ fn check_identity(
     Ok(())
 }
 
+/// A NumericDate claim: its value in seconds for the checks, and the parsed
+/// JSON number, which a message shows if the payload text is not found.
+struct NumericDate<'a> {
+    seconds: f64,
+    number: &'a Number,
+}
+
 /// Reads a NumericDate claim: a JSON number, which the parser guarantees is
 /// finite.
-fn numeric_date(claims: &dyn ClaimSource, name: &'static str) -> Result<Option<f64>, TokenError> {
+fn numeric_date<'a>(
+    claims: &'a dyn ClaimSource,
+    name: &'static str,
+) -> Result<Option<NumericDate<'a>>, TokenError> {
     match claims.claim(name) {
         None => Ok(None),
         Some(Value::Number(number)) => number
             .as_f64()
             .filter(|value| value.is_finite())
-            .map(Some)
+            .map(|seconds| Some(NumericDate { seconds, number }))
             .ok_or_else(|| invalid(name, "is not a finite number")),
         Some(_) => Err(invalid(name, "must be a number of seconds")),
     }
@@ -296,12 +357,6 @@ fn audience(claims: &dyn ClaimSource) -> Result<Option<Vec<&str>>, TokenError> {
             .map(Some),
         Some(_) => Err(invalid("aud", "must be a string or an array of strings")),
     }
-}
-
-fn whole_seconds(value: f64) -> i64 {
-    // `as` truncates toward zero and saturates at the i64 range, which is all
-    // an error message needs.
-    value as i64
 }
 
 fn missing(claim: &str) -> TokenError {
@@ -333,6 +388,8 @@ pub(crate) fn typ_matches(actual: Option<&str>, expected: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::ToString;
+
     use super::*;
 
     fn claims(text: &str) -> Map<String, Value> {
@@ -340,7 +397,7 @@ mod tests {
     }
 
     fn check(text: &str, validation: &Validation, now: u64) -> Result<(), TokenError> {
-        validate_claims(&claims(text), validation, now)
+        validate_claims(&claims(text), text.as_bytes(), validation, now)
     }
 
     #[test]
@@ -380,6 +437,87 @@ mod tests {
         let validation = Validation::default();
         assert!(check(r#"{"exp":100.5}"#, &validation, 100).is_ok());
         assert!(check(r#"{"exp":99.5}"#, &validation, 100).is_err());
+    }
+
+    #[test]
+    fn fractional_times_shown_exactly() {
+        let validation = Validation::default();
+        let error = check(r#"{"exp":99.5}"#, &validation, 100).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "token expired: exp `99.5` is not after now `100`"
+        );
+        let error = check(r#"{"exp":200,"nbf":100.25}"#, &validation, 100).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "token not yet valid: nbf `100.25` is after now `100`"
+        );
+    }
+
+    #[test]
+    fn huge_iat_shown_unclamped() {
+        let error = check(r#"{"exp":200,"iat":1e300}"#, &Validation::default(), 100).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "token issued in the future: iat `1e300` is after now `100`"
+        );
+        let error = check(r#"{"exp":99.50}"#, &Validation::default(), 100).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "token expired: exp `99.50` is not after now `100`"
+        );
+    }
+
+    #[test]
+    fn nonzero_leeway_in_messages() {
+        let validation = Validation {
+            leeway: 5,
+            ..Validation::default()
+        };
+        let expired = check(r#"{"exp":95}"#, &validation, 100).unwrap_err();
+        assert_eq!(
+            expired.to_string(),
+            "token expired: exp `95` plus the leeway of 5 s is not after now `100`"
+        );
+        let early = check(r#"{"exp":200,"nbf":106}"#, &validation, 100).unwrap_err();
+        assert_eq!(
+            early.to_string(),
+            "token not yet valid: nbf `106` is after now `100` plus the leeway of 5 s"
+        );
+        let future = check(r#"{"exp":200,"iat":106}"#, &validation, 100).unwrap_err();
+        assert_eq!(
+            future.to_string(),
+            "token issued in the future: iat `106` is after now `100` plus the leeway of 5 s"
+        );
+    }
+
+    #[test]
+    fn json_depth_above_supported_rejected() {
+        let validation = Validation {
+            max_json_depth: 128,
+            ..Validation::default()
+        };
+        let error = validation.check().unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::InvalidOption {
+                option: "max_json_depth",
+                value: 128,
+                max: 127,
+            }
+        );
+        assert_eq!(error.code(), "invalid_option");
+        assert!(
+            error
+                .to_string()
+                .contains("`max_json_depth` is 128, above the supported maximum of 127"),
+            "{error}"
+        );
+        let supported = Validation {
+            max_json_depth: 127,
+            ..Validation::default()
+        };
+        assert_eq!(supported.check(), Ok(()));
     }
 
     #[test]

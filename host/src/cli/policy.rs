@@ -179,7 +179,12 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
     let policy = match parse_policy(&args.policy, &text) {
         Ok(policy) => policy,
         Err(error) => {
-            writeln!(std::io::stdout(), "error[{}]: {error}", error.code())?;
+            writeln!(
+                std::io::stdout(),
+                "error[{}]: {}",
+                error.code(),
+                load_message(&args.policy, &text, &error)
+            )?;
             return Ok(ExitCode::from(1));
         }
     };
@@ -262,7 +267,20 @@ fn explain(args: &ExplainArgs) -> Result<ExitCode, CliError> {
 /// configuration error.
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, CliError> {
     let text = read_text(path)?;
-    parse_policy(path, &text).map_err(|error| format!("`{}`: {error}", config::shown(path)).into())
+    parse_policy(path, &text).map_err(|error| {
+        let message = load_message(path, &text, &error);
+        format!("`{}`: {message}", config::shown(path)).into()
+    })
+}
+
+/// Returns the message for a policy file that failed to load, with a hint
+/// for a text-form policy in a `.json` file.
+fn load_message(path: &Path, text: &str, error: &PolicyError) -> String {
+    if is_json(path) {
+        config::policy_json_message(error, text.as_bytes())
+    } else {
+        error.to_string()
+    }
 }
 
 pub(crate) fn load_schema(path: &Path) -> Result<Schema, CliError> {

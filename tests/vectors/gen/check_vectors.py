@@ -35,7 +35,7 @@ ERROR_KINDS = {
     "too_large", "malformed", "unsupported_algorithm", "critical_header", "disallowed_algorithm",
     "unknown_key_id", "key_algorithm_mismatch", "no_matching_key", "ambiguous_key", "bad_signature",
     "invalid_header", "invalid_claim", "missing_claim", "expired", "not_yet_valid",
-    "issued_in_future", "too_old",
+    "issued_in_future", "too_old", "invalid_option",
 }
 KEY_ERROR_CODES = {"invalid_key_set", "invalid_key", "weak_key", "duplicate_key_id", "private_key"}
 
@@ -162,7 +162,7 @@ POLICY_CASE_MEMBERS = {
 POLICY_LOAD_ERRORS = {
     "invalid_json", "duplicate_member", "invalid_document", "unsupported_version", "invalid_role",
     "unknown_role", "role_cycle", "duplicate_rule_id", "invalid_rule", "invalid_pattern",
-    "limit_exceeded", "invalid_condition", "unknown_action_group", "syntax_error",
+    "limit_exceeded", "invalid_condition", "unknown_action_group", "syntax_error", "invalid_limit",
 }
 STREAM_FILE = "aead/stream.json"
 STREAM_CASE_MEMBERS = {"name", "source", "description", "keyring", "aad", "chunk_size", "stream", "expect"}

@@ -782,6 +782,19 @@ def size_cases():
         token(header(), claims("payload-depth-custom-limit", x=nested_arrays(3))),
         error("too_large", limit="json_depth"), validation={"max_json_depth": 3})
 
+    # A payload nested to depth 127 would make this file too deep for the JSON readers of
+    # the runners, so the control shows only that the option value is accepted.
+    payload = claims("json-depth-limit-at-supported-maximum", x=nested_arrays(20))
+
+    add("json-depth-limit-at-supported-maximum", "positive control: max_json_depth 127, the supported "
+        "maximum, is accepted, and a payload nesting to depth 21 verifies under it",
+        token(header(), payload), {"claims": payload}, validation={"max_json_depth": 127})
+
+    add("json-depth-limit-above-supported", "max_json_depth 128 is above the supported maximum of 127: "
+        "the options are rejected before the token is read",
+        token(header(), claims("json-depth-limit-above-supported")), error("invalid_option"),
+        validation={"max_json_depth": 128})
+
     def with_members(name, count):
         payload = claims(name)
         index = 0

@@ -164,6 +164,13 @@ def private_key_cases():
             {**v.public_jwk(EC_KEY, kid="ec", alg="ES256"), **private_members(EC_KEY)},
         ))
 
+    add("private-key-repeating-public-kid", "an Ed25519 public key, then its private key with the same kid: "
+        "the private key is reported, not the repeated kid",
+        key_error("private_key"), keys(
+            v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"),
+            {**v.public_jwk(ED_KEY, kid="ed", alg="EdDSA"), **private_members(ED_KEY)},
+        ))
+
     add("private-key-of-skipped-type", "a P-384 private key, a curve the verifier would skip",
         key_error("private_key"), keys(
             hs256_jwk(),

@@ -275,6 +275,8 @@ for _ in range(31): deep31={"!":deep31}
 case(L, "expression at depth limit", "a condition 32 levels deep loads and evaluates", allow("r"), document=doc1(when=deep31), principal=P("p"), action="read", resource="x")
 le("literal list over limit", "a literal list longer than max_list_length", doc1(when={"in":[ca("x"), v(["a","b","c"])]}), "limit_exceeded", limits={"max_list_length":2})
 le("expression depth configurable", "max_expression_depth can be lowered", doc1(when={"!":{"!":{"value":True}}}), "limit_exceeded", limits={"max_expression_depth":2})
+le("json depth limit above supported", "max_json_depth 128 is above the supported maximum of 127, so no policy loads under it", doc1(), "invalid_limit", limits={"max_json_depth":128})
+case(L, "json depth limit at supported maximum", "max_json_depth 127, the supported maximum, is accepted", allow("r"), document=doc1(), limits={"max_json_depth":127}, principal=P("p"), action="read", resource="x")
 
 # ---------------- text form
 X="text-form.json"

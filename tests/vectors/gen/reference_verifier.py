@@ -3,7 +3,7 @@
 The generators write each expectation by hand from the fault they put into a token.
 check_vectors.py then runs this model on every case, so a token that carries a second,
 unintended fault, or an expectation that breaks the check order, shows up as a mismatch.
-The model follows the written semantics: key set loading, then checks 1 to 16 in order.
+The model follows the written semantics: key set loading, then checks 0 (the options) to 16 in order.
 """
 
 import json
@@ -181,6 +181,9 @@ def _is_skipped(jwk: dict) -> bool:
     return False
 
 
+# The deepest max_json_depth the verifier supports.
+MAX_SUPPORTED_DEPTH = 127
+
 # Private JWK members: d (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2) and the RSA ones
 # (RFC 7518 §6.3.2), in the order the verifier names the first one found.
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
@@ -282,10 +285,14 @@ def _normalize_typ(value: str) -> str:
 
 
 def verify(token: str, keys: list[Key], validation: dict | None, now, mode: str = "jwt"):
-    """Run checks 1 to 16 and return the claims (jwt) or payload bytes (jws), or raise VerifyError."""
+    """Run checks 0 to 16 and return the claims (jwt) or payload bytes (jws), or raise VerifyError."""
     options = validation or {}
     max_depth = options.get("max_json_depth", 16)
     max_members = options.get("max_claims", 100)
+
+    # 0. The options: the verifier's JSON parser checks nesting up to depth 127 only.
+    if max_depth > MAX_SUPPORTED_DEPTH:
+        raise VerifyError("invalid_option")
 
     # 1. Length, in bytes of the token text.
     if len(token.encode("utf-8")) > options.get("max_token_length", 16384):

@@ -19,7 +19,7 @@ use crate::bindings::exports::mem8::guard::policy::{
     AuthorizeRequest, Decision, DecisionError, GuestRules, Outcome, Rules,
 };
 use crate::bindings::exports::mem8::guard::types::GuardError;
-use crate::token::key_error;
+use crate::token::{key_error, token_error};
 use crate::{detail, parse_argument, parse_object_argument, seconds, Module};
 
 /// A loaded policy.
@@ -129,6 +129,7 @@ impl GuestPipeline for PipelineState {
         }
 
         let config = parse_argument::<Config>(&config_json, "guard options")?;
+        config.validation.check().map_err(token_error)?;
         let keys = KeySet::from_json(config.jwks.to_string().as_bytes()).map_err(key_error)?;
         let policy = core_policy::Policy::from_json(config.policy.to_string().as_bytes())
             .map_err(policy_error)?;

@@ -50,6 +50,7 @@ impl GuestVerifier for VerifierState {
     fn create(jwks_json: String, validation_json: String) -> Result<Verifier, GuardError> {
         let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
         let validation = parse_argument::<Validation>(&validation_json, "validation options")?;
+        validation.check().map_err(token_error)?;
         Ok(Verifier::new(Self { keys, validation }))
     }
 

@@ -52,10 +52,12 @@ pub const MAX_FORMAT_DEPTH: usize = 256;
 ///
 /// # Errors
 ///
-/// [`PolicyError::Syntax`] with the line and column of the first problem,
-/// or [`PolicyError::LimitExceeded`] for a condition nested deeper than
-/// `max_expression_depth` or a literal deeper than `max_json_depth`.
+/// [`PolicyError::InvalidLimit`] when a limit is above what this crate
+/// supports; [`PolicyError::Syntax`] with the line and column of the first
+/// problem, or [`PolicyError::LimitExceeded`] for a condition nested deeper
+/// than `max_expression_depth` or a literal deeper than `max_json_depth`.
 pub fn parse_text(text: &str, limits: &PolicyLimits) -> Result<PolicyDocument, PolicyError> {
+    limits.check()?;
     parser::parse_document(text, limits)
 }
 
