@@ -43,8 +43,11 @@ fn key_is(quoted: &[u8], name: &str) -> bool {
     if !inner.contains(&b'\\') {
         return inner == name.as_bytes();
     }
-    // An escaped key such as `"\u0065xp"` is decoded by serde_json itself.
-    serde_json::from_slice::<alloc::string::String>(quoted).is_ok_and(|key| key == name)
+    // An escaped key such as `"\u0065xp"` is decoded by the strict parser.
+    // Not `serde_json::from_slice::<String>`: its type errors would pull
+    // `f64` formatting into the npm module (see `json::typed`).
+    super::parse_value(quoted, &super::JsonLimits::default())
+        .is_ok_and(|key| key.as_str() == Some(name))
 }
 
 struct Scanner<'a> {
