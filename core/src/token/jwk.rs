@@ -7,9 +7,9 @@
 //!
 //! A key set for verification contains public keys and HMAC secrets only. A
 //! JWK of any type but `oct` that carries a private member (`d`, or for RSA
-//! `p`, `q`, `dp`, `dq`, `qi` or `oth`) fails the whole set, whether or not
-//! its type would be skipped, because private key material in a verifier's
-//! configuration is a leak rather than a key.
+//! `p`, `q`, `dp`, `dq`, `qi` or `oth`) fails the whole set, even when its
+//! type would be skipped. Private key material in a verifier's configuration
+//! is a leak, not a key.
 
 use alloc::boxed::Box;
 use alloc::string::String;
