@@ -309,7 +309,7 @@ pub fn write_bundle(
             reason: error.to_string(),
         })?;
 
-    // Each file is replaced on its own. A reader between two renames sees
+    // Each file is replaced on its own. A reader between two renames reads
     // files of two bundles, whose digests then fail the signature check.
     fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     write_file(dir, MODULE_FILE, module)?;
@@ -437,9 +437,9 @@ impl BundleHost {
     }
 
     /// Rejects every bundle whose version is lower than `min_version`, the
-    /// first one included. The check against the loaded bundle lasts as long
-    /// as this host; a service that restarts keeps its floor across restarts
-    /// by storing the version it last ran and passing it here.
+    /// first one included. The check against the loaded bundle lasts only
+    /// as long as this host. A service keeps its floor across restarts by
+    /// storing the version it last ran and passing it here.
     #[must_use]
     pub fn with_min_version(mut self, min_version: u64) -> Self {
         self.min_version = min_version;

@@ -266,8 +266,8 @@ fn key_json(info: KeyInfo) -> Value {
 }
 
 /// Prints the key that a saved change created or changed. When standard
-/// output fails for another reason than a closed pipe, the error says that
-/// the keyring was saved, so that the command is not run again.
+/// output fails for another reason than a closed pipe, the error states
+/// that the keyring was saved, so that the command is not run again.
 fn print_saved(path: &Path, info: KeyInfo) -> Result<ExitCode, CliError> {
     let id = info.id;
     match writeln!(std::io::stdout(), "{}", key_json(info)) {
