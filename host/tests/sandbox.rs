@@ -12,7 +12,8 @@ use mem8_guard::crypto::{AeadAlgorithm, KeyState, Keyring};
 use mem8_guard::policy::{Outcome, PolicyLimits, Principal};
 use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
 use mem8_guard_host::sandbox::{
-    GuestErrorKind, HostConfig, HostError, HostGuard, Limits, ModuleSource,
+    cache_file_name, load_component, GuestErrorKind, HostConfig, HostError, HostGuard, Limits,
+    ModuleSource,
 };
 use serde_json::{json, Map};
 
@@ -269,12 +270,48 @@ fn module_cache_round_trip() {
         .collect();
     assert_eq!(files.len(), 1);
     std::fs::write(&files[0], b"not a module").unwrap();
+    // The module loaded from the file does not depend on it: on Linux
+    // wasmtime maps a sealed copy, elsewhere it has the bytes in memory.
+    // A mapping of the truncated file itself would fault with SIGBUS here.
+    assert_eq!(second.version().unwrap().world, "0.1.0");
     let third = HostGuard::new(&module, config.clone()).unwrap();
     assert_eq!(third.module_source(), ModuleSource::CompiledAndCached);
     assert_eq!(
         HostGuard::new(&module, config).unwrap().module_source(),
         ModuleSource::Cached
     );
+}
+
+/// A FIFO where the cache file belongs would block a plain read until a
+/// writer came. The host compiles the module and replaces the FIFO instead.
+#[cfg(unix)]
+#[test]
+fn module_cache_replaces_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = common::guest();
+    let engine = wasmtime::Engine::new(wasmtime::Config::new().epoch_interruption(true)).unwrap();
+    let path = dir.path().join(cache_file_name(&engine, &module));
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let cache = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let _ =
+            sender.send(load_component(&engine, &module, Some(&cache)).map(|(_, source)| source));
+    });
+    let source = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the load blocked on the FIFO")
+        .unwrap();
+    assert_eq!(source, ModuleSource::CompiledAndCached);
+    assert!(std::fs::symlink_metadata(&path)
+        .unwrap()
+        .file_type()
+        .is_file());
 }
 
 #[cfg(unix)]

@@ -83,23 +83,49 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
 
 #[allow(unsafe_code)]
 fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
-    check_file(path, effective_uid())?;
-    // NOTE: the file is read into memory, not mapped, so a change to it on
-    // disk while the module runs cannot fault the process. Mapping it
-    // (`Component::deserialize_file`) loaded the 3 MB file in 0.5 ms
-    // against about 5 ms, but `module_cache_round_trip`, which overwrites
-    // a loaded file in place, then died of SIGBUS.
-    let bytes = fs::read(path).map_err(|error| cache_io_error(path, &error))?;
-    // SAFETY: `Component::deserialize` runs the bytes' native code
-    // unchecked, so they must come from `Component::serialize` of a
-    // compatible engine. This host writes the files itself, atomically
-    // under a fresh name, in a folder that `prepare_dir` requires to be
-    // writable only by its owner, on a path that only that user or root can
-    // change; `check_file` applies the same rule to the file, and
-    // wasmtime checks the header for engine compatibility.
-    unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| HostError::Load {
+    let file = open_file(path, effective_uid())?;
+    // SAFETY (both calls): `Component::deserialize` and `deserialize_file`
+    // run the bytes' native code unchecked, so they must come from
+    // `Component::serialize` of a compatible engine. This host writes the
+    // files itself, atomically under a fresh name, in a folder that
+    // `prepare_dir` requires to be writable only by its owner, on a path
+    // that only that user or root can change; `open_file` applies the same
+    // rule to the file, and wasmtime checks the header for engine
+    // compatibility.
+
+    // On Linux, wasmtime maps a sealed copy that nothing can change, which
+    // saves the copies that `Component::deserialize` makes.
+    #[cfg(target_os = "linux")]
+    match super::sealed::SealedCopy::new(&file) {
+        Ok(copy) => {
+            return unsafe { Component::deserialize_file(engine, copy.path()) }
+                .map_err(|error| read_error(path, &error));
+        }
+        Err(error) => {
+            tracing::debug!(path = %path.display(), %error, "no sealed copy; reading the module into memory");
+        }
+    }
+
+    // The file is read into memory, not mapped, so a change to it on disk
+    // while the module runs cannot fault the process.
+    let bytes = read_all(file, path)?;
+    unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| read_error(path, &error))
+}
+
+/// Reads `file` from its start, as `fs::read` would.
+fn read_all(mut file: fs::File, path: &Path) -> Result<Vec<u8>, HostError> {
+    use std::io::{Read, Seek};
+    let mut bytes = Vec::new();
+    file.rewind()
+        .and_then(|_| file.read_to_end(&mut bytes))
+        .map_err(|error| cache_io_error(path, &error))?;
+    Ok(bytes)
+}
+
+fn read_error(path: &Path, error: &wasmtime::Error) -> HostError {
+    HostError::Load {
         reason: format!("failed to read `{}`: {error:#}", path.display()),
-    })
+    }
 }
 
 /// Creates the folder (owner-only on Unix) and checks it and every folder
@@ -188,16 +214,52 @@ fn check_dir_chain(dir: &Path, uid: u32, missing: Missing) -> Result<(), HostErr
     Ok(())
 }
 
-/// Rejects a cache file that is a symbolic link, that `uid` does not own or
-/// that group or others can write to.
+/// Opens a cache file that [`check_file`] accepts, without following a
+/// symbolic link or blocking on a FIFO, and checks that the file opened is
+/// the file checked.
 #[cfg(unix)]
-fn check_file(path: &Path, uid: u32) -> Result<(), HostError> {
+fn open_file(path: &Path, uid: u32) -> Result<fs::File, HostError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let checked = check_file(path, uid)?;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| cache_io_error(path, &error))?;
+    let opened = file
+        .metadata()
+        .map_err(|error| cache_io_error(path, &error))?;
+    if (opened.dev(), opened.ino()) != (checked.dev(), checked.ino()) {
+        return Err(HostError::Load {
+            reason: format!(
+                "module cache file `{}` was replaced while it was opened",
+                path.display()
+            ),
+        });
+    }
+    Ok(file)
+}
+
+/// Rejects a cache file that is a symbolic link or not a regular file,
+/// that `uid` does not own or that group or others can write to, and
+/// returns its metadata.
+#[cfg(unix)]
+fn check_file(path: &Path, uid: u32) -> Result<fs::Metadata, HostError> {
     let metadata = fs::symlink_metadata(path).map_err(|error| cache_io_error(path, &error))?;
     if metadata.file_type().is_symlink() {
         return Err(symlink_error(path));
     }
+    if !metadata.is_file() {
+        return Err(HostError::Load {
+            reason: format!(
+                "module cache file `{}` is not a regular file; remove it",
+                path.display()
+            ),
+        });
+    }
     check_owner(path, &metadata, uid)?;
-    check_mode(path, &metadata)
+    check_mode(path, &metadata)?;
+    Ok(metadata)
 }
 
 #[cfg(unix)]
@@ -287,8 +349,8 @@ fn check_dir_chain(_dir: &Path, _uid: u32, _missing: Missing) -> Result<(), Host
 }
 
 #[cfg(not(unix))]
-fn check_file(_path: &Path, _uid: u32) -> Result<(), HostError> {
-    Ok(())
+fn open_file(path: &Path, _uid: u32) -> Result<fs::File, HostError> {
+    fs::File::open(path).map_err(|error| cache_io_error(path, &error))
 }
 
 #[cfg(not(unix))]
@@ -460,6 +522,21 @@ mod tests {
     }
 
     #[test]
+    fn cache_fifo_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("module.cwasm");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `name` is a NUL-terminated path that outlives the call.
+        #[allow(unsafe_code)]
+        let status = unsafe { libc::mkfifo(name.as_ptr(), 0o600) };
+        assert_eq!(status, 0, "{}", std::io::Error::last_os_error());
+
+        // Opening the FIFO for reading would block until a writer came.
+        let reason = load_reason(open_file(&fifo, effective_uid()).map(drop));
+        assert!(reason.contains("is not a regular file"), "{reason}");
+    }
+
+    #[test]
     fn cache_file_symlink_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("target.cwasm");
@@ -469,7 +546,7 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
 
         assert!(check_file(&target, effective_uid()).is_ok());
-        let reason = load_reason(check_file(&link, effective_uid()));
+        let reason = load_reason(check_file(&link, effective_uid()).map(drop));
         assert!(reason.contains("is a symbolic link"), "{reason}");
     }
 }

@@ -28,6 +28,8 @@ mod limits;
 mod objects;
 mod policy_tools;
 mod runtime;
+#[cfg(target_os = "linux")]
+mod sealed;
 mod stream;
 
 pub use api::{GeneratedKey, Header, HostGuard, ModuleVersion, VerifiedJws, VerifiedToken};
