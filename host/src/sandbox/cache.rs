@@ -84,8 +84,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
 #[allow(unsafe_code)]
 fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
     let file = open_file(path, effective_uid())?;
-    // SAFETY (both calls): `Component::deserialize` and `deserialize_file`
-    // run the bytes' native code unchecked, so they must come from
+    // SAFETY: `Component::deserialize_file` here and
+    // `Component::deserialize` in `deserialize_in_memory` run the bytes'
+    // native code unchecked, so they must come from
     // `Component::serialize` of a compatible engine. This host writes the
     // files itself, atomically under a fresh name, in a folder that
     // `prepare_dir` requires to be writable only by its owner, on a path
@@ -94,32 +95,40 @@ fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
     // compatibility.
 
     // On Linux, wasmtime maps a sealed copy that nothing can change, which
-    // saves the copies that `Component::deserialize` makes.
+    // saves the copies that `Component::deserialize` makes. Where memfds
+    // are unavailable or not executable (`vm.memfd_noexec`), the file is
+    // read instead.
     #[cfg(target_os = "linux")]
-    match super::sealed::SealedCopy::new(&file) {
-        Ok(copy) => {
-            return unsafe { Component::deserialize_file(engine, copy.path()) }
-                .map_err(|error| read_error(path, &error));
-        }
+    match super::sealed::SealedCopy::new(&file)
+        .map_err(wasmtime::Error::from)
+        .and_then(|copy| unsafe { Component::deserialize_file(engine, copy.path()) })
+    {
+        Ok(component) => return Ok(component),
         Err(error) => {
-            tracing::debug!(path = %path.display(), %error, "no sealed copy; reading the module into memory");
+            tracing::debug!(path = %path.display(), error = %format!("{error:#}"), "no sealed copy; reading the module into memory");
         }
     }
 
-    // The file is read into memory, not mapped, so a change to it on disk
-    // while the module runs cannot fault the process.
-    let bytes = read_all(file, path)?;
-    unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| read_error(path, &error))
+    deserialize_in_memory(engine, file, path)
 }
 
-/// Reads `file` from its start, as `fs::read` would.
-fn read_all(mut file: fs::File, path: &Path) -> Result<Vec<u8>, HostError> {
+/// Reads `file` from its start into memory and deserializes it, so that a
+/// change to the file on disk while the module runs cannot fault the
+/// process. `path` names the file in errors.
+#[allow(unsafe_code)]
+fn deserialize_in_memory(
+    engine: &Engine,
+    mut file: fs::File,
+    path: &Path,
+) -> Result<Component, HostError> {
     use std::io::{Read, Seek};
     let mut bytes = Vec::new();
     file.rewind()
         .and_then(|_| file.read_to_end(&mut bytes))
         .map_err(|error| cache_io_error(path, &error))?;
-    Ok(bytes)
+    // SAFETY: `deserialize`, the only caller outside tests, opened `file`
+    // with `open_file`; see its safety argument.
+    unsafe { Component::deserialize(engine, &bytes) }.map_err(|error| read_error(path, &error))
 }
 
 fn read_error(path: &Path, error: &wasmtime::Error) -> HostError {
@@ -519,6 +528,24 @@ mod tests {
             reason.contains("above the module cache is owned by uid"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn in_memory_read_loads_component() {
+        let engine = Engine::default();
+        let component = Component::new(&engine, "(component)").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("module.cwasm");
+        fs::write(&path, component.serialize().unwrap()).unwrap();
+        let mut file = fs::File::open(&path).unwrap();
+        // Read from the start even when something moved the position.
+        std::io::Read::read_exact(&mut file, &mut [0; 4]).unwrap();
+        assert!(deserialize_in_memory(&engine, file, &path).is_ok());
+
+        fs::write(&path, b"not a module").unwrap();
+        let file = fs::File::open(&path).unwrap();
+        let error = deserialize_in_memory(&engine, file, &path).unwrap_err();
+        assert!(error.to_string().contains("failed to read `"), "{error}");
     }
 
     #[test]
