@@ -18,9 +18,15 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod alloc;
 mod crypto;
 mod policy;
 mod stream;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[global_allocator]
+static ALLOCATOR: alloc::ModuleAllocator = alloc::ModuleAllocator::new();
 
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.
