@@ -406,9 +406,18 @@ export class Keyring {
    * 2^32 messages; the keyring is unchanged, and `rotate` makes a fresh primary.
    */
   encrypt(plaintext: Uint8Array, aad?: Uint8Array): Uint8Array;
-  /** As `encrypt`, with the envelope as base64url text. */
+  /**
+   * As `encrypt`, with the envelope as base64url text.
+   * @throws {InvalidArgumentError} when the text would be longer than 2^29 - 24
+   * characters, V8's longest string: plaintexts over 402,653,120 bytes, in every
+   * runtime. Use `encrypt` for those.
+   */
   encryptToText(plaintext: Uint8Array, aad?: Uint8Array): string;
-  /** @throws {CryptoError} for a tampered envelope, wrong aad, or an unknown, disabled or destroyed key. */
+  /**
+   * Takes envelopes of up to `MAX_ENVELOPE_BYTES` plus 46 bytes (header and tag),
+   * so every envelope that `encrypt` writes.
+   * @throws {CryptoError} for a tampered envelope, wrong aad, or an unknown, disabled or destroyed key.
+   */
   decrypt(envelope: Uint8Array, aad?: Uint8Array): Uint8Array;
   decryptText(envelope: string, aad?: Uint8Array): Uint8Array;
   rotationDue(policy?: RotationPolicy, options?: AtTime): { reason: string; message: string } | null;
@@ -491,8 +500,9 @@ export const hazmat: {
 };
 
 /**
- * The largest plaintext or envelope, in bytes (1 GiB), that one envelope
- * call takes; larger ones are an `ERR_INVALID_ARGUMENT`. Streams have no
+ * The largest plaintext, in bytes (1 GiB), that one envelope call takes;
+ * `decrypt` takes envelopes up to 46 bytes longer, the envelope of such a
+ * plaintext. Larger ones are an `ERR_INVALID_ARGUMENT`. Streams have no
  * such limit: their updates reach the module in pieces of 1 MiB.
  */
 export const MAX_ENVELOPE_BYTES: number;

@@ -697,12 +697,19 @@ export class Keyring {
   /** Encrypts with the primary key; returns the envelope as base64url text. */
   encryptToText(plaintext, aad) {
     requireEnvelopeSize(requireBytes(plaintext, "plaintext"), "plaintext");
+    const length = Math.ceil(((plaintext.byteLength + ENVELOPE_OVERHEAD_BYTES) * 4) / 3);
+    if (length > MAX_ENVELOPE_TEXT_LENGTH) {
+      throw invalid(
+        `plaintext of ${plaintext.byteLength} bytes gives an envelope text of ${length} characters, ` +
+          `over the limit of ${MAX_ENVELOPE_TEXT_LENGTH} (the longest string V8 builds); use encrypt, which returns bytes`,
+      );
+    }
     const extra = optionalBytes(aad, "aad");
     return call(() => this.#live().encryptToText(plaintext, extra));
   }
 
   decrypt(envelope, aad) {
-    requireEnvelopeSize(requireBytes(envelope, "envelope"), "envelope");
+    requireEnvelopeSize(requireBytes(envelope, "envelope"), "envelope", ENVELOPE_OVERHEAD_BYTES);
     const extra = optionalBytes(aad, "aad");
     return call(() => this.#live().decrypt(envelope, extra));
   }
@@ -772,13 +779,31 @@ const DEFAULT_CHUNK_SIZE = 64 * 1024;
  */
 export const MAX_ENVELOPE_BYTES = 1024 * 1024 * 1024;
 
+/**
+ * The bytes an envelope adds to its plaintext, at most: a header of 30
+ * bytes (version, key id, algorithm, an XChaCha20 nonce) and a 16-byte tag.
+ */
+const ENVELOPE_OVERHEAD_BYTES = 46;
+
+/**
+ * The maximum length of the text `encryptToText` returns: V8's longest string,
+ * 2^29 - 24 characters, the lowest maximum of the supported runtimes. The
+ * same limit holds in every runtime, so a call fails or succeeds alike.
+ */
+const MAX_ENVELOPE_TEXT_LENGTH = 2 ** 29 - 24;
+
 /** Stream input goes into the module in pieces of at most this size. */
 const STREAM_PIECE_BYTES = 1024 * 1024;
 
-function requireEnvelopeSize(bytes, name) {
-  if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+/**
+ * Rejects a plaintext over MAX_ENVELOPE_BYTES, or, with `overhead`, an
+ * envelope longer than such a plaintext's envelope can be.
+ */
+function requireEnvelopeSize(bytes, name, overhead = 0) {
+  const limit = MAX_ENVELOPE_BYTES + overhead;
+  if (bytes.byteLength > limit) {
     throw invalid(
-      `${name} of ${bytes.byteLength} bytes is over the limit of ${MAX_ENVELOPE_BYTES} bytes for one envelope; ` +
+      `${name} of ${bytes.byteLength} bytes is over the limit of ${limit} bytes for one envelope; ` +
         "encrypt data this large with streamEncryptor",
     );
   }
