@@ -318,7 +318,7 @@ fn wasm_options_need_wasm_engine() {
     let module = guest();
     let cache = dir.path().join("cache");
     let cache = cache.to_str().unwrap();
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 7] = [
         ("--bundle", &["--bundle", bundle, "--trusted-keys", public]),
         (
             "--bundle",
@@ -327,6 +327,8 @@ fn wasm_options_need_wasm_engine() {
         ("--module", &["--module", &module]),
         ("--module", &["--module", "/nonexistent"]),
         ("--module-cache", &["--module-cache", cache]),
+        ("--max-memory", &["--max-memory", "128"]),
+        ("--call-timeout", &["--call-timeout", "5000"]),
     ];
     for (option, engine) in cases {
         let output = check(engine, "alice-editor", "write");
@@ -451,5 +453,140 @@ fn module_env_is_named_with_bundle() {
         .env("MEM8_GUARD_MODULE", &module)
         .output()
         .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+/// Writes a policy of `rules` permits, each with its own action, and a
+/// configuration that uses it with the example keys.
+fn large_config(dir: &Path, rules: usize) -> PathBuf {
+    let rules: Vec<Value> = (0..rules)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("r{i}"), "effect": "permit", "principal": {"role": "editor"},
+                "action": [format!("act{i}"), "write"], "resource": format!("document:{i}*"),
+            })
+        })
+        .collect();
+    let policy = serde_json::json!({"version": 2, "roles": {"editor": {}}, "rules": rules});
+    let policy_path = dir.join("large.json");
+    std::fs::write(&policy_path, policy.to_string()).unwrap();
+    let config = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": policy_path,
+        "validation": {"issuers": ["https://auth.example.com"], "audiences": ["documents-api"]},
+    });
+    let config_path = dir.join("large-guard.json");
+    std::fs::write(&config_path, config.to_string()).unwrap();
+    config_path
+}
+
+fn check_config(config: &Path, engine: &[&str]) -> Output {
+    let token_path = example("tokens/alice-editor.jwt");
+    let mut args = vec![
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--token-file",
+        &token_path,
+        "--action",
+        "write",
+        "--resource",
+        "document:42",
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(engine);
+    run(&args)
+}
+
+#[test]
+fn max_memory_sets_guest_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 1 MB of policy JSON, which needs about 20 MiB of module memory.
+    let config = large_config(dir.path(), 8_000);
+    let module = guest();
+
+    let output = check_config(
+        &config,
+        &["--engine", "wasm", "--module", &module, "--max-memory", "8"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr.contains("guest memory limit of `8388608` bytes exceeded"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`--max-memory`"), "{stderr}");
+
+    let output = check_config(
+        &config,
+        &[
+            "--engine",
+            "wasm",
+            "--module",
+            &module,
+            "--max-memory",
+            "128",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let native = check_config(&config, &[]);
+    assert_eq!(output.stdout, native.stdout);
+
+    let output = check_config(
+        &config,
+        &[
+            "--engine",
+            "wasm",
+            "--module",
+            &module,
+            "--max-memory",
+            "4097",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("4097"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn call_timeout_sets_guest_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = large_config(dir.path(), 8_000);
+    let module = guest();
+
+    // Compiling 8,000 rules takes far longer than one epoch tick (5 ms).
+    let output = check_config(
+        &config,
+        &[
+            "--engine",
+            "wasm",
+            "--module",
+            &module,
+            "--call-timeout",
+            "1",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr.contains("guest call timed out after 1ms"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`--call-timeout`"), "{stderr}");
+
+    let output = check_config(
+        &config,
+        &[
+            "--engine",
+            "wasm",
+            "--module",
+            &module,
+            "--call-timeout",
+            "60000",
+        ],
+    );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }

@@ -53,6 +53,16 @@ pub struct EngineArgs {
     /// a second).
     #[arg(long, value_name = "DIR")]
     pub module_cache: Option<PathBuf>,
+    /// Memory cap of the module, in MiB, for `--engine wasm`: 1 to 4096
+    /// (the most a 32-bit WebAssembly memory holds). Default: 64. A policy
+    /// takes about 20 bytes of module memory per byte of its JSON form.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub max_memory: Option<u16>,
+    /// Time limit of one call into the module, in milliseconds, for
+    /// `--engine wasm`: 1 to 3600000. Default: 1000. Loading a policy of
+    /// 100,000 rules takes a few seconds.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=3_600_000))]
+    pub call_timeout: Option<u32>,
 }
 
 /// A host ready to serve, and the policy of its bundle when it came from one.
@@ -64,7 +74,7 @@ pub struct LoadedHost {
 impl EngineArgs {
     /// Rejects an option that the chosen engine would ignore, so that a
     /// `--bundle` is never skipped in silence. The native engine reads none
-    /// of the five options, and --trusted-keys needs --bundle. A set
+    /// of the seven options, and --trusted-keys needs --bundle. A set
     /// MEM8_GUARD_MODULE is no error, because it is only a default.
     ///
     /// # Errors
@@ -87,6 +97,8 @@ impl EngineArgs {
             ("--trusted-keys", self.trusted_keys.is_some()),
             ("--min-version", self.min_version.is_some()),
             ("--module-cache", self.module_cache.is_some()),
+            ("--max-memory", self.max_memory.is_some()),
+            ("--call-timeout", self.call_timeout.is_some()),
         ];
         match wasm_only.iter().find(|(_, given)| *given) {
             Some((option, _)) => Err(format!(
@@ -104,6 +116,12 @@ impl EngineArgs {
         let mut host_config = HostConfig::default();
         host_config.cache_dir = self.module_cache.clone();
         host_config.max_instances = 2;
+        if let Some(mebibytes) = self.max_memory {
+            host_config.limits.max_memory_bytes = usize::from(mebibytes).saturating_mul(1 << 20);
+        }
+        if let Some(milliseconds) = self.call_timeout {
+            host_config.limits.deadline = std::time::Duration::from_millis(u64::from(milliseconds));
+        }
 
         if let Some(dir) = &self.bundle {
             if let Some(module) = &module_env {

@@ -76,7 +76,7 @@ pub enum HostError {
     #[error("{0}")]
     Guest(GuestError),
     /// The call ran past its deadline and was interrupted.
-    #[error("guest call timed out after {deadline:?}; raise `Limits::deadline` if the input is legitimate")]
+    #[error("guest call timed out after {deadline:?}; raise the deadline (`Limits::deadline`, or `--call-timeout` on the command line) if the input is legitimate")]
     Timeout {
         /// The configured deadline.
         deadline: Duration,
@@ -88,7 +88,7 @@ pub enum HostError {
         fuel: u64,
     },
     /// The guest tried to grow its memory past the cap.
-    #[error("guest memory limit of `{limit}` bytes exceeded; raise `Limits::max_memory_bytes` if the input is legitimate")]
+    #[error("guest memory limit of `{limit}` bytes exceeded; raise it (`Limits::max_memory_bytes`, or `--max-memory` on the command line) if the input is legitimate")]
     MemoryLimit {
         /// The configured cap, in bytes.
         limit: usize,
