@@ -24,7 +24,24 @@ use serde_json::{Map, Number, Value};
 /// A `serde_json::Error` naming the first mismatch: a wrong type (including
 /// an array where a struct is expected), a missing field or an unknown one.
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::Error> {
-    T::deserialize(Strict(value)).map_err(|Error(error)| error)
+    T::deserialize(Strict(value)).map_err(|error| error.inner)
+}
+
+/// Deserializes `T` from `value` as [`from_value`] does, where `value` was
+/// parsed from the JSON text `bytes`. A type error about a float shows the
+/// float as `bytes` writes it (`1e2`), not as it reads (`100.0`).
+///
+/// NOTE: the float is found by value, so of two literals that read as the
+/// same float, such as `1e2` and `100.0`, the first one in `bytes` is shown.
+///
+/// # Errors
+///
+/// The errors of [`from_value`].
+pub fn from_value_in<T: DeserializeOwned>(
+    value: &Value,
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    T::deserialize(Strict(value)).map_err(|error| error.into_written(bytes))
 }
 
 /// A `serde_json::Error` that describes unexpected values itself.
@@ -33,25 +50,77 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::E
 /// floating-point case pulls `core::fmt`'s `f64` formatting (about 6 KB of
 /// the npm module, gzipped) into every build. This type words its messages
 /// the same way and formats floats as `serde_json` prints them.
-struct Error(serde_json::Error);
+struct Error {
+    inner: serde_json::Error,
+    /// The float that the message names, if any, so that
+    /// [`Error::into_written`] can show it as written.
+    float: Option<f64>,
+}
+
+impl Error {
+    fn naming(unexpected: Unexpected<'_>, message: fmt::Arguments<'_>) -> Self {
+        let float = match unexpected {
+            Unexpected::Float(x) => Some(x),
+            _ => None,
+        };
+        Self {
+            inner: serde_json::Error::custom(message),
+            float,
+        }
+    }
+
+    /// Returns the error with the float it names written as in `bytes`.
+    fn into_written(self, bytes: &[u8]) -> serde_json::Error {
+        let Some((float, number)) = self.float.and_then(|x| Some((x, Number::from_f64(x)?))) else {
+            return self.inner;
+        };
+        let literal = super::number_literals(bytes).find(|literal| {
+            literal
+                .iter()
+                .any(|byte| matches!(byte, b'.' | b'e' | b'E'))
+                && super::parse_value(literal, &super::JsonLimits::default())
+                    .is_ok_and(|value| value.as_f64() == Some(float))
+        });
+        let Some(literal) = literal else {
+            return self.inner;
+        };
+        // A number literal is ASCII.
+        let literal: String = literal.iter().copied().map(char::from).collect();
+        let message = alloc::format!("{}", self.inner).replacen(
+            &alloc::format!("floating point `{number}`"),
+            &alloc::format!("floating point `{literal}`"),
+            1,
+        );
+        serde_json::Error::custom(message)
+    }
+}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Self(serde_json::Error::custom(message))
+        Self {
+            inner: serde_json::Error::custom(message),
+            float: None,
+        }
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid type: {}, expected {expected}",
-            Described(unexpected)
-        ))
+        Self::naming(
+            unexpected,
+            format_args!(
+                "invalid type: {}, expected {expected}",
+                Described(unexpected)
+            ),
+        )
     }
 
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid value: {}, expected {expected}",
-            Described(unexpected)
-        ))
+        Self::naming(
+            unexpected,
+            format_args!(
+                "invalid value: {}, expected {expected}",
+                Described(unexpected)
+            ),
+        )
     }
 }
 
@@ -59,13 +128,13 @@ impl de::StdError for Error {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.inner, f)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(&self.inner, f)
     }
 }
 
@@ -393,6 +462,32 @@ mod tests {
         assert_eq!((numbers.a, numbers.b, numbers.c), (u64::MAX, -5, 1.5));
         let negative = serde_json::json!({"a": -1, "b": 0, "c": 0});
         assert!(from_value::<Numbers>(&negative).is_err());
+    }
+
+    #[test]
+    fn floats_in_type_errors_shown_as_written() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Config {
+            leeway: u64,
+        }
+        for literal in ["1e2", "10E1", "100.0", "-0.0", "1.5e300"] {
+            let text = alloc::format!(r#"{{"note":"1e2","leeway":{literal}}}"#);
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let error = from_value_in::<Config>(&value, text.as_bytes()).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&alloc::format!("invalid type: floating point `{literal}`")),
+                "{message}"
+            );
+        }
+        // Other errors are unchanged.
+        let value = serde_json::json!({"leeway": "x"});
+        let error = from_value_in::<Config>(&value, br#"{"leeway":"x"}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"invalid type: string "x", expected u64"#
+        );
     }
 
     #[test]
