@@ -7,6 +7,7 @@
 //! `["id","permit",null,"read","*"]` would then load, bypassing every field
 //! name and `deny_unknown_fields`. This deserializer never offers that form.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 use serde::de::value::StrDeserializer;
@@ -24,7 +25,7 @@ use serde_json::{Map, Number, Value};
 /// A `serde_json::Error` naming the first mismatch: a wrong type (including
 /// an array where a struct is expected), a missing field or an unknown one.
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::Error> {
-    T::deserialize(Strict(value)).map_err(|error| error.inner)
+    T::deserialize(Strict(value)).map_err(Error::into_inner)
 }
 
 /// Deserializes `T` from `value` as [`from_value`] does, where `value` was
@@ -50,77 +51,86 @@ pub fn from_value_in<T: DeserializeOwned>(
 /// floating-point case pulls `core::fmt`'s `f64` formatting (about 6 KB of
 /// the npm module, gzipped) into every build. This type words its messages
 /// the same way and formats floats as `serde_json` prints them.
-struct Error {
+///
+/// The error is one pointer wide, as `serde_json::Error` is, because every
+/// deserializer's `Result` carries it: a wider error grows the code of all
+/// of them.
+struct Error(Box<ErrorParts>);
+
+struct ErrorParts {
     inner: serde_json::Error,
     /// The float that the message names, if any, so that
-    /// [`Error::into_written`] can show it as written.
-    float: Option<f64>,
+    /// [`Error::into_written`] can write the message again with the float
+    /// as written.
+    float: Option<FloatError>,
+}
+
+/// The parts of a message about a float.
+struct FloatError {
+    value: f64,
+    /// `invalid type` or `invalid value`.
+    kind: &'static str,
+    expected: String,
 }
 
 impl Error {
-    fn naming(unexpected: Unexpected<'_>, message: fmt::Arguments<'_>) -> Self {
+    fn naming(kind: &'static str, unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        let inner = serde_json::Error::custom(format_args!(
+            "{kind}: {}, expected {expected}",
+            Described(unexpected)
+        ));
         let float = match unexpected {
-            Unexpected::Float(x) => Some(x),
+            Unexpected::Float(value) => Some(FloatError {
+                value,
+                kind,
+                expected: alloc::format!("{expected}"),
+            }),
             _ => None,
         };
-        Self {
-            inner: serde_json::Error::custom(message),
-            float,
-        }
+        Self(Box::new(ErrorParts { inner, float }))
+    }
+
+    fn into_inner(self) -> serde_json::Error {
+        self.0.inner
     }
 
     /// Returns the error with the float it names written as in `bytes`.
     fn into_written(self, bytes: &[u8]) -> serde_json::Error {
-        let Some((float, number)) = self.float.and_then(|x| Some((x, Number::from_f64(x)?))) else {
-            return self.inner;
+        let ErrorParts { inner, float } = *self.0;
+        let Some(float) = float else {
+            return inner;
         };
         let literal = super::number_literals(bytes).find(|literal| {
             literal
                 .iter()
                 .any(|byte| matches!(byte, b'.' | b'e' | b'E'))
                 && super::parse_value(literal, &super::JsonLimits::default())
-                    .is_ok_and(|value| value.as_f64() == Some(float))
+                    .is_ok_and(|value| value.as_f64() == Some(float.value))
         });
-        let Some(literal) = literal else {
-            return self.inner;
-        };
-        // A number literal is ASCII.
-        let literal: String = literal.iter().copied().map(char::from).collect();
-        let message = alloc::format!("{}", self.inner).replacen(
-            &alloc::format!("floating point `{number}`"),
-            &alloc::format!("floating point `{literal}`"),
-            1,
-        );
-        serde_json::Error::custom(message)
+        match literal.and_then(|literal| core::str::from_utf8(literal).ok()) {
+            Some(literal) => serde_json::Error::custom(format_args!(
+                "{}: floating point `{literal}`, expected {}",
+                float.kind, float.expected
+            )),
+            None => inner,
+        }
     }
 }
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Self {
+        Self(Box::new(ErrorParts {
             inner: serde_json::Error::custom(message),
             float: None,
-        }
+        }))
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::naming(
-            unexpected,
-            format_args!(
-                "invalid type: {}, expected {expected}",
-                Described(unexpected)
-            ),
-        )
+        Self::naming("invalid type", unexpected, expected)
     }
 
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::naming(
-            unexpected,
-            format_args!(
-                "invalid value: {}, expected {expected}",
-                Described(unexpected)
-            ),
-        )
+        Self::naming("invalid value", unexpected, expected)
     }
 }
 
@@ -128,13 +138,13 @@ impl de::StdError for Error {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
+        fmt::Display::fmt(&self.0.inner, f)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        fmt::Debug::fmt(&self.0.inner, f)
     }
 }
 
