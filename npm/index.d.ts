@@ -176,21 +176,35 @@ export interface PolicyDocument {
   rules?: RuleDefinition[];
 }
 
+/**
+ * Policy limits, each optional. Every limit has a maximum, the same in every
+ * runtime: 127 for `maxJsonDepth`, 256 for `maxExpressionDepth` and
+ * 4294967295 (the largest 32-bit count) for every other limit. A larger value
+ * throws `ERR_POLICY_INVALID_LIMIT` naming the limit and its maximum.
+ */
 export interface PolicyLimits {
+  /** Maximum rules in a document. Default 100000, at most 4294967295. */
   maxRules?: number;
+  /** Maximum declared roles. Default 10000, at most 4294967295. */
   maxRoles?: number;
+  /** Maximum inheritance steps below any role. Default 64, at most 4294967295. */
   maxInheritanceDepth?: number;
+  /** Maximum action names in a rule or an action group. Default 256, at most 4294967295. */
   maxActionsPerRule?: number;
+  /** Maximum length of a resource pattern or type, in bytes. Default 1024, at most 4294967295. */
   maxPatternLength?: number;
-  /** Maximum JSON nesting of the policy document. Default 96, at most 127 (`ERR_POLICY_INVALID_LIMIT` above). */
+  /**
+   * Maximum JSON nesting of the policy document, the document being level 1;
+   * the text form is held to the nesting of its JSON form. Default 96, at most 127.
+   */
   maxJsonDepth?: number;
-  /** Longest action or resource evaluated, in bytes; longer ones are denied. Default 4096. */
+  /** Maximum length of an action or resource evaluated, in bytes; longer ones are denied. Default 4096, at most 4294967295. */
   maxRequestLength?: number;
-  /** Deepest condition. Default 32. */
+  /** Deepest condition. Default 32, at most 256. */
   maxExpressionDepth?: number;
-  /** Maximum list length, in a condition or read from a request. Default 1000. */
+  /** Maximum list length, in a condition or read from a request. Default 1000, at most 4294967295. */
   maxListLength?: number;
-  /** Evaluation steps per decision. Default 10000. */
+  /** Evaluation steps per decision. Default 10000, at most 4294967295. */
   maxSteps?: number;
 }
 
@@ -202,18 +216,26 @@ export interface Principal {
 }
 
 export interface AuthorizeRequest {
+  /** Its `attributes` nest at most 64 levels (`ERR_INVALID_ARGUMENT` deeper). */
   principal: Principal;
   action: string;
   resource: string;
-  /** Read by conditions as `resource.NAME`, except `id` and `type`. */
+  /** Read by conditions as `resource.NAME`, except `id` and `type`. At most 64 levels deep. */
   resourceAttributes?: { [name: string]: Json };
-  context?: { [name: string]: Json };
+  /**
+   * Read by conditions as `context.NAME`; absent or `null` is empty. At most
+   * 64 levels deep, counting the context object as level 1
+   * (`ERR_INVALID_ARGUMENT` deeper). A value that is not an object is denied
+   * with an `invalid_request` decision error.
+   */
+  context?: { [name: string]: Json } | null;
 }
 
 export interface DecisionError {
   /**
    * Stable snake_case code, for example `token_expired`, `missing_attribute`,
-   * `type_mismatch`, `invalid_value` or `limit_exceeded`.
+   * `type_mismatch`, `invalid_value`, `limit_exceeded`, `request_too_large`
+   * or `invalid_request` (a context that is not an object).
    */
   code: string;
   message: string;
@@ -340,8 +362,13 @@ export interface GuardRequest {
   token: string;
   action: string;
   resource: string;
-  context?: { [name: string]: Json };
-  /** Read by conditions as `resource.NAME`. */
+  /**
+   * An object, or its JSON text; absent or `null` is empty. At most 64
+   * levels deep (`ERR_INVALID_ARGUMENT` deeper). JSON text of a value that is
+   * not an object is denied with an `invalid_request` decision error.
+   */
+  context?: { [name: string]: Json } | string | null;
+  /** Read by conditions as `resource.NAME`. At most 64 levels deep. */
   resourceAttributes?: { [name: string]: Json };
 }
 

@@ -128,10 +128,9 @@ fn run_case(case: &Case, policies: &BTreeMap<String, Value>) -> Result<(), Strin
     else {
         return Err("decision case needs `principal`, `action` and `resource`".into());
     };
-    let context = case
-        .context
-        .clone()
-        .unwrap_or(Value::Object(Default::default()));
+    // An absent context and `null` both read as `None` here, and both
+    // reach the core as `null`, which means an empty context.
+    let context = case.context.clone().unwrap_or(Value::Null);
     let decision = policy.evaluate(&Request {
         principal,
         action,

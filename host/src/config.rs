@@ -31,6 +31,15 @@ use serde_json::Value;
 /// bytes: 16 MiB. Parsing a policy takes about 30 times its size in memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Limits for reading a configuration file. The core parses an inline key
+/// set or policy again under its own limits, so the file around them may
+/// nest as deep as the parser can check. A policy at `max_json_depth` then
+/// loads inline as it loads from its own file.
+const CONFIG_LIMITS: JsonLimits = JsonLimits {
+    max_depth: json::MAX_SUPPORTED_DEPTH,
+    max_members: 100_000,
+};
+
 /// A document given by path or inline.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -172,14 +181,11 @@ fn resolve(
 /// or the policy.
 pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
     let bytes = read_file(path)?;
-    let limits = JsonLimits {
-        max_depth: 64,
-        max_members: 100_000,
-    };
+    let limits = CONFIG_LIMITS;
     let value =
         json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
     let file: ConfigFile =
-        json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
+        json::from_value_in(&value, &bytes).map_err(|error| ConfigError::new(path, error))?;
     file.validation
         .check()
         .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
@@ -251,14 +257,11 @@ pub struct GuardDocuments {
 /// JSON, or the configuration field that is invalid.
 pub fn load_guard_documents(path: &Path) -> Result<GuardDocuments, ConfigError> {
     let bytes = read_file(path)?;
-    let limits = JsonLimits {
-        max_depth: 64,
-        max_members: 100_000,
-    };
+    let limits = CONFIG_LIMITS;
     let value =
         json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
     let file: ConfigFile =
-        json::from_value(&value).map_err(|error| ConfigError::new(path, error))?;
+        json::from_value_in(&value, &bytes).map_err(|error| ConfigError::new(path, error))?;
     file.validation
         .check()
         .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;

@@ -146,6 +146,65 @@ fn check_inline_token_and_context() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
+/// Runs `check` as alice with `context`, on the native engine.
+fn check_with_context(context: &str) -> Output {
+    let token = example("tokens/alice-editor.jwt");
+    run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &token,
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+        "--context",
+        context,
+        "--now",
+        NOW,
+    ])
+}
+
+#[test]
+fn check_denies_context_that_is_not_an_object() {
+    for (context, kind) in [
+        ("[1]", "an array"),
+        (r#""abc""#, "a string"),
+        ("5", "a number"),
+    ] {
+        let output = check_with_context(context);
+        assert_eq!(output.status.code(), Some(1), "{context}: {output:?}");
+        let decision = stdout_json(&output);
+        assert_eq!(
+            decision["errors"][0]["code"], "invalid_request",
+            "{context}"
+        );
+        assert!(
+            decision["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("request `context` is {kind}")),
+            "{decision}"
+        );
+    }
+    assert_eq!(check_with_context("null").status.code(), Some(0));
+}
+
+#[test]
+fn check_context_depth_limit_is_64() {
+    let nested = |levels: usize| format!("{}1{}", r#"{"a":"#.repeat(levels), "}".repeat(levels));
+    let output = check_with_context(&nested(64));
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let output = check_with_context(&nested(65));
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--context: JSON nested deeper than the limit of 64"),
+        "{output:?}"
+    );
+}
+
 #[test]
 fn check_usage_errors_exit_2() {
     let token = example("tokens/alice-editor.jwt");
@@ -174,7 +233,7 @@ fn check_usage_errors_exit_2() {
         "--resource",
         "document:1",
         "--context",
-        "[1]",
+        "[1",
     ]);
     assert_eq!(bad_context.status.code(), Some(2), "{bad_context:?}");
 
@@ -192,6 +251,35 @@ fn check_usage_errors_exit_2() {
         "document:1",
     ]);
     assert_eq!(both_tokens.status.code(), Some(2), "{both_tokens:?}");
+}
+
+#[test]
+fn config_number_errors_show_the_number_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guard.json");
+    std::fs::write(
+        &config,
+        format!(
+            r#"{{"jwks":"{}","policy":"{}","validation":{{"leeway":1e2}}}}"#,
+            example("jwks.json"),
+            example("policy.json")
+        ),
+    )
+    .unwrap();
+    let output = run(&[
+        "check",
+        "--config",
+        config.to_str().unwrap(),
+        "--token",
+        "x",
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("floating point `1e2`"), "{stderr}");
 }
 
 #[test]

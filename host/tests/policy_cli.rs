@@ -354,3 +354,250 @@ fn closed_stdout_exits_quietly() {
         assert!(output.stderr.is_empty(), "{args:?}: {output:?}");
     }
 }
+
+/// Returns a policy whose condition has a list literal nested `levels` deep.
+fn nested_literal_policy(levels: usize) -> String {
+    format!(
+        "version 2;\npermit \"p\" action any resource like \"*\" when {{ context.x == {}{} }};\n",
+        "[".repeat(levels),
+        "]".repeat(levels)
+    )
+}
+
+#[test]
+fn text_and_json_forms_load_the_same_documents() {
+    let dir = scratch("json-form-depth");
+    // The literal's first list is level 7 of the JSON form, so 90 levels of
+    // it reach the default `max_json_depth` of 96.
+    let fits = dir.join("fits.policy");
+    fs::write(&fits, nested_literal_policy(90)).unwrap();
+    let json = run(&["policy", "fmt", "--json", fits.to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(0), "{json:?}");
+    let fits_json = dir.join("fits.json");
+    fs::write(&fits_json, &json.stdout).unwrap();
+    for path in [&fits, &fits_json] {
+        let check = run(&["policy", "check", path.to_str().unwrap()]);
+        assert_eq!(check.status.code(), Some(0), "{check:?}");
+    }
+
+    let deep = dir.join("deep.policy");
+    fs::write(&deep, nested_literal_policy(91)).unwrap();
+    let check = run(&["policy", "check", deep.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1), "{check:?}");
+    assert!(
+        stdout(&check).contains(
+            "error[limit_exceeded]: the JSON form of rule `p` is nested deeper than the limit \
+             of 96 levels"
+        ),
+        "{check:?}"
+    );
+    let fmt = run(&["policy", "fmt", "--json", deep.to_str().unwrap()]);
+    assert_eq!(fmt.status.code(), Some(2), "{fmt:?}");
+
+    // `fmt` of a JSON file names the file in its error.
+    let deep_json = dir.join("deep.json");
+    let text = format!(
+        r#"{{"version":2,"rules":[{{"id":"p","effect":"permit","action":"*","resource":"*","when":{{"==":[{{".":[{{"var":"context"}},"x"]}},{{"value":{}{}}}]}}}}]}}"#,
+        "[".repeat(91),
+        "]".repeat(91)
+    );
+    fs::write(&deep_json, text).unwrap();
+    let fmt = run(&["policy", "fmt", deep_json.to_str().unwrap()]);
+    assert_eq!(fmt.status.code(), Some(2), "{fmt:?}");
+    let stderr = String::from_utf8_lossy(&fmt.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "`{}`: policy JSON is nested deeper than the limit of 96 levels",
+            deep_json.display()
+        )),
+        "{stderr}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn byte_order_mark_skipped_in_text_form() {
+    let dir = scratch("bom");
+    let path = dir.join("bom.policy");
+    fs::write(&path, "\u{feff}version 2;\nrole \"r\";\n").unwrap();
+    let check = run(&["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{check:?}");
+    let fmt = run(&["policy", "fmt", path.to_str().unwrap()]);
+    assert_eq!(stdout(&fmt), "version 2;\n\nrole \"r\";\n");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn lint_escapes_invisible_characters_in_rule_ids() {
+    let dir = scratch("lint-invisible");
+    let path = dir.join("zw.policy");
+    fs::write(
+        &path,
+        "version 2; permit \"p\" action any resource like \"*\"; \
+         permit \"p\\u200b\" action any resource like \"*\";\n",
+    )
+    .unwrap();
+    let check = run(&["policy", "check", "--lint", path.to_str().unwrap()]);
+    let text = stdout(&check);
+    assert!(!text.contains('\u{200b}'), "{text}");
+    assert!(
+        text.contains("warning[duplicate_rule]: rule `p\\u{200b}`:"),
+        "{text}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn schema_errors_name_the_schema_file() {
+    let dir = scratch("schema-errors");
+    let policy = dir.join("p.policy");
+    fs::write(
+        &policy,
+        "version 2; permit \"p\" action any resource like \"*\";\n",
+    )
+    .unwrap();
+    let schema = dir.join("schema.json");
+    fs::write(&schema, r#"{"contexts":{}}"#).unwrap();
+    let check = run(&[
+        "policy",
+        "check",
+        policy.to_str().unwrap(),
+        "--schema",
+        schema.to_str().unwrap(),
+    ]);
+    assert_eq!(check.status.code(), Some(2), "{check:?}");
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "`{}`: invalid schema: unknown field `contexts`",
+            schema.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("policy JSON"), "{stderr}");
+    assert!(!stderr.contains("policy document"), "{stderr}");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn explain_denies_context_that_is_not_an_object() {
+    let dir = scratch("explain-context");
+    let policy = dir.join("p.policy");
+    fs::write(
+        &policy,
+        "version 2; permit \"p\" action any resource like \"*\" when { context == {} };\n",
+    )
+    .unwrap();
+    let request = dir.join("request.json");
+    for (context, kind) in [
+        (r#""abc""#, "a string"),
+        ("true", "a boolean"),
+        ("5", "a number"),
+    ] {
+        fs::write(
+            &request,
+            format!(
+                r#"{{"principal":{{"id":"u"}},"action":"a","resource":"r","context":{context}}}"#
+            ),
+        )
+        .unwrap();
+        let explain = run(&[
+            "policy",
+            "explain",
+            policy.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+        ]);
+        assert_eq!(explain.status.code(), Some(1), "{explain:?}");
+        let error = &stdout_json(&explain)["decision"]["errors"][0];
+        assert_eq!(error["code"], "invalid_request", "{context}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("request `context` is {kind}, not a JSON object")),
+            "{error}"
+        );
+    }
+    // Absent and `null` are both empty, and equal `{}`.
+    for request_text in [
+        r#"{"principal":{"id":"u"},"action":"a","resource":"r"}"#,
+        r#"{"principal":{"id":"u"},"action":"a","resource":"r","context":null}"#,
+    ] {
+        fs::write(&request, request_text).unwrap();
+        let explain = run(&[
+            "policy",
+            "explain",
+            policy.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            explain.status.code(),
+            Some(0),
+            "{request_text}: {explain:?}"
+        );
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+fn nested_object(levels: usize) -> String {
+    format!("{}1{}", r#"{"a":"#.repeat(levels), "}".repeat(levels))
+}
+
+#[test]
+fn explain_context_depth_limit_is_64() {
+    let dir = scratch("explain-depth");
+    let policy = dir.join("p.policy");
+    fs::write(
+        &policy,
+        "version 2; permit \"p\" action any resource like \"*\";\n",
+    )
+    .unwrap();
+    let request = dir.join("request.json");
+    for (levels, code) in [(64, Some(0)), (65, Some(2))] {
+        fs::write(
+            &request,
+            format!(
+                r#"{{"principal":{{"id":"u","attributes":{}}},"action":"a","resource":"r","context":{}}}"#,
+                nested_object(64),
+                nested_object(levels)
+            ),
+        )
+        .unwrap();
+        let explain = run(&[
+            "policy",
+            "explain",
+            policy.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+        ]);
+        assert_eq!(explain.status.code(), code, "{levels}: {explain:?}");
+        if code == Some(2) {
+            let stderr = String::from_utf8_lossy(&explain.stderr);
+            assert!(
+                stderr.contains("request `context` is nested deeper than the limit of 64 levels"),
+                "{stderr}"
+            );
+        }
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn condition_numbers_shown_as_written() {
+    let dir = scratch("numbers-as-written");
+    let path = dir.join("num.policy");
+    fs::write(
+        &path,
+        "version 2; permit \"p\" action any resource like \"*\" when { context.n == 1e2 };\n",
+    )
+    .unwrap();
+    let check = run(&["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(1), "{check:?}");
+    assert!(
+        stdout(&check).contains("number `1e2` is not a 64-bit integer"),
+        "{check:?}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -216,10 +216,47 @@ fn concurrent_calls_from_threads() {
     }
 }
 
-/// The host sends an empty context as none and any other context as text,
-/// so a context that is not an object is still rejected by the guest.
+/// The host sends an empty or `null` context as none and any other context
+/// as text, so the core in the guest denies a context that is not an
+/// object, as it does natively.
 #[test]
 fn evaluate_context_must_be_object() {
+    let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
+    let policy = host.policy(POLICY, &PolicyLimits::default()).unwrap();
+    let native = mem8_guard::policy::Policy::from_json(POLICY.as_bytes()).unwrap();
+    let principal = Principal {
+        id: String::from("alice"),
+        roles: vec![String::from("viewer")],
+        attributes: Map::new(),
+    };
+
+    for context in [json!([]), json!("text"), json!(1), json!(true)] {
+        let decision = policy
+            .evaluate(&principal, "read", "document:1", &context)
+            .unwrap();
+        assert_eq!(decision.decision, Outcome::Deny, "{context}");
+        assert_eq!(decision.errors.len(), 1, "{context}");
+        assert_eq!(decision.errors[0].code, "invalid_request", "{context}");
+        let expected = native.evaluate(&mem8_guard::policy::Request::new(
+            &principal,
+            "read",
+            "document:1",
+            &context,
+        ));
+        assert_eq!(decision, expected, "{context}");
+    }
+
+    for context in [json!(null), json!({}), json!({"channel": "web"})] {
+        let allowed = policy
+            .evaluate(&principal, "read", "document:1", &context)
+            .unwrap();
+        assert_eq!(allowed.decision, Outcome::Allow, "{context}");
+    }
+}
+
+/// A context on its own gets the core's request nesting limit in the guest.
+#[test]
+fn evaluate_context_depth_limit() {
     let host = HostGuard::new(&common::guest(), HostConfig::default()).unwrap();
     let policy = host.policy(POLICY, &PolicyLimits::default()).unwrap();
     let principal = Principal {
@@ -227,26 +264,30 @@ fn evaluate_context_must_be_object() {
         roles: vec![String::from("viewer")],
         attributes: Map::new(),
     };
-
-    for context in [json!(null), json!([]), json!("text"), json!(1)] {
-        let error = policy
-            .evaluate(&principal, "read", "document:1", &context)
-            .unwrap_err();
-        let HostError::Guest(error) = error else {
-            panic!("context `{context}`: got {error:?}");
-        };
-        assert_eq!(error.kind, GuestErrorKind::InvalidArgument, "{context}");
-        assert!(error.message.contains("context"), "{}", error.message);
-    }
-
+    let nested = |levels: usize| {
+        let mut value = json!(1);
+        for _ in 0..levels {
+            value = json!({ "a": value });
+        }
+        value
+    };
+    let max = mem8_guard::policy::MAX_REQUEST_DEPTH;
     let allowed = policy
-        .evaluate(&principal, "read", "document:1", &json!({}))
+        .evaluate(&principal, "read", "document:1", &nested(max))
         .unwrap();
     assert_eq!(allowed.decision, Outcome::Allow);
-    let with_context = policy
-        .evaluate(&principal, "read", "document:1", &json!({"channel": "web"}))
-        .unwrap();
-    assert_eq!(with_context.decision, Outcome::Allow);
+    let error = policy
+        .evaluate(&principal, "read", "document:1", &nested(max + 1))
+        .unwrap_err();
+    let HostError::Guest(error) = error else {
+        panic!("got {error:?}");
+    };
+    assert_eq!(error.kind, GuestErrorKind::InvalidArgument);
+    assert!(
+        error.message.contains("nested deeper than the limit of 64"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]

@@ -534,7 +534,8 @@ export class Guard {
     const token = requireString(request.token, "token");
     const action = requireString(request.action, "action");
     const resource = requireString(request.resource, "resource");
-    const context = request.context === undefined ? undefined : documentText(request.context, "context");
+    // `null` is an empty context, as absent is.
+    const context = request.context == null ? undefined : documentText(request.context, "context");
     const attributes =
       request.resourceAttributes === undefined ? undefined : documentText(request.resourceAttributes, "resourceAttributes");
     const now = optionalNow(options);

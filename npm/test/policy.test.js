@@ -113,7 +113,7 @@ test("schema validation and lint", () => {
   assert.deepEqual(policy.lint(), []);
   const broad = new guard.Policy({ version: 2, rules: [{ id: "all", effect: "permit", action: "*", resource: "*" }] });
   assert.deepEqual(broad.lint(schema).map((finding) => finding.code), ["broad_wildcard", "broad_wildcard"]);
-  assert.throws(() => policy.validate({ principals: {} }), { code: "ERR_POLICY_INVALID_DOCUMENT" });
+  assert.throws(() => policy.validate({ principals: {} }), { code: "ERR_POLICY_INVALID_SCHEMA" });
 });
 
 test("request members are checked", () => {
@@ -140,4 +140,129 @@ test("toJSON refuses to round an integer that toJSONText keeps", () => {
     "when":{"==":[{".":[{"var":"context"},"n"]},{"value":9007199254740991}]}}]}`);
   assert.equal(safe.toJSON().rules[0].id, "r 9007199254740993");
   assert.match(JSON.stringify(safe.toJSON()), /9007199254740991/);
+});
+
+/** Returns a policy whose condition compares `context.x` with a list nested `levels` deep. */
+function nestedLiteralText(levels) {
+  return `version 2;\npermit "p" action any resource like "*" when { context.x == ${"[".repeat(levels)}${"]".repeat(levels)} };\n`;
+}
+
+test("every text policy that loads has a JSON form that loads", () => {
+  // The literal's first list is level 7 of the JSON form: 90 levels reach the default maxJsonDepth of 96.
+  const policy = guard.Policy.fromText(nestedLiteralText(90));
+  assert.equal(new guard.Policy(policy.toJSONText()).ruleCount, 1);
+  assert.equal(new guard.Policy(policy.toJSON()).ruleCount, 1);
+  assert.equal(new guard.Policy(guard.policyTextToJson(nestedLiteralText(90))).ruleCount, 1);
+  assert.throws(() => guard.Policy.fromText(nestedLiteralText(91)), {
+    code: "ERR_POLICY_LIMIT_EXCEEDED",
+    message: /^the JSON form of rule `p` is nested deeper than the limit of 96 levels/,
+  });
+  assert.throws(() => guard.policyTextToJson(nestedLiteralText(91)), { code: "ERR_POLICY_LIMIT_EXCEEDED" });
+});
+
+test("a context that is not an object is denied", () => {
+  const policy = guard.Policy.fromText('version 2; permit "p" action any resource like "*" when { context == {} };');
+  const request = { principal: { id: "u" }, action: "a", resource: "r" };
+  for (const [context, kind] of [["abc", "a string"], [true, "a boolean"], [5, "a number"], [[1], "an array"]]) {
+    for (const decision of [policy.authorize({ ...request, context }), policy.explain({ ...request, context }).decision]) {
+      assert.equal(decision.decision, "deny");
+      assert.deepEqual(decision.errors.map((error) => error.code), ["invalid_request"]);
+      assert.match(decision.errors[0].message, new RegExp(`^request \`context\` is ${kind}, not a JSON object`));
+    }
+  }
+  // Absent, `null` and `{}` are all the empty context, which equals `{}`.
+  for (const context of [undefined, null, {}]) {
+    assert.equal(policy.authorize({ ...request, context }).decision, "allow", String(context));
+  }
+});
+
+test("the guard denies a context that is not an object", () => {
+  const { privateJwk, publicJwk } = guard.generateKey("EdDSA", { kid: "k1" });
+  const token = guard.signToken({ sub: "u", exp: 2_000_000_000 }, privateJwk);
+  const g = new guard.Guard({
+    jwks: { keys: [publicJwk] },
+    policy: guard.policyTextToJson('version 2; permit "p" action any resource like "*" when { context == {} };'),
+  });
+  const check = (context) => g.check({ token, action: "a", resource: "r", context }, { now: 1_800_000_000 });
+  for (const context of ["5", '"abc"', "[]"]) {
+    const decision = check(context);
+    assert.equal(decision.decision, "deny", context);
+    assert.deepEqual(decision.errors.map((error) => error.code), ["invalid_request"], context);
+  }
+  for (const context of [undefined, null, {}, "{}", "null"]) {
+    assert.equal(check(context).decision, "allow", String(context));
+  }
+});
+
+/** Returns an object nested `levels` deep. */
+function nested(levels) {
+  let value = 1;
+  for (let i = 0; i < levels; i++) value = { a: value };
+  return value;
+}
+
+test("a context nests at most 64 levels in every entry point", () => {
+  const policy = guard.Policy.fromText('version 2; permit "p" action any resource like "*";');
+  const request = { principal: { id: "u", attributes: nested(64) }, action: "a", resource: "r", resourceAttributes: nested(64) };
+  assert.equal(policy.authorize({ ...request, context: nested(64) }).decision, "allow");
+  assert.equal(policy.explain({ ...request, context: nested(64) }).decision.decision, "allow");
+  for (const deep of [
+    { context: nested(65) },
+    { resourceAttributes: nested(65) },
+    { principal: { id: "u", attributes: nested(65) } },
+  ]) {
+    assert.throws(() => policy.authorize({ ...request, ...deep }), {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /nested deeper than the limit of 64 levels/,
+    });
+  }
+
+  const { privateJwk, publicJwk } = guard.generateKey("EdDSA", { kid: "k1" });
+  const token = guard.signToken({ sub: "u", exp: 2_000_000_000 }, privateJwk);
+  const g = new guard.Guard({ jwks: { keys: [publicJwk] }, policy: policy.toJSON() });
+  const options = { now: 1_800_000_000 };
+  assert.equal(g.check({ token, action: "a", resource: "r", context: nested(64), resourceAttributes: nested(64) }, options).decision, "allow");
+  for (const deep of [{ context: nested(65) }, { resourceAttributes: nested(65) }]) {
+    assert.throws(() => g.check({ token, action: "a", resource: "r", ...deep }, options), {
+      code: "ERR_INVALID_ARGUMENT",
+      message: /nested deeper than the limit of 64/,
+    });
+  }
+});
+
+test("every policy limit has a maximum above which it is rejected", () => {
+  const text = 'version 2; permit "p" action any resource like "*";';
+  assert.throws(() => guard.Policy.fromText(text, { limits: { maxSteps: 1e15 } }), {
+    code: "ERR_POLICY_INVALID_LIMIT",
+    message: "policy limit `max_steps` is 1000000000000000, above the supported maximum of 4294967295; set it to 4294967295 or less",
+  });
+  assert.equal(guard.Policy.fromText(text, { limits: { maxSteps: 4294967295 } }).ruleCount, 1);
+  assert.throws(() => guard.Policy.fromText(text, { limits: { maxRules: 2 ** 53 } }), { code: "ERR_POLICY_INVALID_LIMIT" });
+  assert.throws(() => guard.Policy.fromText(text, { limits: { maxExpressionDepth: 257 } }), {
+    code: "ERR_POLICY_INVALID_LIMIT",
+    message: /`max_expression_depth` is 257, above the supported maximum of 256/,
+  });
+});
+
+test("a leading byte order mark is skipped in the text form", () => {
+  assert.equal(guard.Policy.fromText('\ufeffversion 2; permit "p" action any resource like "*";').ruleCount, 1);
+  assert.equal(guard.formatPolicyText('\ufeffversion 2; role "r";'), 'version 2;\n\nrole "r";\n');
+});
+
+test("lint messages escape invisible characters", () => {
+  const policy = guard.Policy.fromText(
+    'version 2; permit "p\\u200b" action any resource like "*"; permit "p" action any resource like "*";',
+  );
+  const duplicate = policy.lint().find((finding) => finding.code === "duplicate_rule");
+  assert.ok(duplicate);
+  assert.equal(duplicate.message.includes("\u200b"), false, duplicate.message);
+  assert.ok(duplicate.message.includes("`p\\u{200b}`"), duplicate.message);
+});
+
+test("schema errors name the schema", () => {
+  const policy = guard.Policy.fromText('version 2; permit "p" action any resource like "*";');
+  assert.throws(() => policy.validate({ contexts: {} }), {
+    code: "ERR_POLICY_INVALID_SCHEMA",
+    message: /^invalid schema: unknown field `contexts`/,
+  });
 });

@@ -111,7 +111,8 @@ function runPolicyCase(pkg, file, testCase) {
       action: testCase.action,
       resource: testCase.resource,
       resourceAttributes: testCase.resource_attributes,
-      context: testCase.context ?? {},
+      // Absent stays absent and `null` stays `null`: both are an empty context.
+      context: testCase.context,
     });
     if (decision.decision !== expect.decision) return `expected ${expect.decision}, got ${decision.decision}`;
     if (expect.reasons !== undefined && !sameJson(decision.reasons, expect.reasons)) {

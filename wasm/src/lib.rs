@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use mem8_guard::guard::{Guard as CoreGuard, GuardConfig, GuardRequest, PrincipalMapping};
 use mem8_guard::json::{self, JsonError, JsonLimits};
-use mem8_guard::policy::{Policy as CorePolicy, PolicyError};
+use mem8_guard::policy::{Policy as CorePolicy, PolicyError, REQUEST_OBJECT_LIMITS};
 use mem8_guard::token::{self, Algorithm, KeyError, KeySet, SigningKey, TokenError, Validation};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -184,8 +184,9 @@ impl Guard {
     }
 
     /// Checks one request and returns the decision as JSON. Bad tokens and
-    /// claims are denies inside the decision; only a malformed `context`,
-    /// `now` or resource attributes throw.
+    /// claims, and a context that is not an object, are denies inside the
+    /// decision. Only JSON that does not parse or nests too deep, `now` out
+    /// of range, and resource attributes that are not an object throw.
     pub fn check(
         &self,
         token: &str,
@@ -197,25 +198,17 @@ impl Guard {
     ) -> Result<String, JsValue> {
         let resource_attributes = match resource_attributes_json {
             None => None,
-            Some(text) => Some(parse_argument::<Map<String, Value>>(
+            Some(text) => Some(parse_argument_within::<Map<String, Value>>(
                 &text,
                 "resourceAttributes",
+                &REQUEST_OBJECT_LIMITS,
             )?),
         };
+        // The core denies a context that is not an object or `null`.
         let context = match context_json {
-            None => Value::Object(Map::new()),
-            Some(text) => {
-                let context = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
-                    .map_err(|error| argument_error("context", &error))?;
-                if !context.is_object() {
-                    return Err(error_value(
-                        "argument",
-                        "invalid_argument",
-                        "context must be an object",
-                    ));
-                }
-                context
-            }
+            None => Value::Null,
+            Some(text) => json::parse_value(text.as_bytes(), &REQUEST_OBJECT_LIMITS)
+                .map_err(|error| argument_error("context", &error))?,
         };
         let now = seconds(now)?;
         let request = GuardRequest {
@@ -285,8 +278,17 @@ pub(crate) fn parse_argument<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<T, JsValue> {
-    let value = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
-        .map_err(|error| argument_error(what, &error))?;
+    parse_argument_within(text, what, &ARGUMENT_LIMITS)
+}
+
+/// Parses a JSON argument into `T` under `limits`.
+pub(crate) fn parse_argument_within<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    limits: &JsonLimits,
+) -> Result<T, JsValue> {
+    let value =
+        json::parse_value(text.as_bytes(), limits).map_err(|error| argument_error(what, &error))?;
     json::from_value(&value).map_err(|error| {
         error_value(
             "argument",

@@ -9,7 +9,9 @@ use mem8_guard::policy::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::{internal_error, parse_argument, policy_error, policy_json_error};
+use crate::{
+    internal_error, parse_argument, parse_argument_within, policy_error, policy_json_error,
+};
 
 /// A loaded policy.
 #[wasm_bindgen]
@@ -46,13 +48,13 @@ impl Policy {
 
     /// Evaluates a request (`RequestData` JSON) and returns the decision.
     pub fn authorize(&self, request_json: &str) -> Result<String, JsValue> {
-        let request = parse_argument::<RequestData>(request_json, "request")?;
+        let request = parse_request(request_json)?;
         to_json(&self.policy.evaluate(&request.as_request()))
     }
 
     /// Evaluates a request and returns the explanation.
     pub fn explain(&self, request_json: &str) -> Result<String, JsValue> {
-        let request = parse_argument::<RequestData>(request_json, "request")?;
+        let request = parse_request(request_json)?;
         to_json(&self.policy.explain(&request.as_request()))
     }
 
@@ -147,6 +149,21 @@ pub fn policy_json_to_text(document_json: &str) -> Result<String, JsValue> {
         )
     })?;
     format_text(&document).map_err(policy_error)
+}
+
+/// Parses a whole request, whose context and attributes get the same
+/// nesting limit as when they come on their own.
+fn parse_request(request_json: &str) -> Result<RequestData, JsValue> {
+    let request =
+        parse_argument_within::<RequestData>(request_json, "request", &RequestData::JSON_LIMITS)?;
+    request.check_depth().map_err(|error| {
+        crate::error_value(
+            "argument",
+            "invalid_argument",
+            &format!("invalid request: {error}"),
+        )
+    })?;
+    Ok(request)
 }
 
 fn limits(limits_json: Option<String>) -> Result<PolicyLimits, JsValue> {

@@ -18,7 +18,7 @@ mod literal;
 mod typed;
 
 pub(crate) use literal::top_level_number;
-pub use typed::from_value;
+pub use typed::{from_value, from_value_in};
 
 /// Deepest nesting `serde_json` itself allows; a larger
 /// [`JsonLimits::max_depth`] acts as this one.
@@ -48,8 +48,8 @@ impl Default for JsonLimits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JsonError {
-    /// The bytes are not one JSON text (syntax error, bad UTF-8, trailing data,
-    /// or a number out of the range of `f64`).
+    /// The bytes are not one JSON text (syntax error, bad UTF-8 or trailing
+    /// data).
     Syntax {
         /// Line of the error, starting at 1.
         line: usize,
@@ -79,6 +79,12 @@ pub enum JsonError {
         /// The literal as written.
         literal: String,
     },
+    /// A number literal whose magnitude is above the largest `f64` (about
+    /// `1.8e308`), which no reader of this crate can hold.
+    NumberOverflow {
+        /// The literal as written.
+        literal: String,
+    },
 }
 
 impl fmt::Display for JsonError {
@@ -102,6 +108,12 @@ impl fmt::Display for JsonError {
                 f,
                 "number `{}` is too small for a 64-bit float and would read as 0; write `0` \
                  or a number of at least `5e-324`",
+                Printable(literal)
+            ),
+            Self::NumberOverflow { literal } => write!(
+                f,
+                "number `{}` is too large for a 64-bit float; write a number of at most \
+                 `1.7976931348623157e308` in magnitude",
                 Printable(literal)
             ),
         }
@@ -174,36 +186,63 @@ pub(crate) fn parse_object_members<'a>(
     if start.and_then(|index| bytes.get(index)) != Some(&b'{') {
         return parse_object(bytes, limits).and(Err(JsonError::NotObject));
     }
-    let fault = RefCell::new(None);
-    let numbers = NumberLog::default();
-    let seed = MembersSeed {
-        strict: StrictSeed {
-            depth: 0,
-            limits,
-            fault: &fault,
-            build: Build::Nothing,
-            numbers: &numbers,
-        },
-        keep,
-    };
-    let members = finish(run(bytes, seed), fault, limits)?;
-    no_underflow(bytes, &numbers)?;
-    Ok(members)
+    read_numbers(bytes, limits, |fault, numbers| {
+        let seed = MembersSeed {
+            strict: StrictSeed {
+                depth: 0,
+                limits,
+                fault,
+                build: Build::Nothing,
+                numbers,
+            },
+            keep,
+        };
+        run(bytes, seed)
+    })
 }
 
 fn parse(bytes: &[u8], limits: &JsonLimits, build: Build) -> Result<Value, JsonError> {
-    let fault = RefCell::new(None);
-    let numbers = NumberLog::default();
-    let seed = StrictSeed {
-        depth: 0,
-        limits,
-        fault: &fault,
-        build,
-        numbers: &numbers,
-    };
-    let value = finish(run(bytes, seed), fault, limits)?;
-    no_underflow(bytes, &numbers)?;
-    Ok(value)
+    read_numbers(bytes, limits, |fault, numbers| {
+        let seed = StrictSeed {
+            depth: 0,
+            limits,
+            fault,
+            build,
+            numbers,
+        };
+        run(bytes, seed)
+    })
+}
+
+/// Runs `read`, which reads `bytes` with a seed on the given fault cell and
+/// number log, then checks the floats that read as zero.
+///
+/// serde_json reads the integer literal `-0` as the float `-0.0`, which
+/// conditions do not compare as an integer. When the document has such a
+/// literal, `read` runs a second time with the log naming it, so that it
+/// builds the integer 0, as JavaScript's `JSON.stringify(-0)` writes it.
+fn read_numbers<T>(
+    bytes: &[u8],
+    limits: &JsonLimits,
+    read: impl Fn(&RefCell<Option<JsonError>>, &NumberLog) -> Result<T, serde_json::Error>,
+) -> Result<T, JsonError> {
+    let mut numbers = NumberLog::default();
+    loop {
+        let fault = RefCell::new(None);
+        let value = finish(read(&fault, &numbers), fault, limits, bytes)?;
+        let float_zeros = numbers.float_zeros.take();
+        if float_zeros.is_empty() || !numbers.integer_zeros.is_empty() {
+            return Ok(value);
+        }
+        let integer_zeros = integer_zeros(bytes, &float_zeros)?;
+        if integer_zeros.is_empty() {
+            return Ok(value);
+        }
+        numbers = NumberLog {
+            integer_zeros,
+            ..NumberLog::default()
+        };
+    }
 }
 
 /// Runs `seed` over `bytes` as one JSON text, trailing data included.
@@ -217,84 +256,141 @@ fn run<'de, S: DeserializeSeed<'de>>(
 }
 
 /// Converts a failed run into the parser's error: the limit that a seed
-/// recorded, or else serde_json's syntax error.
+/// recorded, or else serde_json's error for `bytes`.
 fn finish<T>(
     parsed: Result<T, serde_json::Error>,
     fault: RefCell<Option<JsonError>>,
     limits: &JsonLimits,
+    bytes: &[u8],
 ) -> Result<T, JsonError> {
     parsed.map_err(|error| {
         fault.into_inner().unwrap_or_else(|| {
+            let message = alloc::format!("{error}");
             // serde_json stops at its own depth of 128 before this parser's
             // limit when that limit is set higher.
-            if alloc::format!("{error}").starts_with("recursion limit exceeded") {
-                JsonError::TooDeep {
+            if message.starts_with("recursion limit exceeded") {
+                return JsonError::TooDeep {
                     max: limits.max_depth.min(MAX_SUPPORTED_DEPTH),
-                }
-            } else {
-                JsonError::Syntax {
-                    line: error.line(),
-                    column: error.column().max(1),
-                }
+                };
+            }
+            let syntax = JsonError::Syntax {
+                line: error.line(),
+                column: error.column().max(1),
+            };
+            if !message.starts_with("number out of range") {
+                return syntax;
+            }
+            match literal_at(bytes, error.line(), error.column()) {
+                Some(literal) => JsonError::NumberOverflow { literal },
+                None => syntax,
             }
         })
     })
 }
 
-/// Fails when a number of `bytes`, a JSON text that parsed, is a non-zero
-/// literal that read as zero. Only a float that reads as zero can be one,
-/// so other documents skip the second pass over the text.
-fn no_underflow(bytes: &[u8], numbers: &NumberLog) -> Result<(), JsonError> {
-    let float_zeros = numbers.float_zeros.borrow();
-    if float_zeros.is_empty() {
-        return Ok(());
+/// Returns the number literal of `bytes` around the position that
+/// serde_json reports for a number out of range: `line` from 1, and
+/// `column`, the count of bytes of that line before the position, which is
+/// just after the literal.
+fn literal_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| **byte == b'\n')
+            .nth(line - 2)
+            .map(|(index, _)| index + 1)?
+    };
+    let position = line_start.saturating_add(column).min(bytes.len());
+    let (mut start, mut end) = (position, position);
+    while bytes.get(end).is_some_and(|byte| is_number_byte(*byte)) {
+        end += 1;
     }
-    match underflowing_literal(bytes, &float_zeros) {
-        Some(literal) => Err(JsonError::NumberUnderflow { literal }),
-        None => Ok(()),
+    while start > 0
+        && bytes
+            .get(start - 1)
+            .is_some_and(|byte| is_number_byte(*byte))
+    {
+        start -= 1;
     }
+    let literal = bytes
+        .get(start..end)
+        .filter(|literal| !literal.is_empty())?;
+    // A number literal is ASCII.
+    Some(literal.iter().copied().map(char::from).collect())
 }
 
-/// Finds the first number literal in `bytes`, a JSON text that parsed, that
-/// read as float zero but has a non-zero digit before its exponent, as
-/// `1e-400` has. `float_zeros` lists the positions, among all numbers in
-/// order, of the floats that read as zero.
-fn underflowing_literal(bytes: &[u8], float_zeros: &[usize]) -> Option<String> {
+fn is_number_byte(byte: u8) -> bool {
+    matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+}
+
+/// Checks the floats of `bytes`, a JSON text that parsed, that read as
+/// zero, whose positions among all numbers in order are `float_zeros`.
+/// Returns the positions of those written as integers, which only `-0`
+/// can be.
+///
+/// # Errors
+///
+/// [`JsonError::NumberUnderflow`] for the first one that has a non-zero
+/// digit before its exponent, as `1e-400` has.
+fn integer_zeros(bytes: &[u8], float_zeros: &[usize]) -> Result<Vec<usize>, JsonError> {
+    let mut integers = Vec::new();
     let mut float_zeros = float_zeros.iter().peekable();
-    let mut ordinal = 0;
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        match byte {
-            // Skip a string, with its escapes: it may contain digits.
-            b'"' => {
-                index += 1;
-                while let Some(&byte) = bytes.get(index) {
-                    index += if byte == b'\\' { 2 } else { 1 };
-                    if byte == b'"' {
-                        break;
-                    }
-                }
-            }
-            b'-' | b'0'..=b'9' => {
-                let literal = bytes.get(index..).unwrap_or_default();
-                let length = literal
-                    .iter()
-                    .position(|byte| {
-                        !matches!(byte, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-                    })
-                    .unwrap_or(literal.len());
-                let literal = literal.get(..length).unwrap_or_default();
-                if float_zeros.next_if_eq(&&ordinal).is_some() && !zero_as_written(literal) {
-                    // A number literal is ASCII.
-                    return Some(literal.iter().copied().map(char::from).collect());
-                }
-                ordinal += 1;
-                index += length;
-            }
-            _ => index += 1,
+    for (ordinal, literal) in number_literals(bytes).enumerate() {
+        if float_zeros.peek().is_none() {
+            break;
+        }
+        if float_zeros.next_if_eq(&&ordinal).is_none() {
+            continue;
+        }
+        if !zero_as_written(literal) {
+            return Err(JsonError::NumberUnderflow {
+                // A number literal is ASCII.
+                literal: literal.iter().copied().map(char::from).collect(),
+            });
+        }
+        if !literal
+            .iter()
+            .any(|byte| matches!(byte, b'.' | b'e' | b'E'))
+        {
+            integers.push(ordinal);
         }
     }
-    None
+    Ok(integers)
+}
+
+/// Iterates over the number literals of `bytes`, a JSON text that parsed,
+/// in order, skipping strings, which may contain digits.
+pub(crate) fn number_literals(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut index = 0;
+    core::iter::from_fn(move || {
+        while let Some(&byte) = bytes.get(index) {
+            match byte {
+                b'"' => {
+                    index += 1;
+                    while let Some(&byte) = bytes.get(index) {
+                        index += if byte == b'\\' { 2 } else { 1 };
+                        if byte == b'"' {
+                            break;
+                        }
+                    }
+                }
+                b'-' | b'0'..=b'9' => {
+                    let rest = bytes.get(index..).unwrap_or_default();
+                    let length = rest
+                        .iter()
+                        .position(|byte| !is_number_byte(*byte))
+                        .unwrap_or(rest.len());
+                    index += length;
+                    return rest.get(..length);
+                }
+                _ => index += 1,
+            }
+        }
+        None
+    })
 }
 
 /// Checks that every digit of the number `literal` before its exponent is
@@ -331,9 +427,13 @@ pub(crate) fn zeroize_strings(value: &mut Value) {
     }
 }
 
-/// A string wrapper whose `Display` escapes control characters and cuts long
-/// input, for echoing untrusted names in error messages.
-pub(crate) struct Printable<'a>(pub(crate) &'a str);
+/// A string wrapper whose `Display` escapes the characters that
+/// [`is_invisible`] selects and the backtick, and cuts long input, for
+/// echoing untrusted names in error messages.
+///
+/// Messages put names in backticks, so an escaped backtick cannot end the
+/// name early, and `p` and `p\u{200b}` read as two different names.
+pub struct Printable<'a>(pub &'a str);
 
 impl fmt::Display for Printable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -342,7 +442,7 @@ impl fmt::Display for Printable<'_> {
             if index == MAX_CHARS {
                 return f.write_str("...");
             }
-            if c.is_control() || c == '`' {
+            if is_invisible(c) || c == '`' {
                 write!(f, "{}", c.escape_unicode())?;
             } else {
                 write!(f, "{c}")?;
@@ -350,6 +450,44 @@ impl fmt::Display for Printable<'_> {
         }
         Ok(())
     }
+}
+
+/// Returns whether `c` is a control, format or separator character: one
+/// that prints as nothing, moves the cursor or reorders the text around
+/// it. These are the Unicode 15.1 general categories Cc (controls), Cf
+/// (format characters, such as zero-width spaces, bidirectional overrides
+/// and tag characters), Zl and Zp (U+2028 and U+2029).
+///
+/// Error messages ([`Printable`]) and the policy formatter both escape
+/// exactly these characters, so that two names that differ only in them
+/// never look alike.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 /// The values that a [`StrictSeed`] builds. The checks are the same for both.
@@ -379,15 +517,20 @@ struct NumberLog {
     count: Cell<usize>,
     /// The positions, among all numbers, of the floats that read as zero.
     float_zeros: RefCell<Vec<usize>>,
+    /// The positions, in ascending order, of the `-0` literals to build as
+    /// the integer 0.
+    integer_zeros: Vec<usize>,
 }
 
 impl NumberLog {
-    fn count(&self, float_zero: bool) {
+    /// Counts one number and returns its position among all numbers.
+    fn count(&self, float_zero: bool) -> usize {
         let position = self.count.get();
         if float_zero {
             self.float_zeros.borrow_mut().push(position);
         }
         self.count.set(position.saturating_add(1));
+        position
     }
 }
 
@@ -464,7 +607,10 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        self.numbers.count(v == 0.0);
+        let position = self.numbers.count(v == 0.0);
+        if v == 0.0 && self.numbers.integer_zeros.binary_search(&position).is_ok() {
+            return Ok(Value::Number(Number::from(0_u8)));
+        }
         // serde_json rejects out-of-range numbers itself, so this only guards
         // against a non-finite value reaching a NumericDate comparison.
         Number::from_f64(v)
@@ -706,8 +852,58 @@ mod tests {
     }
 
     #[test]
-    fn huge_number_is_syntax_error() {
-        assert!(matches!(parse("1e400"), Err(JsonError::Syntax { .. })));
+    fn huge_number_named_as_written() {
+        let digits = "9".repeat(400);
+        let texts = [
+            (String::from("1e400"), "1e400"),
+            (String::from(r#"{"exp":1e400}"#), "1e400"),
+            (
+                String::from("{\"a\":\"1e400\",\n \"b\":[1, -2.5E+309]}"),
+                "-2.5E+309",
+            ),
+            (alloc::format!(r#"{{"n":{digits}}}"#), digits.as_str()),
+        ];
+        for (text, literal) in &texts {
+            let error = parse(text).unwrap_err();
+            let expected = JsonError::NumberOverflow {
+                literal: String::from(*literal),
+            };
+            assert_eq!(error, expected, "{text}");
+        }
+        let message = alloc::format!("{}", parse("[1e400]").unwrap_err());
+        assert_eq!(
+            message,
+            "number `1e400` is too large for a 64-bit float; write a number of at most \
+             `1.7976931348623157e308` in magnitude"
+        );
+        // The largest finite float still reads.
+        assert!(parse("1.7976931348623157e308").is_ok());
+    }
+
+    #[test]
+    fn negative_zero_integer_reads_as_zero() {
+        let value = parse(r#"{"a":-0,"b":[-0.0,"-0",-0e0,0.0],"c":{"d":-0}}"#).unwrap();
+        assert_eq!(value["a"], Value::from(0));
+        assert_eq!(value["a"].as_i64(), Some(0));
+        assert_eq!(value["c"]["d"].as_i64(), Some(0));
+        // Zeros written with a fraction or exponent stay floats.
+        assert_eq!(value["b"][0].as_i64(), None);
+        assert_eq!(value["b"][1], Value::from("-0"));
+        assert_eq!(value["b"][2].as_i64(), None);
+        assert_eq!(value["b"][3].as_i64(), None);
+        assert_eq!(parse("-0").unwrap().as_i64(), Some(0));
+    }
+
+    #[test]
+    fn negative_zero_in_kept_members() {
+        let members = parse_object_members(
+            br#"{"x":-0.0,"n":-0,"m":[-0]}"#,
+            &JsonLimits::default(),
+            &|name| name != "x",
+        )
+        .unwrap();
+        assert_eq!(members.get("n").and_then(Value::as_i64), Some(0));
+        assert_eq!(members.get("m"), Some(&serde_json::json!([0])));
     }
 
     #[test]
@@ -771,5 +967,50 @@ mod tests {
     fn printable_escapes_controls() {
         let shown = alloc::format!("{}", Printable("a\nb`"));
         assert_eq!(shown, "a\\u{a}b\\u{60}");
+    }
+
+    #[test]
+    fn printable_escapes_invisible_characters() {
+        let cases = [
+            ("p\u{200b}", "p\\u{200b}"),
+            ("abc\u{202e}def", "abc\\u{202e}def"),
+            ("a\u{2066}b\u{2069}", "a\\u{2066}b\\u{2069}"),
+            ("x\u{2028}y\u{2029}", "x\\u{2028}y\\u{2029}"),
+            ("\u{feff}bom", "\\u{feff}bom"),
+            ("\u{ad}\u{61c}\u{180e}", "\\u{ad}\\u{61c}\\u{180e}"),
+            ("tag\u{e0041}", "tag\\u{e0041}"),
+            ("del\u{7f}\u{85}", "del\\u{7f}\\u{85}"),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(alloc::format!("{}", Printable(name)), expected, "{name:?}");
+        }
+        // Visible characters outside ASCII stay as they are.
+        assert_eq!(alloc::format!("{}", Printable("Zoë 🔒 ß")), "Zoë 🔒 ß");
+    }
+
+    #[test]
+    fn invisible_set_is_controls_format_and_separators() {
+        for c in [
+            '\u{0}',
+            '\u{1f}',
+            '\u{9f}',
+            '\u{200d}',
+            '\u{206f}',
+            '\u{1343f}',
+            '\u{e007f}',
+        ] {
+            assert!(is_invisible(c), "{c:?}");
+        }
+        for c in [
+            ' ',
+            'a',
+            '\u{a0}',
+            '\u{2027}',
+            '\u{2030}',
+            '\u{fffc}',
+            '\u{e0080}',
+        ] {
+            assert!(!is_invisible(c), "{c:?}");
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! `["id","permit",null,"read","*"]` would then load, bypassing every field
 //! name and `deny_unknown_fields`. This deserializer never offers that form.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 use serde::de::value::StrDeserializer;
@@ -24,7 +25,24 @@ use serde_json::{Map, Number, Value};
 /// A `serde_json::Error` naming the first mismatch: a wrong type (including
 /// an array where a struct is expected), a missing field or an unknown one.
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::Error> {
-    T::deserialize(Strict(value)).map_err(|Error(error)| error)
+    T::deserialize(Strict(value)).map_err(Error::into_inner)
+}
+
+/// Deserializes `T` from `value` as [`from_value`] does, where `value` was
+/// parsed from the JSON text `bytes`. A type error about a float shows the
+/// float as `bytes` writes it (`1e2`), not as it reads (`100.0`).
+///
+/// NOTE: the float is found by value, so of two literals that read as the
+/// same float, such as `1e2` and `100.0`, the first one in `bytes` is shown.
+///
+/// # Errors
+///
+/// The errors of [`from_value`].
+pub fn from_value_in<T: DeserializeOwned>(
+    value: &Value,
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    T::deserialize(Strict(value)).map_err(|error| error.into_written(bytes))
 }
 
 /// A `serde_json::Error` that describes unexpected values itself.
@@ -33,25 +51,86 @@ pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, serde_json::E
 /// floating-point case pulls `core::fmt`'s `f64` formatting (about 6 KB of
 /// the npm module, gzipped) into every build. This type words its messages
 /// the same way and formats floats as `serde_json` prints them.
-struct Error(serde_json::Error);
+///
+/// The error is one pointer wide, as `serde_json::Error` is, because every
+/// deserializer's `Result` carries it: a wider error grows the code of all
+/// of them.
+struct Error(Box<ErrorParts>);
+
+struct ErrorParts {
+    inner: serde_json::Error,
+    /// The float that the message names, if any, so that
+    /// [`Error::into_written`] can write the message again with the float
+    /// as written.
+    float: Option<FloatError>,
+}
+
+/// The parts of a message about a float.
+struct FloatError {
+    value: f64,
+    /// `invalid type` or `invalid value`.
+    kind: &'static str,
+    expected: String,
+}
+
+impl Error {
+    fn naming(kind: &'static str, unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        let inner = serde_json::Error::custom(format_args!(
+            "{kind}: {}, expected {expected}",
+            Described(unexpected)
+        ));
+        let float = match unexpected {
+            Unexpected::Float(value) => Some(FloatError {
+                value,
+                kind,
+                expected: alloc::format!("{expected}"),
+            }),
+            _ => None,
+        };
+        Self(Box::new(ErrorParts { inner, float }))
+    }
+
+    fn into_inner(self) -> serde_json::Error {
+        self.0.inner
+    }
+
+    /// Returns the error with the float it names written as in `bytes`.
+    fn into_written(self, bytes: &[u8]) -> serde_json::Error {
+        let ErrorParts { inner, float } = *self.0;
+        let Some(float) = float else {
+            return inner;
+        };
+        let literal = super::number_literals(bytes).find(|literal| {
+            literal
+                .iter()
+                .any(|byte| matches!(byte, b'.' | b'e' | b'E'))
+                && super::parse_value(literal, &super::JsonLimits::default())
+                    .is_ok_and(|value| value.as_f64() == Some(float.value))
+        });
+        match literal.and_then(|literal| core::str::from_utf8(literal).ok()) {
+            Some(literal) => serde_json::Error::custom(format_args!(
+                "{}: floating point `{literal}`, expected {}",
+                float.kind, float.expected
+            )),
+            None => inner,
+        }
+    }
+}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Self(serde_json::Error::custom(message))
+        Self(Box::new(ErrorParts {
+            inner: serde_json::Error::custom(message),
+            float: None,
+        }))
     }
 
     fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid type: {}, expected {expected}",
-            Described(unexpected)
-        ))
+        Self::naming("invalid type", unexpected, expected)
     }
 
     fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Self::custom(format_args!(
-            "invalid value: {}, expected {expected}",
-            Described(unexpected)
-        ))
+        Self::naming("invalid value", unexpected, expected)
     }
 }
 
@@ -59,13 +138,13 @@ impl de::StdError for Error {}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.0.inner, f)
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(&self.0.inner, f)
     }
 }
 
@@ -393,6 +472,32 @@ mod tests {
         assert_eq!((numbers.a, numbers.b, numbers.c), (u64::MAX, -5, 1.5));
         let negative = serde_json::json!({"a": -1, "b": 0, "c": 0});
         assert!(from_value::<Numbers>(&negative).is_err());
+    }
+
+    #[test]
+    fn floats_in_type_errors_shown_as_written() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Config {
+            leeway: u64,
+        }
+        for literal in ["1e2", "10E1", "100.0", "-0.0", "1.5e300"] {
+            let text = alloc::format!(r#"{{"note":"1e2","leeway":{literal}}}"#);
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let error = from_value_in::<Config>(&value, text.as_bytes()).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&alloc::format!("invalid type: floating point `{literal}`")),
+                "{message}"
+            );
+        }
+        // Other errors are unchanged.
+        let value = serde_json::json!({"leeway": "x"});
+        let error = from_value_in::<Config>(&value, br#"{"leeway":"x"}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"invalid type: string "x", expected u64"#
+        );
     }
 
     #[test]

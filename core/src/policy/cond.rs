@@ -6,7 +6,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::error::PolicyError;
 use super::expr::{Expr, Var};
@@ -57,6 +57,44 @@ pub(crate) struct CondCompiler<'a> {
     pub(crate) rule: &'a str,
     pub(crate) roles: &'a RoleGraph,
     pub(crate) limits: &'a PolicyLimits,
+    pub(crate) source: Source<'a>,
+}
+
+/// The text a document was read from, so that an error can show a number
+/// literal as written (`1e2`, not the `100.0` it reads as).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// A document built in code, or of unknown origin.
+    Unknown,
+    /// The JSON form.
+    Json(&'a [u8]),
+    /// The text form.
+    Text(&'a str),
+}
+
+impl Source<'_> {
+    /// Returns the first number literal of the source that reads as
+    /// `number`, as written, or `None` when there is none.
+    ///
+    /// NOTE: the literal is found by value, so of two literals that read as
+    /// the same number, such as `1e2` and `100.0`, the first one is shown.
+    fn number_text(&self, number: &Number) -> Option<String> {
+        match self {
+            Self::Unknown => None,
+            Self::Json(bytes) => crate::json::number_literals(bytes)
+                .find(|literal| {
+                    let limits = crate::json::JsonLimits {
+                        max_depth: 1,
+                        max_members: 1,
+                    };
+                    crate::json::parse_value(literal, &limits)
+                        .is_ok_and(|value| value.as_number() == Some(number))
+                })
+                // A number literal is ASCII.
+                .map(|literal| literal.iter().copied().map(char::from).collect()),
+            Self::Text(text) => super::text::number_literal(text, number),
+        }
+    }
 }
 
 impl CondCompiler<'_> {
@@ -187,9 +225,14 @@ impl CondCompiler<'_> {
                     )))
                 }
                 Value::Number(number) if number.as_i64().is_none() => {
+                    let written = self
+                        .source
+                        .number_text(number)
+                        .unwrap_or_else(|| alloc::string::ToString::to_string(number));
                     return Err(self.invalid(format!(
-                        "number `{number}` is not a 64-bit integer; conditions compare integers only"
-                    )))
+                        "number `{}` is not a 64-bit integer; conditions compare integers only",
+                        crate::json::Printable(&written)
+                    )));
                 }
                 Value::Array(items) => {
                     if items.len() > self.limits.max_list_length {

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::decision::{Decision, DecisionError, Outcome};
 use super::document::Effect;
@@ -91,7 +92,7 @@ impl Policy {
     /// type and principal are evaluated, so the cost follows the number of
     /// candidate rules, not the size of the policy.
     pub fn evaluate(&self, request: &Request<'_>) -> Decision {
-        if let Some(error) = self.check_request_size(request) {
+        if let Some(error) = self.check_request(request) {
             return Decision::deny_with(alloc::vec![error]);
         }
         let roles = self.principal_roles(&request.principal.id, &request.principal.roles);
@@ -119,7 +120,7 @@ impl Policy {
     }
 
     fn explain_inner(&self, request: &Request<'_>, trace: bool) -> Explanation {
-        if let Some(error) = self.check_request_size(request) {
+        if let Some(error) = self.check_request(request) {
             return Explanation {
                 decision: Decision::deny_with(alloc::vec![error]),
                 rules: Vec::new(),
@@ -135,8 +136,10 @@ impl Policy {
         }
     }
 
-    /// Returns the error for an action or resource over the request limit.
-    fn check_request_size(&self, request: &Request<'_>) -> Option<DecisionError> {
+    /// Returns the error for a request that is denied before any rule: an
+    /// action or resource over the request limit, or a context that is
+    /// neither a JSON object nor `null`.
+    fn check_request(&self, request: &Request<'_>) -> Option<DecisionError> {
         let max = self.limits.max_request_length;
         for (field, text) in [("action", request.action), ("resource", request.resource)] {
             if text.len() > max {
@@ -147,7 +150,21 @@ impl Policy {
                 });
             }
         }
-        None
+        let kind = match request.context {
+            Value::Object(_) | Value::Null => return None,
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+        };
+        Some(DecisionError {
+            code: String::from("invalid_request"),
+            message: alloc::format!(
+                "request `context` is {kind}, not a JSON object; pass an object, or `null` or \
+                 nothing for an empty context"
+            ),
+            rule: None,
+        })
     }
 
     /// Evaluates the rules at `positions` (ascending): forbid rules first,
@@ -159,8 +176,15 @@ impl Policy {
         positions: &[usize],
         traces: Option<&mut Vec<RuleTrace>>,
     ) -> Decision {
+        // `null` is an empty context, which equals the record `{}`.
+        let empty = Value::Object(Map::new());
+        let context = match request.context {
+            Value::Null => &empty,
+            context => context,
+        };
         let mut evaluator = Evaluator {
             request,
+            context,
             principal_roles: roles,
             roles: &self.roles,
             max_list_length: self.limits.max_list_length,

@@ -5,7 +5,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::cond::{Cond, CondCompiler};
+use super::cond::{Cond, CondCompiler, Source};
 use super::document::{
     ActionScope, Effect, PolicyDocument, PrincipalScope, ResourceScope, RuleDefinition,
     POLICY_VERSION, POLICY_VERSION_1,
@@ -67,8 +67,11 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// Returns [`PolicyError`] for an unsupported version, a version 2
-    /// feature in a version 1 document, a limit exceeded, an invalid or
+    /// Returns [`PolicyError`] for a limit above its maximum, an unsupported
+    /// version or a version 2 feature in a version 1 document. It also
+    /// returns one for a JSON form deeper than `max_json_depth` or with more
+    /// entries in an object or array than the JSON member limit, and for a
+    /// limit exceeded, an invalid or
     /// undeclared role, an inheritance cycle, an undeclared or invalid
     /// action group, an empty or repeated rule id, an empty action list or
     /// name, an empty principal id, an invalid resource pattern or type, or
@@ -78,7 +81,19 @@ impl Policy {
         document: PolicyDocument,
         limits: &PolicyLimits,
     ) -> Result<Policy, PolicyError> {
+        Self::compile(document, limits, Source::Unknown)
+    }
+
+    /// Validates and compiles `document`, read from `source`, as
+    /// [`Policy::from_document`] does.
+    pub(crate) fn compile(
+        document: PolicyDocument,
+        limits: &PolicyLimits,
+        source: Source<'_>,
+    ) -> Result<Policy, PolicyError> {
+        limits.check()?;
         check_version(&document)?;
+        super::json_form::check_json_form(&document, limits)?;
         if document.rules.len() > limits.max_rules {
             return Err(PolicyError::LimitExceeded {
                 limit: LimitKind::Rules,
@@ -114,7 +129,7 @@ impl Policy {
                     id: definition.id.clone(),
                 });
             }
-            let rule = policy.compile_rule(index, definition)?;
+            let rule = policy.compile_rule(index, definition, source)?;
             let key = rule.index_key();
             policy.index.insert(policy.rules.len(), &key);
             policy.rules.push(rule);
@@ -164,6 +179,7 @@ impl Policy {
         &self,
         index: usize,
         definition: &RuleDefinition,
+        source: Source<'_>,
     ) -> Result<CompiledRule, PolicyError> {
         let principal = self.compile_principal(index, definition)?;
         let actions = self.compile_actions(index, definition)?;
@@ -173,6 +189,7 @@ impl Policy {
             rule: &definition.id,
             roles: &self.roles,
             limits: &self.limits,
+            source,
         };
         let when = definition
             .when

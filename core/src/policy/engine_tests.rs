@@ -318,3 +318,108 @@ permit "recent" action any resource like "*" when { time(context.at) > 0 };"#;
         assert!(error.message.contains("17 characters"), "{}", error.message);
     }
 }
+
+fn decide_with_context(policy: &Policy, context: &Value) -> Decision {
+    let who = principal("alice", &["viewer"]);
+    policy.evaluate(&Request::new(&who, "read", "doc:1", context))
+}
+
+#[test]
+fn context_that_is_not_an_object_denied() {
+    let policy = Policy::from_text(
+        "version 2; permit \"p\" action any resource like \"*\" when { context has x || true };",
+    )
+    .unwrap();
+    for (context, kind) in [
+        (serde_json::json!("abc"), "a string"),
+        (serde_json::json!(true), "a boolean"),
+        (serde_json::json!(5), "a number"),
+        (serde_json::json!(1.5), "a number"),
+        (serde_json::json!([1]), "an array"),
+    ] {
+        let decision = decide_with_context(&policy, &context);
+        assert_eq!(decision.decision, Outcome::Deny, "{context}");
+        assert!(decision.reasons.is_empty(), "{context}");
+        assert_eq!(decision.errors.len(), 1, "{context}");
+        let error = &decision.errors[0];
+        assert_eq!(error.code, "invalid_request", "{context}");
+        assert_eq!(error.rule, None);
+        assert_eq!(
+            error.message,
+            format!(
+                "request `context` is {kind}, not a JSON object; pass an object, or `null` or \
+                 nothing for an empty context"
+            )
+        );
+        // The message names the type, never the value.
+        assert!(!error.message.contains("abc"));
+
+        let who = principal("alice", &["viewer"]);
+        let explanation = policy.explain(&Request::new(&who, "read", "doc:1", &context));
+        assert_eq!(explanation.decision, decision, "{context}");
+    }
+    for context in [
+        Value::Null,
+        serde_json::json!({}),
+        serde_json::json!({"x": 1}),
+    ] {
+        assert!(
+            decide_with_context(&policy, &context).is_allowed(),
+            "{context}"
+        );
+    }
+}
+
+#[test]
+fn absent_context_equals_empty_record() {
+    let policy = Policy::from_text(
+        "version 2; permit \"p\" action any resource like \"*\" when { context == {} };",
+    )
+    .unwrap();
+    assert!(decide_with_context(&policy, &Value::Null).is_allowed());
+    assert!(decide_with_context(&policy, &serde_json::json!({})).is_allowed());
+    let full = decide_with_context(&policy, &serde_json::json!({"a": 1}));
+    assert_eq!(full.decision, Outcome::Deny);
+    assert!(full.errors.is_empty());
+}
+
+#[test]
+fn type_mismatch_names_the_json_type() {
+    let policy = Policy::from_text(
+        "version 2; permit \"p\" action any resource like \"*\" when { context.v.x };",
+    )
+    .unwrap();
+    for (value, kind) in [
+        (serde_json::json!("s"), "a string"),
+        (serde_json::json!(false), "a boolean"),
+        (serde_json::json!(7), "an integer"),
+        (
+            serde_json::json!(7.5),
+            "a number that is not a 64-bit integer",
+        ),
+        (serde_json::json!([]), "a list"),
+    ] {
+        let decision = decide_with_context(&policy, &serde_json::json!({ "v": value }));
+        assert_eq!(decision.errors[0].code, "type_mismatch", "{value}");
+        assert_eq!(
+            decision.errors[0].message,
+            format!("an attribute access must be an entity or record, not {kind}"),
+            "{value}"
+        );
+    }
+}
+
+#[test]
+fn describe_names_every_json_type() {
+    use super::super::eval::describe_json;
+    assert_eq!(describe_json(&serde_json::json!("s")), "a string");
+    assert_eq!(describe_json(&serde_json::json!(true)), "a boolean");
+    assert_eq!(describe_json(&serde_json::json!(-3)), "an integer");
+    assert_eq!(
+        describe_json(&serde_json::json!(0.5)),
+        "a number that is not a 64-bit integer"
+    );
+    assert_eq!(describe_json(&Value::Null), "null");
+    assert_eq!(describe_json(&serde_json::json!({})), "a record");
+    assert_eq!(describe_json(&serde_json::json!([])), "a list");
+}

@@ -113,10 +113,18 @@ pub enum PolicyError {
     InvalidLimit {
         /// Which limit.
         limit: LimitKind,
-        /// The value given.
-        value: usize,
+        /// The value given, as written, even where it does not fit a
+        /// `usize`.
+        value: u64,
         /// The largest supported value.
         max: usize,
+    },
+    /// A schema does not load (code `invalid_schema`): it is not strict
+    /// JSON, exceeds the schema's JSON limits, or has a missing or unknown
+    /// field or a value of the wrong type.
+    InvalidSchema {
+        /// The problem, with untrusted names escaped and cut.
+        reason: String,
     },
     /// The document exceeds one of the limits (code `limit_exceeded`).
     LimitExceeded {
@@ -204,6 +212,7 @@ impl PolicyError {
             Self::InvalidRule { .. } => "invalid_rule",
             Self::InvalidPattern { .. } => "invalid_pattern",
             Self::InvalidLimit { .. } => "invalid_limit",
+            Self::InvalidSchema { .. } => "invalid_schema",
             Self::LimitExceeded { .. } => "limit_exceeded",
             Self::InvalidCondition { .. } => "invalid_condition",
             Self::UnknownActionGroup { .. } => "unknown_action_group",
@@ -267,24 +276,36 @@ impl PolicyError {
     }
 
     /// Wraps a deserializer error. The message can quote member names from
-    /// the input, so it is escaped and cut here, once. `Printable` is not
-    /// used because it escapes the backticks that serde puts around values.
+    /// the input, so it is escaped and cut here, once.
     pub(crate) fn invalid_document(location: DocumentLocation, error: &serde_json::Error) -> Self {
-        let mut message = String::new();
-        for (index, c) in error.to_string().chars().enumerate() {
-            if index == MAX_MESSAGE_CHARS {
-                message.push_str("...");
-                break;
-            }
-            if c.is_control() {
-                message.extend(c.escape_unicode());
-            } else {
-                message.push(c);
-            }
+        Self::InvalidDocument {
+            location,
+            message: escaped_message(error),
         }
-        Self::InvalidDocument { location, message }
     }
 }
+
+/// Returns a deserializer's message with the characters that
+/// [`Printable`] escapes escaped the same way, and cut to
+/// [`MAX_MESSAGE_CHARS`]. `Printable` itself is not used because it
+/// escapes the backticks that serde puts around values.
+pub(crate) fn escaped_message(error: &dyn fmt::Display) -> String {
+    let mut message = String::new();
+    for (index, c) in error.to_string().chars().enumerate() {
+        if index == MAX_MESSAGE_CHARS {
+            message.push_str("...");
+            break;
+        }
+        if crate::json::is_invisible(c) {
+            message.extend(c.escape_unicode());
+        } else {
+            message.push(c);
+        }
+    }
+    message
+}
+
+impl PolicyError {}
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -384,6 +405,7 @@ impl fmt::Display for PolicyError {
                 column,
                 message,
             } => write!(f, "policy text line {line}, column {column}: {message}"),
+            Self::InvalidSchema { reason } => write!(f, "invalid schema: {reason}"),
             Self::InvalidLimit { limit, value, max } => write!(
                 f,
                 "policy limit `{}` is {value}, above the supported maximum of {max}; set it to \
@@ -436,9 +458,13 @@ fn fmt_limit(
             f,
             "resource pattern of rule `{subject}` is longer than the limit of {max} bytes"
         ),
-        LimitKind::JsonDepth => write!(
+        LimitKind::JsonDepth if subject.0.is_empty() => write!(
             f,
             "policy JSON is nested deeper than the limit of {max} levels"
+        ),
+        LimitKind::JsonDepth => write!(
+            f,
+            "the JSON form of rule `{subject}` is nested deeper than the limit of {max} levels"
         ),
         LimitKind::ExpressionDepth => write!(
             f,
@@ -449,11 +475,21 @@ fn fmt_limit(
             "a list in rule `{subject}` has more elements than the limit of {max}"
         ),
         LimitKind::Steps => write!(f, "evaluation took more than the limit of {max} steps"),
-        LimitKind::JsonMembers => write!(
+        LimitKind::RequestLength => write!(
+            f,
+            "a request's action or resource is longer than the limit of {max} bytes"
+        ),
+        LimitKind::JsonMembers if subject.0.is_empty() => write!(
             f,
             "an object or array in the policy JSON has more entries than the limit of {max}, \
              which is the largest of `max_rules`, `max_roles`, `max_actions_per_rule` and \
              `max_list_length`"
+        ),
+        LimitKind::JsonMembers => write!(
+            f,
+            "an object or array in the JSON form of `{subject}` has more entries than the \
+             limit of {max}, which is the largest of `max_rules`, `max_roles`, \
+             `max_actions_per_rule` and `max_list_length`"
         ),
     }?;
     write!(

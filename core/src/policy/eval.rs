@@ -31,6 +31,9 @@ pub(crate) struct EvalError {
 /// Everything a condition can read, and the step budget it spends.
 pub(crate) struct Evaluator<'a> {
     pub(crate) request: &'a Request<'a>,
+    /// The request's context: an object, with `null` already replaced by
+    /// an empty one.
+    pub(crate) context: &'a Value,
     pub(crate) principal_roles: &'a RoleSet,
     pub(crate) roles: &'a RoleGraph,
     pub(crate) max_list_length: usize,
@@ -76,7 +79,7 @@ impl<'a> Evaluator<'a> {
             Cond::Var(Var::Principal) => Ok(Val::Principal),
             Cond::Var(Var::Resource) => Ok(Val::Resource),
             Cond::Var(Var::Action) => Ok(Val::Str(self.request.action)),
-            Cond::Var(Var::Context) => Ok(Val::Json(self.request.context)),
+            Cond::Var(Var::Context) => Ok(from_json(self.context)),
             Cond::Role(index) => Ok(Val::Role(*index)),
             Cond::Attr(..) | Cond::Has(..) => self.eval_access(cond),
             Cond::Compare(op, left, right) => self.compare(*op, left, right),
@@ -249,7 +252,7 @@ impl<'a> Evaluator<'a> {
                 "type" => return Ok(super::resource_type(request.resource).map(Val::Str)),
                 _ => request.resource_attributes.and_then(|map| map.get(name)),
             },
-            // A request without context has an empty one.
+            // An attribute whose value is `null` has no attributes itself.
             Val::Json(Value::Null) => None,
             Val::Json(Value::Object(map)) => map.get(name),
             other => {
@@ -449,13 +452,14 @@ fn from_json(value: &Value) -> Val<'_> {
 /// be a claim value.
 fn describe(value: Val<'_>) -> &'static str {
     match value {
-        Val::Bool(_) => "a boolean",
+        Val::Bool(_) | Val::Json(Value::Bool(_)) => "a boolean",
         Val::Int(_) => "an integer",
-        Val::Str(_) => "a string",
+        Val::Str(_) | Val::Json(Value::String(_)) => "a string",
         Val::Json(Value::Array(_)) | Val::Names(_) => "a list",
         Val::Json(Value::Object(_)) => "a record",
         Val::Json(Value::Null) => "null",
-        Val::Json(_) => "a number that is not a 64-bit integer",
+        Val::Json(Value::Number(number)) if number.as_i64().is_some() => "an integer",
+        Val::Json(Value::Number(_)) => "a number that is not a 64-bit integer",
         Val::Principal => "the principal",
         Val::Resource => "the resource",
         Val::Role(_) => "a role",
@@ -483,4 +487,10 @@ fn invalid_value(message: String) -> EvalError {
         code: "invalid_value",
         message,
     }
+}
+
+/// Names the type of a JSON value as [`describe`] does, for tests.
+#[cfg(test)]
+pub(crate) fn describe_json(value: &Value) -> &'static str {
+    describe(Val::Json(value))
 }

@@ -15,8 +15,15 @@ use crate::json::{self, JsonLimits};
 /// memory to load. The struct is `#[non_exhaustive]` so that limits can be
 /// added, so build one from [`PolicyLimits::default`] and set the fields you
 /// need.
+///
+/// Every limit has a maximum, the same on every platform (see
+/// [`LimitKind::max_supported`]). Loading under a limit above its maximum
+/// fails with [`PolicyError::InvalidLimit`](super::PolicyError::InvalidLimit).
+/// In JSON, the fields are the snake_case names below, each optional, and
+/// a value too large for `usize` on the platform is still reported with the
+/// value as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "LimitsJson", into = "LimitsJson")]
 #[non_exhaustive]
 pub struct PolicyLimits {
     /// Maximum number of rules. Default 100,000.
@@ -34,16 +41,17 @@ pub struct PolicyLimits {
     pub max_actions_per_rule: usize,
     /// Maximum length of one resource pattern, in bytes of UTF-8. Default 1024.
     pub max_pattern_length: usize,
-    /// Maximum nesting of JSON objects and arrays in the policy text, where
-    /// the document object is level 1. Default 96: a version 1 policy needs
-    /// 4, and a condition at `max_expression_depth` 32 needs about 70,
-    /// because each operator is an object holding an array. At most
-    /// [`json::MAX_SUPPORTED_DEPTH`] (127): loading under a larger value
-    /// fails with [`PolicyError::InvalidLimit`](super::PolicyError::InvalidLimit).
+    /// Maximum nesting of JSON objects and arrays in the policy's JSON form,
+    /// where the document object is level 1. The text form is held to the
+    /// nesting of the JSON form it converts to, so that both forms load the
+    /// same documents. Default 96: a version 1 policy needs 4, and a
+    /// condition at `max_expression_depth` 32 needs about 70, because each
+    /// operator is an object holding an array. At most
+    /// [`json::MAX_SUPPORTED_DEPTH`] (127).
     pub max_json_depth: usize,
     /// Maximum nesting of one condition, where a literal or variable is
-    /// level 1. Default 32; values above [`MAX_SUPPORTED_EXPRESSION_DEPTH`]
-    /// act as that. Evaluation recurses over conditions, so this limit also
+    /// level 1. Default 32, at most [`MAX_SUPPORTED_EXPRESSION_DEPTH`]
+    /// (256). Evaluation recurses over conditions, so this limit also
     /// bounds its stack use.
     pub max_expression_depth: usize,
     /// Maximum number of elements of one list: a literal in a condition at
@@ -59,13 +67,24 @@ pub struct PolicyLimits {
     /// length, and the request is the caller's input, so a longer one is
     /// denied with a `request_too_large` error instead of being evaluated.
     pub max_request_length: usize,
+    /// The first limit that the JSON form set above its maximum, with the
+    /// value as written, which a `usize` field cannot hold on a 32-bit
+    /// platform. [`PolicyLimits::check`] reports it, and the JSON form
+    /// writes it back in place of the field.
+    pub(crate) over_maximum: Option<(LimitKind, u64)>,
 }
 
-/// Deepest condition any setting allows: a larger
-/// [`PolicyLimits::max_expression_depth`] acts as this one, so that the
+/// Deepest condition any setting allows: a
+/// [`PolicyLimits::max_expression_depth`] above it is rejected, so that the
 /// recursion of loading, formatting and evaluation stays far from the
 /// stack's end.
 pub const MAX_SUPPORTED_EXPRESSION_DEPTH: usize = 256;
+
+/// Largest value of the limits that count rules, roles, steps, bytes and
+/// the like: 4,294,967,295, the largest `usize` of a 32-bit platform, such
+/// as the npm package's WebAssembly module. One maximum for every platform
+/// makes a limit that loads in one runtime load in all of them.
+pub const MAX_SUPPORTED_COUNT: usize = u32::MAX as usize;
 
 /// Names one of the [`PolicyLimits`], or one of the JSON limits derived
 /// from them.
@@ -94,7 +113,23 @@ pub enum LimitKind {
     /// largest of `max_rules`, `max_roles`, `max_actions_per_rule` and
     /// `max_list_length` (see [`PolicyLimits::json_limits`]).
     JsonMembers,
+    /// [`PolicyLimits::max_request_length`].
+    RequestLength,
 }
+
+/// The limits that [`PolicyLimits`] has a field for, in the field order.
+const SETTABLE: [LimitKind; 10] = [
+    LimitKind::Rules,
+    LimitKind::Roles,
+    LimitKind::InheritanceDepth,
+    LimitKind::ActionsPerRule,
+    LimitKind::PatternLength,
+    LimitKind::JsonDepth,
+    LimitKind::ExpressionDepth,
+    LimitKind::ListLength,
+    LimitKind::Steps,
+    LimitKind::RequestLength,
+];
 
 /// Lower bound for the JSON member limit, so that small list limits never
 /// stop a rule object's own few members from parsing.
@@ -113,26 +148,37 @@ impl Default for PolicyLimits {
             max_list_length: 1_000,
             max_steps: 10_000,
             max_request_length: 4096,
+            over_maximum: None,
         }
     }
 }
 
 impl PolicyLimits {
-    /// Checks that every limit is within the range this crate supports.
-    /// Loading a policy from JSON or the text form runs this check first.
+    /// Checks that every limit is at most its maximum
+    /// ([`LimitKind::max_supported`]). Loading a policy runs this check
+    /// first.
     ///
     /// # Errors
     ///
-    /// [`PolicyError::InvalidLimit`] when `max_json_depth` is above
-    /// [`json::MAX_SUPPORTED_DEPTH`], the deepest nesting the JSON parser
-    /// can check.
+    /// [`PolicyError::InvalidLimit`] naming the first limit above its
+    /// maximum, in the order of the fields.
     pub fn check(&self) -> Result<(), PolicyError> {
-        if self.max_json_depth > json::MAX_SUPPORTED_DEPTH {
+        if let Some((limit, value)) = self.over_maximum {
             return Err(PolicyError::InvalidLimit {
-                limit: LimitKind::JsonDepth,
-                value: self.max_json_depth,
-                max: json::MAX_SUPPORTED_DEPTH,
+                limit,
+                value,
+                max: limit.max_supported(),
             });
+        }
+        for limit in SETTABLE {
+            let value = self.value(limit);
+            if value > limit.max_supported() {
+                return Err(PolicyError::InvalidLimit {
+                    limit,
+                    value: value as u64,
+                    max: limit.max_supported(),
+                });
+            }
         }
         Ok(())
     }
@@ -157,6 +203,114 @@ impl PolicyLimits {
             max_members,
         }
     }
+
+    /// Returns the value of a limit that has a field, or 0 for
+    /// [`LimitKind::JsonMembers`], which is derived.
+    fn value(&self, limit: LimitKind) -> usize {
+        match limit {
+            LimitKind::Rules => self.max_rules,
+            LimitKind::Roles => self.max_roles,
+            LimitKind::InheritanceDepth => self.max_inheritance_depth,
+            LimitKind::ActionsPerRule => self.max_actions_per_rule,
+            LimitKind::PatternLength => self.max_pattern_length,
+            LimitKind::JsonDepth => self.max_json_depth,
+            LimitKind::ExpressionDepth => self.max_expression_depth,
+            LimitKind::ListLength => self.max_list_length,
+            LimitKind::Steps => self.max_steps,
+            LimitKind::RequestLength => self.max_request_length,
+            LimitKind::JsonMembers => 0,
+        }
+    }
+
+    /// Sets the limit that has a field; [`LimitKind::JsonMembers`] is
+    /// derived and has none.
+    fn set(&mut self, limit: LimitKind, value: usize) {
+        let field = match limit {
+            LimitKind::Rules => &mut self.max_rules,
+            LimitKind::Roles => &mut self.max_roles,
+            LimitKind::InheritanceDepth => &mut self.max_inheritance_depth,
+            LimitKind::ActionsPerRule => &mut self.max_actions_per_rule,
+            LimitKind::PatternLength => &mut self.max_pattern_length,
+            LimitKind::JsonDepth => &mut self.max_json_depth,
+            LimitKind::ExpressionDepth => &mut self.max_expression_depth,
+            LimitKind::ListLength => &mut self.max_list_length,
+            LimitKind::Steps => &mut self.max_steps,
+            LimitKind::RequestLength => &mut self.max_request_length,
+            LimitKind::JsonMembers => return,
+        };
+        *field = value;
+    }
+}
+
+/// The JSON form of [`PolicyLimits`]: every limit optional, read as a
+/// 64-bit integer so that a value above its maximum is reported as written
+/// on a 32-bit platform too.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsJson {
+    max_rules: Option<u64>,
+    max_roles: Option<u64>,
+    max_inheritance_depth: Option<u64>,
+    max_actions_per_rule: Option<u64>,
+    max_pattern_length: Option<u64>,
+    max_json_depth: Option<u64>,
+    max_expression_depth: Option<u64>,
+    max_list_length: Option<u64>,
+    max_steps: Option<u64>,
+    max_request_length: Option<u64>,
+}
+
+impl From<LimitsJson> for PolicyLimits {
+    fn from(json: LimitsJson) -> Self {
+        let values = [
+            json.max_rules,
+            json.max_roles,
+            json.max_inheritance_depth,
+            json.max_actions_per_rule,
+            json.max_pattern_length,
+            json.max_json_depth,
+            json.max_expression_depth,
+            json.max_list_length,
+            json.max_steps,
+            json.max_request_length,
+        ];
+        let mut limits = PolicyLimits::default();
+        for (limit, value) in SETTABLE.into_iter().zip(values) {
+            let Some(value) = value else {
+                continue;
+            };
+            // Every maximum fits a 32-bit `usize`, so a value that does not
+            // fit is above it, and is kept for the error.
+            match usize::try_from(value) {
+                Ok(value) if value <= limit.max_supported() => limits.set(limit, value),
+                _ => {
+                    limits.over_maximum = limits.over_maximum.or(Some((limit, value)));
+                }
+            }
+        }
+        limits
+    }
+}
+
+impl From<PolicyLimits> for LimitsJson {
+    fn from(limits: PolicyLimits) -> Self {
+        let value = |limit: LimitKind| match limits.over_maximum {
+            Some((over, value)) if over == limit => Some(value),
+            _ => Some(limits.value(limit) as u64),
+        };
+        Self {
+            max_rules: value(LimitKind::Rules),
+            max_roles: value(LimitKind::Roles),
+            max_inheritance_depth: value(LimitKind::InheritanceDepth),
+            max_actions_per_rule: value(LimitKind::ActionsPerRule),
+            max_pattern_length: value(LimitKind::PatternLength),
+            max_json_depth: value(LimitKind::JsonDepth),
+            max_expression_depth: value(LimitKind::ExpressionDepth),
+            max_list_length: value(LimitKind::ListLength),
+            max_steps: value(LimitKind::Steps),
+            max_request_length: value(LimitKind::RequestLength),
+        }
+    }
 }
 
 impl LimitKind {
@@ -174,6 +328,20 @@ impl LimitKind {
             Self::ListLength => "max_list_length",
             Self::Steps => "max_steps",
             Self::JsonMembers => "json_members",
+            Self::RequestLength => "max_request_length",
+        }
+    }
+
+    /// Returns the largest value this limit may be set to, the same on
+    /// every platform: [`json::MAX_SUPPORTED_DEPTH`] (127) for
+    /// `max_json_depth`, [`MAX_SUPPORTED_EXPRESSION_DEPTH`] (256) for
+    /// `max_expression_depth`, and [`MAX_SUPPORTED_COUNT`] (4,294,967,295)
+    /// for every other limit.
+    pub fn max_supported(self) -> usize {
+        match self {
+            Self::JsonDepth => json::MAX_SUPPORTED_DEPTH,
+            Self::ExpressionDepth => MAX_SUPPORTED_EXPRESSION_DEPTH,
+            _ => MAX_SUPPORTED_COUNT,
         }
     }
 }
@@ -226,6 +394,8 @@ mod tests {
                 max: 127,
             }
         );
+        let from_json: PolicyLimits = serde_json::from_str(r#"{"max_json_depth":128}"#).unwrap();
+        assert_eq!(from_json.check(), Err(error.clone()));
         assert_eq!(error.code(), "invalid_limit");
         let message = alloc::format!("{error}");
         assert!(
@@ -246,6 +416,86 @@ mod tests {
             ..PolicyLimits::default()
         };
         assert_eq!(supported.check(), Ok(()));
+    }
+
+    #[test]
+    fn every_limit_has_a_maximum() {
+        for (name, max) in [
+            ("max_rules", 4_294_967_295_u64),
+            ("max_roles", 4_294_967_295),
+            ("max_inheritance_depth", 4_294_967_295),
+            ("max_actions_per_rule", 4_294_967_295),
+            ("max_pattern_length", 4_294_967_295),
+            ("max_json_depth", 127),
+            ("max_expression_depth", 256),
+            ("max_list_length", 4_294_967_295),
+            ("max_steps", 4_294_967_295),
+            ("max_request_length", 4_294_967_295),
+        ] {
+            let at_max: PolicyLimits =
+                serde_json::from_str(&alloc::format!(r#"{{"{name}":{max}}}"#)).unwrap();
+            assert_eq!(at_max.check(), Ok(()), "{name}");
+
+            for over in [max + 1, 1_000_000_000_000_000, u64::MAX] {
+                let text = alloc::format!(r#"{{"{name}":{over}}}"#);
+                let limits: PolicyLimits = serde_json::from_str(&text).unwrap();
+                let error = limits.check().unwrap_err();
+                let PolicyError::InvalidLimit {
+                    limit,
+                    value,
+                    max: reported,
+                } = error
+                else {
+                    panic!("{text}: {error:?}");
+                };
+                assert_eq!(limit.name(), name);
+                assert_eq!(value, over, "{text}");
+                assert_eq!(reported as u64, max, "{text}");
+                let message = alloc::format!("{error}");
+                assert!(
+                    message.contains(&alloc::format!(
+                        "`{name}` is {over}, above the supported maximum of {max}"
+                    )),
+                    "{message}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn limit_over_maximum_survives_a_round_trip() {
+        let limits: PolicyLimits =
+            serde_json::from_str(r#"{"max_steps":1000000000000000}"#).unwrap();
+        let text = serde_json::to_string(&limits).unwrap();
+        assert!(text.contains(r#""max_steps":1000000000000000"#), "{text}");
+        let back: PolicyLimits = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, limits);
+        assert_eq!(back.check(), limits.check());
+        assert!(limits.check().is_err());
+    }
+
+    #[test]
+    fn limit_set_in_code_above_maximum_rejected() {
+        let limits = PolicyLimits {
+            max_expression_depth: 257,
+            ..PolicyLimits::default()
+        };
+        assert_eq!(
+            limits.check(),
+            Err(PolicyError::InvalidLimit {
+                limit: LimitKind::ExpressionDepth,
+                value: 257,
+                max: 256,
+            })
+        );
+        #[cfg(target_pointer_width = "64")]
+        {
+            let limits = PolicyLimits {
+                max_steps: 1 << 40,
+                ..PolicyLimits::default()
+            };
+            assert!(limits.check().is_err());
+        }
     }
 
     #[test]

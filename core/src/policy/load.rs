@@ -4,6 +4,7 @@ use alloc::string::ToString;
 
 use serde_json::{Map, Value};
 
+use super::cond::Source;
 use super::document::{
     PolicyDocument, RoleDefinition, RuleDefinition, POLICY_VERSION, POLICY_VERSION_1,
 };
@@ -58,24 +59,24 @@ impl Policy {
         }
 
         let value = Value::Object(object);
-        let document = match json::from_value::<PolicyDocument>(&value) {
+        let document = match json::from_value_in::<PolicyDocument>(&value, bytes) {
             Ok(document) => document,
-            Err(error) => return Err(locate_document_error(&value, &error)),
+            Err(error) => return Err(locate_document_error(&value, bytes, &error)),
         };
         // The parsed tree takes about a quarter of the peak memory of a
         // load; free it before compiling.
         drop(value);
-        Self::from_document(document, limits)
+        Self::compile(document, limits, Source::Json(bytes))
     }
 }
 
 /// Finds the first rule or role that fails to deserialize on its own, so the
 /// error can name it. Falls back to the whole document, whose error is then
 /// about a top-level member.
-fn locate_document_error(document: &Value, error: &serde_json::Error) -> PolicyError {
+fn locate_document_error(document: &Value, bytes: &[u8], error: &serde_json::Error) -> PolicyError {
     let rules = document.get("rules").and_then(Value::as_array);
     for (index, rule) in rules.into_iter().flatten().enumerate() {
-        if let Err(rule_error) = json::from_value::<RuleDefinition>(rule) {
+        if let Err(rule_error) = json::from_value_in::<RuleDefinition>(rule, bytes) {
             let id = rule
                 .get("id")
                 .and_then(Value::as_str)
@@ -87,7 +88,7 @@ fn locate_document_error(document: &Value, error: &serde_json::Error) -> PolicyE
 
     let roles = document.get("roles").and_then(Value::as_object);
     for (name, role) in roles.into_iter().flat_map(Map::iter) {
-        if let Err(role_error) = json::from_value::<RoleDefinition>(role) {
+        if let Err(role_error) = json::from_value_in::<RoleDefinition>(role, bytes) {
             let location = DocumentLocation::Role { name: name.clone() };
             return PolicyError::invalid_document(location, &role_error);
         }
@@ -292,6 +293,22 @@ mod tests {
                 max: 64,
                 subject: None
             }
+        );
+    }
+
+    #[test]
+    fn float_in_document_error_shown_as_written() {
+        let error = load(r#"{"version":2e0,"rules":[]}"#).unwrap_err();
+        assert!(
+            error.to_string().contains("floating point `2e0`"),
+            "{error}"
+        );
+        let text =
+            r#"{"version":2,"rules":[{"id":"r","effect":"permit","action":1E1,"resource":"*"}]}"#;
+        let error = load(text).unwrap_err();
+        assert!(
+            error.to_string().contains("floating point `1E1`"),
+            "{error}"
         );
     }
 

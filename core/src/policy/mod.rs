@@ -86,6 +86,7 @@ mod error;
 mod eval;
 mod expr;
 mod index;
+mod json_form;
 mod limits;
 mod lint;
 mod load;
@@ -106,10 +107,16 @@ pub use document::{
 pub use engine::Policy;
 pub use error::{DocumentLocation, PatternProblem, PolicyError, Referrer};
 pub use expr::{Expr, Var};
-pub use limits::{LimitKind, PolicyLimits, MAX_SUPPORTED_EXPRESSION_DEPTH};
-pub use request::{Principal, Request, RequestData};
+pub use limits::{LimitKind, PolicyLimits, MAX_SUPPORTED_COUNT, MAX_SUPPORTED_EXPRESSION_DEPTH};
+pub use request::{
+    Principal, Request, RequestData, RequestError, MAX_REQUEST_DEPTH, MAX_REQUEST_MEMBERS,
+    REQUEST_OBJECT_LIMITS,
+};
 pub use review::{AccessReport, Permission, PermissionReport, SubjectAccess};
-pub use schema::{ActionDeclaration, AttributeType, Diagnostic, Schema, Severity};
+pub use schema::{
+    ActionDeclaration, AttributeType, Diagnostic, Schema, Severity, MAX_SCHEMA_DEPTH,
+    MAX_SCHEMA_MEMBERS,
+};
 pub use text::{format_text, parse_text, MAX_FORMAT_DEPTH};
 
 /// Returns the type of `resource`: the text before its first `:`, or

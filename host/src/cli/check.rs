@@ -4,8 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use mem8_guard::guard::GuardRequest;
-use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::policy::Decision;
+use mem8_guard::json;
+use mem8_guard::policy::{Decision, REQUEST_OBJECT_LIMITS};
 use mem8_guard_host::config;
 use serde_json::{Map, Value};
 
@@ -13,17 +13,13 @@ use super::engine::Engine;
 use super::{now_or_clock, read_token, CliError};
 use crate::CheckArgs;
 
-/// Limits for `--context` and `--resource-attributes`.
-const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
-    max_depth: 32,
-    max_members: 10_000,
-};
-
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     args.engine.check_engine()?;
+    // The core denies a context that is neither an object nor `null`, as
+    // in every other runtime.
     let context = match &args.context {
-        None => Value::Object(Default::default()),
-        Some(text) => Value::Object(object_argument(text, "--context")?),
+        None => Value::Null,
+        Some(text) => json_argument(text, "--context")?,
     };
     let resource_attributes = match &args.resource_attributes {
         None => None,
@@ -62,18 +58,23 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     })
 }
 
-/// Runs the check in the wasmtime host: the bundle's policy when
-/// `--bundle` is given, else the configuration's.
+/// Parses a request's JSON value given on the command line, under the
+/// core's request limits.
+fn json_argument(text: &str, name: &str) -> Result<Value, CliError> {
+    json::parse_value(text.as_bytes(), &REQUEST_OBJECT_LIMITS)
+        .map_err(|error| format!("{name}: {error}").into())
+}
+
 /// Parses a JSON object given on the command line.
 fn object_argument(text: &str, name: &str) -> Result<Map<String, Value>, CliError> {
-    match json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
-        .map_err(|error| format!("{name}: {error}"))?
-    {
+    match json_argument(text, name)? {
         Value::Object(map) => Ok(map),
         _ => Err(format!("{name} must be a JSON object").into()),
     }
 }
 
+/// Runs the check in the wasmtime host: the bundle's policy when
+/// `--bundle` is given, else the configuration's.
 fn check_in_host(
     args: &CheckArgs,
     token: &str,

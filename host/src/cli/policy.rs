@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Args, Subcommand};
-use mem8_guard::json::{self, JsonLimits};
+use mem8_guard::json::{self, JsonLimits, Printable};
 use mem8_guard::policy::{
     format_text, Decision, Outcome, Policy, PolicyDocument, PolicyError, PolicyLimits, RequestData,
     Schema, Severity,
@@ -205,7 +205,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, CliError> {
         let rule = finding
             .rule
             .as_deref()
-            .map(|rule| format!(" rule `{rule}`:"))
+            .map(|rule| format!(" rule `{}`:", Printable(rule)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -254,7 +254,10 @@ fn fmt(args: &FmtArgs) -> Result<ExitCode, CliError> {
 
 fn explain(args: &ExplainArgs) -> Result<ExitCode, CliError> {
     let policy = load_policy(&args.policy)?;
-    let request: RequestData = read_json(&args.request)?;
+    let request: RequestData = read_json_within(&args.request, &RequestData::JSON_LIMITS)?;
+    request
+        .check_depth()
+        .map_err(|error| format!("`{}`: {error}", config::shown(&args.request)))?;
     let explanation = policy.explain(&request.as_request());
     print_json(&explanation)?;
     Ok(match explanation.decision.decision {
@@ -285,8 +288,7 @@ fn load_message(path: &Path, text: &str, error: &PolicyError) -> String {
 
 pub(crate) fn load_schema(path: &Path) -> Result<Schema, CliError> {
     let bytes = config::read_file(path)?;
-    Schema::from_json(&bytes)
-        .map_err(|error| format!("`{}`: invalid schema: {error}", config::shown(path)).into())
+    Schema::from_json(&bytes).map_err(|error| format!("`{}`: {error}", config::shown(path)).into())
 }
 
 fn parse_policy(path: &Path, text: &str) -> Result<Policy, PolicyError> {
@@ -297,15 +299,21 @@ fn parse_policy(path: &Path, text: &str) -> Result<Policy, PolicyError> {
     }
 }
 
+/// Parses a policy file into a document without compiling it; an error
+/// names the file.
 fn parse_document(path: &Path, text: &str) -> Result<PolicyDocument, CliError> {
     let limits = PolicyLimits::default();
     let document = if is_json(path) {
-        let value = json::parse_value(text.as_bytes(), &limits.json_limits())?;
-        json::from_value(&value)?
+        json::parse_value(text.as_bytes(), &limits.json_limits())
+            .map_err(|error| PolicyError::from(error).to_string())
+            .and_then(|value| {
+                json::from_value(&value)
+                    .map_err(|error| format!("invalid policy document: {error}"))
+            })
     } else {
-        mem8_guard::policy::parse_text(text, &limits)?
+        mem8_guard::policy::parse_text(text, &limits).map_err(|error| error.to_string())
     };
-    Ok(document)
+    document.map_err(|message| format!("`{}`: {message}", config::shown(path)).into())
 }
 
 fn is_json(path: &Path) -> bool {
@@ -320,8 +328,16 @@ pub(crate) fn read_text(path: &Path) -> Result<String, CliError> {
 }
 
 pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+    read_json_within(path, &INPUT_LIMITS)
+}
+
+/// Reads a JSON file into `T` under `limits`; an error names the file.
+pub(crate) fn read_json_within<T: DeserializeOwned>(
+    path: &Path,
+    limits: &JsonLimits,
+) -> Result<T, CliError> {
     let bytes = config::read_file(path)?;
-    let value: Value = json::parse_value(&bytes, &INPUT_LIMITS)
+    let value: Value = json::parse_value(&bytes, limits)
         .map_err(|error| format!("`{}`: {error}", config::shown(path)))?;
     json::from_value(&value).map_err(|error| format!("`{}`: {error}", config::shown(path)).into())
 }

@@ -27,11 +27,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use mem8_guard::json::Printable;
 use mem8_guard::policy::{Decision, Outcome, RequestData};
 use mem8_guard_host::config;
 use serde::Deserialize;
 
-use super::policy::{load_policy, load_schema, read_json};
+use super::policy::{load_policy, load_schema, read_json_within};
 use super::CliError;
 
 #[derive(Deserialize)]
@@ -87,7 +88,18 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, CliError> {
 }
 
 fn run_file(path: &Path, out: &mut impl Write) -> Result<(usize, usize), CliError> {
-    let file: TestFile = read_json(path)?;
+    // Every case's request is held to the core's request limit, as when
+    // `explain` reads it from a file of its own.
+    let file: TestFile = read_json_within(path, &RequestData::JSON_LIMITS)?;
+    for case in &file.cases {
+        case.request.check_depth().map_err(|error| {
+            format!(
+                "`{}`: case `{}`: {error}",
+                config::shown(path),
+                Printable(&case.name)
+            )
+        })?;
+    }
     let base = path.parent().unwrap_or(Path::new("."));
     let policy = load_policy(&base.join(&file.policy))?;
     writeln!(

@@ -166,8 +166,11 @@ impl HostPolicy {
     ///
     /// # Errors
     ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. A deny is a [`Decision`], not an error.
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` or
+    /// attributes nested deeper than
+    /// [`MAX_REQUEST_DEPTH`](mem8_guard::policy::MAX_REQUEST_DEPTH). A deny
+    /// is a [`Decision`], not an error: a `context` that is neither an
+    /// object nor `null` is denied with an `invalid_request` error.
     pub fn evaluate(
         &self,
         principal: &Principal,
@@ -183,8 +186,11 @@ impl HostPolicy {
     ///
     /// # Errors
     ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. A deny is a [`Decision`], not an error.
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` or
+    /// attributes nested deeper than
+    /// [`MAX_REQUEST_DEPTH`](mem8_guard::policy::MAX_REQUEST_DEPTH). A deny
+    /// is a [`Decision`], not an error: a `context` that is neither an
+    /// object nor `null` is denied with an `invalid_request` error.
     pub fn authorize(&self, request: &Request<'_>) -> Result<Decision, HostError> {
         let request = LoweredRequest::new(request);
         self.handle.runtime().call(|worker| {
@@ -236,8 +242,11 @@ impl HostPipeline {
     ///
     /// # Errors
     ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. An invalid token is a deny, not an error.
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` or
+    /// resource attributes nested deeper than
+    /// [`MAX_REQUEST_DEPTH`](mem8_guard::policy::MAX_REQUEST_DEPTH). An
+    /// invalid token, or a `context` that is neither an object nor `null`,
+    /// is a deny, not an error.
     pub fn check(
         &self,
         token: &str,
@@ -261,8 +270,11 @@ impl HostPipeline {
     ///
     /// # Errors
     ///
-    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` that
-    /// is not a JSON object. An invalid token is a deny, not an error.
+    /// [`HostError::Guest`] of kind `InvalidArgument` for a `context` or
+    /// resource attributes nested deeper than
+    /// [`MAX_REQUEST_DEPTH`](mem8_guard::policy::MAX_REQUEST_DEPTH). An
+    /// invalid token, or a `context` that is neither an object nor `null`,
+    /// is a deny, not an error.
     pub fn check_request(
         &self,
         request: &GuardRequest<'_>,
@@ -345,11 +357,13 @@ fn object_text(attributes: &Map<String, Value>) -> String {
     Value::Object(attributes.clone()).to_string()
 }
 
-/// Returns the context as JSON text, or none for `{}`. Any other value,
-/// an object or not, goes to the guest as text, so that the guest rejects
-/// a context that is not an object exactly as the core does.
+/// Returns the context as JSON text, or none for `{}` and `null`, which
+/// both mean an empty context. Any other value, an object or not, goes to
+/// the guest as text, so that the core in the guest denies a context that
+/// is not an object exactly as it does natively.
 fn context_json(context: &Value) -> Option<String> {
     match context {
+        Value::Null => None,
         Value::Object(map) if map.is_empty() => None,
         other => Some(other.to_string()),
     }

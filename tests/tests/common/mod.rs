@@ -282,8 +282,8 @@ fn policy_case(runtime: Runtime<'_>, file: &Value, case: &Value) -> Value {
         .map(|value| serde_json::from_value(value.clone()).unwrap());
     let action = case["action"].as_str().unwrap_or("");
     let resource = case["resource"].as_str().unwrap_or("");
-    let empty = json!({});
-    let context = case.get("context").unwrap_or(&empty);
+    // An absent context reaches both runtimes as `null`, an empty one.
+    let context = case.get("context").unwrap_or(&Value::Null);
     let resource_attributes: Option<serde_json::Map<String, Value>> = case
         .get("resource_attributes")
         .map(|value| value.as_object().unwrap().clone());

@@ -173,6 +173,7 @@ STREAM_ERRORS = {
 HEX_PATTERN = re.compile(r"(?:[0-9a-f]{2})*")
 POLICY_DECISION_ERRORS = {
     "missing_attribute", "type_mismatch", "invalid_value", "limit_exceeded", "request_too_large",
+    "invalid_request",
 }
 
 

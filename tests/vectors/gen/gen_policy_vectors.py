@@ -374,6 +374,43 @@ case(S, "role cycle through three roles", "a cycle a, b, c", load_error("role_cy
 case(S, "role self cycle", "a role inheriting itself", load_error("role_cycle"), document={"version":2,"roles":{"a":{"inherits":["a"]}}})
 case(S, "version 1 document keeps meaning", "a version 1 document loads and decides as before", allow("r"), document={"version":1,"roles":{"v":{}},"rules":[{"id":"r","effect":"permit","principal":{"role":"v"},"action":["read"],"resource":"/api/*"}]}, principal=P("p",["v"]), action="read", resource="/api/x")
 
+# ---------------- request context: an object, or absent or null for an empty one
+permit_all={"version":2,"rules":[dict(base_permit)]}
+for name, context, kind in [("string", "abc", "a string"), ("boolean", True, "a boolean"), ("number", 5, "a number"), ("fraction", 1.5, "a number"), ("array", [1], "an array")]:
+    case(G, f"context {name} denied", f"a context that is {kind}, not an object, is denied before any rule with an `invalid_request` error, whatever the rules allow", deny(errors=["invalid_request"]), document=permit_all, principal=P("p"), action="read", resource="x", context=context)
+case(G, "context null is empty", "a `null` context is an empty one, so the permit allows", allow("allow-all"), document=permit_all, principal=P("p"), action="read", resource="x", context=None)
+ctx_empty=doc1(when={"==":[var("context"), v({})]})
+case(F, "absent context equals empty record", "a request without context has an empty one, which equals the record `{}`", allow("r"), document=ctx_empty, principal=P("p"), action="read", resource="doc:1")
+case(F, "null context equals empty record", "a `null` context is an empty one, which equals the record `{}`", allow("r"), document=ctx_empty, principal=P("p"), action="read", resource="doc:1", context=None)
+case(F, "empty context equals empty record", "the context `{}` equals the record `{}`", allow("r"), document=ctx_empty, principal=P("p"), action="read", resource="doc:1", context={})
+case(F, "context record differs from empty", "a context with a member is not `{}`", deny(), document=ctx_empty, principal=P("p"), action="read", resource="doc:1", context={"a": 1})
+
+# ---------------- numbers as the core's JSON reader reads them
+NEG_ZERO_DOC='{"version":2,"rules":[{"id":"r","effect":"permit","action":"*","resource":"*","when":{"&&":[{"==":[{".":[{"var":"context"},"n"]},{"value":-0}]},{"<":[{".":[{"var":"context"},"n"]},{"value":1}]}]}}]}'
+case(L, "negative zero literal is integer zero", "the integer literal `-0` in the JSON text is the integer 0, as JavaScript's JSON.stringify(-0) writes it, so it loads as an integer literal and equals 0", allow("r"), document=NEG_ZERO_DOC, principal=P("p"), action="read", resource="x", context={"n": 0})
+case(L, "negative zero float literal rejected", "`-0.0` is written as a float, and a float literal is a load error", load_error("invalid_condition"), document=NEG_ZERO_DOC.replace("-0}", "-0.0}"))
+case(L, "overflowing number literal", "`1e400` is above the largest 64-bit float, so the JSON does not load", load_error("invalid_json"), document=NEG_ZERO_DOC.replace("-0}", "1e400}"))
+
+# ---------------- limit maximums, the same on every platform
+le("max steps above maximum", "max_steps 10^15 is above its maximum of 4294967295 (the largest 32-bit count), on every platform", doc1(), "invalid_limit", limits={"max_steps": 1000000000000000})
+case(L, "max steps at maximum", "max_steps 4294967295, its maximum, is accepted", allow("r"), document=doc1(), limits={"max_steps": 4294967295}, principal=P("p"), action="read", resource="x")
+le("max rules above maximum", "max_rules 4294967296 is one above its maximum", doc1(), "invalid_limit", limits={"max_rules": 4294967296})
+le("max request length above maximum", "max_request_length 2^53 is above its maximum", doc1(), "invalid_limit", limits={"max_request_length": 9007199254740992})
+le("expression depth above maximum", "max_expression_depth 257 is above its maximum of 256", doc1(), "invalid_limit", limits={"max_expression_depth": 257})
+case(L, "expression depth at maximum", "max_expression_depth 256, its maximum, is accepted", allow("r"), document=doc1(), limits={"max_expression_depth": 256}, principal=P("p"), action="read", resource="x")
+
+# ---------------- text form: byte order mark, JSON-form nesting, numbers
+tcase("byte order mark skipped", "one leading UTF-8 byte order mark, which some editors write, is skipped", "\ufeffversion 2;\npermit \"r\" action any resource like \"*\";\n", allow("r"), principal=P("p"), action="read", resource="x")
+tcase("second byte order mark rejected", "only one leading byte order mark is skipped", "\ufeff\ufeffversion 2;\n", load_error("syntax_error"))
+def nested_text(levels):
+    return "version 2;\npermit \"r\" action any resource like \"*\" when { context.x == " + "["*levels + "]"*levels + " };\n"
+tcase("literal at json form depth limit", "the literal's first list is level 7 of the JSON form (document, rules, rule, `when`, the `==` operands, `{\"value\": ...}`), so 90 levels reach max_json_depth 96", nested_text(90), deny(), principal=P("p"), action="read", resource="x", context={"x": []})
+tcase("literal over json form depth limit", "91 levels of list put the JSON form one level over max_json_depth 96, so the text form is rejected as the JSON form is", nested_text(91), load_error("limit_exceeded"))
+tcase("json form depth counts the document", "with max_json_depth 8, a list literal of two levels fits (levels 7 and 8), and three do not", nested_text(3), load_error("limit_exceeded"), limits={"max_json_depth": 8})
+tcase("json form depth fits the document", "with max_json_depth 8, a list literal of two levels fits", nested_text(2), deny(), limits={"max_json_depth": 8}, principal=P("p"), action="read", resource="x", context={"x": []})
+tcase("negative zero literal in text", "`-0` in the text form is the integer 0", "version 2;\npermit \"r\" action any resource like \"*\" when { context.n == -0 };\n", allow("r"), principal=P("p"), action="read", resource="x", context={"n": 0})
+tcase("overflowing number in text", "`1e400` is above the largest 64-bit float", "version 2;\npermit \"r\" action any resource like \"*\" when { context.n == 1e400 };\n", load_error("syntax_error"))
+
 policies_by_file={S: {"scopes": scopes}}
 descs={
  "conditions.json": "Conditions (`when`, `unless`) of policy format version 2: every operator of the expression language, with exact string and Unicode comparison, short-circuit evaluation, role membership through the hierarchy, anchored `like` globs, IPv4 and IPv6 CIDR checks and time checks. Each case loads `document` and evaluates one request; an expected error code means the rule's condition failed, so the permit granted nothing.",

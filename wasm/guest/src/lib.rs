@@ -87,7 +87,7 @@ const WORLD_VERSION: &str = "0.1.0";
 
 /// Limits for JSON arguments (options, claims, contexts): generous, but
 /// bounded, and the same as the npm package's.
-const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
+pub(crate) const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
     max_depth: 64,
     max_members: 100_000,
 };
@@ -176,18 +176,28 @@ pub(crate) fn parse_argument<T: serde::de::DeserializeOwned>(
 pub(crate) fn parse_object_argument(
     text: Option<&str>,
     what: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, GuardError> {
+    match parse_request_value(text, what)? {
+        serde_json::Value::Object(map) => Ok(map),
+        serde_json::Value::Null if text.is_none() => Ok(serde_json::Map::new()),
+        _ => Err(GuardError::InvalidArgument(alloc::format!(
+            "{what} must be an object"
+        ))),
+    }
+}
+
+/// Parses a request's context, or attributes, under the core's request
+/// limits; `null` when it is absent. The core denies a context that is not
+/// an object, so this accepts any JSON value.
+pub(crate) fn parse_request_value(
+    text: Option<&str>,
+    what: &str,
 ) -> Result<serde_json::Value, GuardError> {
     let Some(text) = text else {
-        return Ok(serde_json::Value::Object(serde_json::Map::new()));
+        return Ok(serde_json::Value::Null);
     };
-    let value = json::parse_value(text.as_bytes(), &ARGUMENT_LIMITS)
-        .map_err(|error| argument_error(what, &error))?;
-    if !value.is_object() {
-        return Err(GuardError::InvalidArgument(alloc::format!(
-            "{what} must be an object"
-        )));
-    }
-    Ok(value)
+    json::parse_value(text.as_bytes(), &mem8_guard::policy::REQUEST_OBJECT_LIMITS)
+        .map_err(|error| argument_error(what, &error))
 }
 
 pub(crate) fn argument_error(what: &str, error: &JsonError) -> GuardError {

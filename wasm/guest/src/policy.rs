@@ -20,7 +20,7 @@ use crate::bindings::exports::mem8::guard::policy::{
 };
 use crate::bindings::exports::mem8::guard::types::GuardError;
 use crate::token::{key_error, token_error};
-use crate::{detail, parse_argument, parse_object_argument, seconds, Module};
+use crate::{detail, parse_argument, parse_object_argument, parse_request_value, seconds, Module};
 
 /// A loaded policy.
 pub struct RulesState {
@@ -128,7 +128,18 @@ impl GuestPipeline for PipelineState {
             principal: PrincipalMapping,
         }
 
-        let config = parse_argument::<Config>(&config_json, "guard options")?;
+        // The policy and key set are parsed again by the core, under their
+        // own limits, so the configuration around them may nest as deep
+        // as the parser can check.
+        let limits = json::JsonLimits {
+            max_depth: json::MAX_SUPPORTED_DEPTH,
+            max_members: crate::ARGUMENT_LIMITS.max_members,
+        };
+        let config = json::parse_value(config_json.as_bytes(), &limits)
+            .map_err(|error| crate::argument_error("guard options", &error))?;
+        let config = json::from_value::<Config>(&config).map_err(|error| {
+            GuardError::InvalidArgument(alloc::format!("invalid guard options: {error}"))
+        })?;
         config.validation.check().map_err(token_error)?;
         let keys = KeySet::from_json(config.jwks.to_string().as_bytes()).map_err(key_error)?;
         let policy = core_policy::Policy::from_json(config.policy.to_string().as_bytes())
@@ -142,7 +153,7 @@ impl GuestPipeline for PipelineState {
     }
 
     fn check(&self, request: CheckRequest, now: Option<u64>) -> Result<Decision, GuardError> {
-        let context = parse_object_argument(request.context_json.as_deref(), "context")?;
+        let context = parse_request_value(request.context_json.as_deref(), "context")?;
         let resource_attributes = optional_object(
             request.resource_attributes_json.as_deref(),
             "resource attributes",
@@ -220,16 +231,11 @@ fn request_data(request: AuthorizeRequest) -> Result<RequestData, GuardError> {
         request.principal.attributes_json.as_deref(),
         "principal attributes",
     )?;
-    let Value::Object(attributes) = attributes else {
-        return Err(GuardError::InvalidArgument(String::from(
-            "principal attributes must be an object",
-        )));
-    };
     let resource_attributes = optional_object(
         request.resource_attributes_json.as_deref(),
         "resource attributes",
     )?;
-    let context = parse_object_argument(request.context_json.as_deref(), "context")?;
+    let context = parse_request_value(request.context_json.as_deref(), "context")?;
     let principal = core_policy::Principal {
         id: request.principal.id,
         roles: request.principal.roles,
@@ -249,15 +255,8 @@ fn optional_object(
     text: Option<&str>,
     what: &str,
 ) -> Result<Option<Map<String, Value>>, GuardError> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    match parse_object_argument(Some(text), what)? {
-        Value::Object(map) => Ok(Some(map)),
-        _ => Err(GuardError::InvalidArgument(alloc::format!(
-            "{what} must be an object"
-        ))),
-    }
+    text.map(|text| parse_object_argument(Some(text), what))
+        .transpose()
 }
 
 fn limits(limits_json: Option<String>) -> Result<PolicyLimits, GuardError> {

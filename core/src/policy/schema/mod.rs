@@ -30,7 +30,14 @@ use serde::{Deserialize, Serialize};
 use super::document::{ActionScope, PolicyDocument, ResourceScope, RuleDefinition};
 use super::error::PolicyError;
 use super::expr::{Expr, Var};
-use crate::json::{self, JsonLimits, Printable};
+use crate::json::{self, JsonError, JsonLimits, Printable};
+
+/// Deepest nesting of a schema's JSON, the schema object being level 1.
+/// Each nested `list` type adds one level and each `record` type two.
+pub const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// Maximum entries in any one object or array of a schema's JSON.
+pub const MAX_SCHEMA_MEMBERS: usize = 10_000;
 
 /// A policy schema. Every part is optional; an absent part is not checked.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,20 +125,38 @@ enum Ty {
 
 impl Schema {
     /// Parses a schema from JSON text, strictly: duplicate members and
-    /// unknown fields are errors.
+    /// unknown fields are errors. The JSON may nest at most
+    /// [`MAX_SCHEMA_DEPTH`] levels, with at most [`MAX_SCHEMA_MEMBERS`]
+    /// entries in any one object or array. Neither limit can be changed.
     ///
     /// # Errors
     ///
-    /// [`PolicyError::InvalidJson`], [`PolicyError::DuplicateMember`] or
-    /// [`PolicyError::InvalidDocument`].
+    /// [`PolicyError::InvalidSchema`] naming the problem.
     pub fn from_json(bytes: &[u8]) -> Result<Schema, PolicyError> {
         let limits = JsonLimits {
-            max_depth: 32,
-            max_members: 10_000,
+            max_depth: MAX_SCHEMA_DEPTH,
+            max_members: MAX_SCHEMA_MEMBERS,
         };
-        let value = json::parse_value(bytes, &limits).map_err(PolicyError::from_json)?;
-        json::from_value(&value).map_err(|error| {
-            PolicyError::invalid_document(super::error::DocumentLocation::Document, &error)
+        let value = json::parse_value(bytes, &limits).map_err(|error| {
+            let reason = match error {
+                JsonError::TooDeep { max } => format!(
+                    "schema JSON is nested deeper than the limit of {max} levels, which cannot \
+                     be raised; declare fewer levels of `list` and `record` types"
+                ),
+                JsonError::TooManyMembers { max } => format!(
+                    "an object or array in the schema has more entries than the limit of \
+                     {max}, which cannot be raised"
+                ),
+                JsonError::DuplicateMember { name } => format!(
+                    "schema JSON repeats the member name `{}` in one object; remove one of them",
+                    Printable(&name)
+                ),
+                other => format!("schema is not valid JSON: {other}"),
+            };
+            PolicyError::InvalidSchema { reason }
+        })?;
+        json::from_value(&value).map_err(|error| PolicyError::InvalidSchema {
+            reason: super::error::escaped_message(&error),
         })
     }
 

@@ -151,3 +151,40 @@ fn conditional_forbid_does_not_shadow() {
     ]}"#;
     assert_eq!(lint_codes(text, None), []);
 }
+
+#[test]
+fn schema_errors_name_the_schema() {
+    let mut deep = String::from("\"string\"");
+    for _ in 0..40 {
+        deep = alloc::format!("{{\"list\":{deep}}}");
+    }
+    let cases = [
+        (
+            alloc::format!("{{\"context\":{{\"x\":{deep}}}}}"),
+            "invalid schema: schema JSON is nested deeper than the limit of 32 levels, which \
+             cannot be raised; declare fewer levels of `list` and `record` types",
+        ),
+        (
+            String::from(r#"{"contexts":{}}"#),
+            "invalid schema: unknown field `contexts`, expected one of `principal`, \
+             `resources`, `context`, `actions`",
+        ),
+        (
+            String::from(r#"{"context":{},"context":{}}"#),
+            "invalid schema: schema JSON repeats the member name `context` in one object; \
+             remove one of them",
+        ),
+        (
+            String::from("{"),
+            "invalid schema: schema is not valid JSON: invalid JSON at line 1, column 1",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = Schema::from_json(text.as_bytes()).unwrap_err();
+        assert_eq!(error.code(), "invalid_schema", "{text}");
+        let message = alloc::format!("{error}");
+        assert_eq!(message, expected);
+        assert!(!message.contains("policy"), "{message}");
+        assert!(!message.contains("raise the limit"), "{message}");
+    }
+}

@@ -9,6 +9,7 @@ use super::super::document::{
     ActionScope, Effect, PolicyDocument, PrincipalScope, ResourceScope, RuleDefinition,
 };
 use super::super::expr::Expr;
+use crate::json::is_invisible;
 
 /// Writes the whole document. The caller has checked that every condition
 /// is at most [`super::MAX_FORMAT_DEPTH`] deep, which bounds the recursion.
@@ -301,34 +302,24 @@ fn is_reserved(name: &str) -> bool {
     matches!(name, "true" | "false" | "null")
 }
 
-/// Writes `text` as a JSON string. Besides JSON's own escapes, characters
-/// that are invisible or reorder text (bidirectional controls, zero-width
-/// characters, line and paragraph separators, DEL and C1 controls) are
-/// written as `\uXXXX`, so they are visible in the formatted policy.
+/// Writes `text` as a JSON string. Besides JSON's own escapes, it writes
+/// every character that [`is_invisible`] selects as `\uXXXX`, or as a
+/// surrogate pair above U+FFFF, so that it is visible in the formatted
+/// policy. These are bidirectional controls, zero-width and other format
+/// characters, line and paragraph separators, DEL and C1 controls. Error
+/// messages escape the same characters.
 fn push_string(out: &mut String, text: &str) {
     let quoted = alloc::format!("{}", Value::from(text));
     for c in quoted.chars() {
         if is_invisible(c) {
-            let _ = write!(out, "\\u{:04x}", u32::from(c));
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{:04x}", unit);
+            }
         } else {
             out.push(c);
         }
     }
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{7f}'..='\u{9f}'
-            | '\u{ad}'
-            | '\u{61c}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-    )
 }
 
 fn push_string_list(out: &mut String, items: &[String]) {

@@ -41,7 +41,8 @@ const SYMBOLS: [&str; 20] = [
     ".", ":",
 ];
 
-/// Splits `text` into tokens, ending with [`Token::End`].
+/// Splits `text` into tokens, ending with [`Token::End`]. One leading
+/// UTF-8 byte order mark (U+FEFF), which some editors write, is skipped.
 ///
 /// # Errors
 ///
@@ -50,7 +51,7 @@ const SYMBOLS: [&str; 20] = [
 pub(crate) fn tokenize(text: &str) -> Result<Vec<Spanned>, PolicyError> {
     let mut tokens = Vec::new();
     let mut cursor = Cursor {
-        text,
+        text: text.strip_prefix('\u{feff}').unwrap_or(text),
         offset: 0,
         line: 1,
         column: 1,
@@ -213,7 +214,7 @@ impl<'a> Cursor<'a> {
                 })
             }
             // The JSON form rejects the same literal with this message.
-            Err(error @ JsonError::NumberUnderflow { .. }) => {
+            Err(error @ (JsonError::NumberUnderflow { .. } | JsonError::NumberOverflow { .. })) => {
                 Err(syntax(line, column, alloc::format!("{error}")))
             }
             _ => Err(syntax(

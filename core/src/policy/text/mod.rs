@@ -39,6 +39,7 @@ mod parser;
 
 use alloc::string::String;
 
+use super::cond::Source;
 use super::document::PolicyDocument;
 use super::engine::Policy;
 use super::error::PolicyError;
@@ -55,10 +56,14 @@ pub const MAX_FORMAT_DEPTH: usize = 256;
 /// [`PolicyError::InvalidLimit`] when a limit is above what this crate
 /// supports; [`PolicyError::Syntax`] with the line and column of the first
 /// problem, or [`PolicyError::LimitExceeded`] for a condition nested deeper
-/// than `max_expression_depth` or a literal deeper than `max_json_depth`.
+/// than `max_expression_depth`, or for a document whose JSON form would
+/// nest deeper than `max_json_depth` or exceed the JSON member limit, so
+/// that the JSON form of every document this returns loads.
 pub fn parse_text(text: &str, limits: &PolicyLimits) -> Result<PolicyDocument, PolicyError> {
     limits.check()?;
-    parser::parse_document(text, limits)
+    let document = parser::parse_document(text, limits)?;
+    super::json_form::check_json_form(&document, limits)?;
+    Ok(document)
 }
 
 /// Writes `document` in the text form, in the canonical layout that
@@ -102,8 +107,21 @@ impl Policy {
     /// [`Policy::from_document`].
     pub fn from_text_with_limits(text: &str, limits: &PolicyLimits) -> Result<Policy, PolicyError> {
         let document = parse_text(text, limits)?;
-        Self::from_document(document, limits)
+        Self::compile(document, limits, Source::Text(text))
     }
+}
+
+/// Returns the first number literal of policy `text` that reads as
+/// `number`, as written, or `None` when there is none or the text does not
+/// tokenize.
+pub(crate) fn number_literal(text: &str, number: &serde_json::Number) -> Option<String> {
+    lexer::tokenize(text)
+        .ok()?
+        .into_iter()
+        .find_map(|spanned| match spanned.token {
+            lexer::Token::Number { value, literal } if value == *number => Some(literal),
+            _ => None,
+        })
 }
 
 #[cfg(test)]

@@ -395,7 +395,11 @@ impl Parser<'_> {
         Ok(expr)
     }
 
-    /// Parses a literal value: string, number, boolean, `null`, list or record.
+    /// Parses a literal value: string, number, boolean, `null`, list or
+    /// record. `depth` is the literal's own nesting, bounded here to bound
+    /// the recursion. The nesting of the literal in the JSON form, with the
+    /// levels of the document around it, is checked once the whole document
+    /// is read.
     fn literal(&mut self, depth: usize) -> Result<Value, PolicyError> {
         if depth
             > self
@@ -406,7 +410,7 @@ impl Parser<'_> {
             return Err(PolicyError::LimitExceeded {
                 limit: LimitKind::JsonDepth,
                 max: self.limits.max_json_depth,
-                subject: None,
+                subject: Some(self.rule.clone()),
             });
         }
         match self.next() {

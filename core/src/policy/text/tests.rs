@@ -1,7 +1,10 @@
 //! Round trips between the text and JSON forms, and parse errors.
 
 use super::*;
+use crate::policy::Expr;
 use crate::policy::{Policy, PolicyDocument, Principal, Request};
+use alloc::format;
+use alloc::string::String;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
@@ -231,4 +234,170 @@ fn underflowing_number_rejected_in_both_forms() {
     // Zero written with an exponent is still zero.
     let zero = text.replace("1e-400", "0e-400");
     assert!(parse_text(&zero, &limits()).is_ok());
+}
+
+#[test]
+fn leading_byte_order_mark_skipped() {
+    let text = "\u{feff}version 2;\nrole \"r\";\n";
+    let document = parse_text(text, &limits()).unwrap();
+    assert!(document.roles.contains_key("r"));
+    // Only one, and only at the start.
+    let (line, column, message) = parse_error("\u{feff}\u{feff}version 2;");
+    assert_eq!((line, column), (1, 1));
+    assert!(message.contains("\\u{feff}"), "{message}");
+    let (line, _, _) = parse_error("version 2;\n\u{feff}role \"r\";");
+    assert_eq!(line, 2);
+}
+
+/// Returns a rule whose condition compares `context.x` with a list
+/// literal nested `levels` deep.
+fn nested_literal_policy(levels: usize) -> String {
+    format!(
+        "version 2;\npermit \"p\" action any resource like \"*\" when {{ context.x == {}{} }};\n",
+        "[".repeat(levels),
+        "]".repeat(levels)
+    )
+}
+
+#[test]
+fn text_form_counts_the_json_form_nesting() {
+    // The literal sits in `{"value": ...}` in the operands array of `==`,
+    // in `when`, in the rule, in `rules`: its first list is level 7.
+    let deepest = limits().max_json_depth - 6;
+    let text = nested_literal_policy(deepest);
+    let policy = Policy::from_text(&text).unwrap();
+    let json = serde_json::to_string(policy.document()).unwrap();
+    assert!(Policy::from_json(json.as_bytes()).is_ok());
+
+    let text = nested_literal_policy(deepest + 1);
+    let error = Policy::from_text(&text).unwrap_err();
+    assert_eq!(
+        error,
+        PolicyError::LimitExceeded {
+            limit: LimitKind::JsonDepth,
+            max: 96,
+            subject: Some("p".to_string()),
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("the JSON form of rule `p` is nested deeper than the limit of 96 levels"),
+        "{error}"
+    );
+    assert_eq!(parse_text(&text, &limits()).unwrap_err(), error);
+
+    // The JSON form of the same document fails with the same code.
+    let mut document = parse_text(&nested_literal_policy(deepest), &limits()).unwrap();
+    if let Some(Expr::Eq(_, right)) = document.rules[0].when.as_mut() {
+        **right = Expr::Literal(serde_json::json!([nested_value(deepest)]));
+    }
+    let json = serde_json::to_string(&document).unwrap();
+    assert_eq!(
+        Policy::from_json(json.as_bytes()).unwrap_err().code(),
+        "limit_exceeded"
+    );
+    assert_eq!(
+        Policy::from_document(document, &limits()).unwrap_err(),
+        error
+    );
+}
+
+fn nested_value(levels: usize) -> serde_json::Value {
+    let mut value = serde_json::json!([]);
+    for _ in 1..levels {
+        value = serde_json::json!([value]);
+    }
+    value
+}
+
+#[test]
+fn loaded_text_policy_json_reloads() {
+    // Conditions at the expression limit, deep attribute chains and `!`
+    // chains stay within the JSON limit of the same limits.
+    let deep_not = format!("{}true", "!".repeat(30));
+    let chain = format!("context{}", ".a".repeat(31));
+    for condition in [
+        deep_not.as_str(),
+        chain.as_str(),
+        "context.x == {a: [{b: [1]}]}",
+    ] {
+        let text = format!(
+            "version 2; permit \"p\" action any resource like \"*\" when {{ {condition} }};"
+        );
+        let policy = Policy::from_text(&text).unwrap_or_else(|e| panic!("{condition}: {e}"));
+        let json = serde_json::to_string(policy.document()).unwrap();
+        assert!(Policy::from_json(json.as_bytes()).is_ok(), "{condition}");
+    }
+}
+
+#[test]
+fn condition_numbers_shown_as_written() {
+    for literal in ["1e2", "10E0", "-0.0", "1.50", "18446744073709551615"] {
+        let text = format!(
+            "version 2; permit \"p\" action any resource like \"*\" when {{ context.n == {literal} }};"
+        );
+        let error = Policy::from_text(&text).unwrap_err();
+        assert_eq!(error.code(), "invalid_condition", "{literal}");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("number `{literal}` is not")),
+            "{literal}: {error}"
+        );
+
+        let json = format!(
+            r#"{{"version":2,"rules":[{{"id":"p","effect":"permit","action":"*","resource":"*","when":{{"==":[{{"var":"context"}},{{"value":{literal}}}]}}}}]}}"#
+        );
+        let error = Policy::from_json(json.as_bytes()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("number `{literal}` is not")),
+            "{literal}: {error}"
+        );
+    }
+}
+
+#[test]
+fn negative_zero_literal_is_integer_zero() {
+    let text = "version 2; permit \"p\" action any resource like \"*\" when { context.n == -0 };";
+    let policy = Policy::from_text(text).unwrap();
+    let principal = Principal {
+        id: "u".to_string(),
+        ..Principal::default()
+    };
+    let context = serde_json::json!({ "n": 0 });
+    let decision = policy.evaluate(&Request::new(&principal, "a", "r", &context));
+    assert!(decision.is_allowed(), "{decision:?}");
+    let formatted = format_text(policy.document()).unwrap();
+    assert!(formatted.contains("context.n == 0"), "{formatted}");
+}
+
+#[test]
+fn overflowing_number_rejected_in_both_forms() {
+    let text =
+        "version 2; permit \"r\" action any resource like \"*\" when { context.x == 1e400 };";
+    let (line, column, message) = parse_error(text);
+    assert_eq!((line, column), (1, 72));
+    assert!(
+        message.contains("number `1e400` is too large for a 64-bit float"),
+        "{message}"
+    );
+    let json = r#"{"version":2,"rules":[{"id":"r","effect":"permit","action":"*","resource":"*","when":{"==":[{"var":"context"},{"value":1e400}]}}]}"#;
+    let error = Policy::from_json(json.as_bytes()).unwrap_err();
+    let expected = crate::json::JsonError::NumberOverflow {
+        literal: "1e400".to_string(),
+    };
+    assert_eq!(error, PolicyError::InvalidJson { source: expected });
+}
+
+#[test]
+fn astral_invisible_characters_escaped_as_surrogate_pairs() {
+    let text = "version 2; permit \"p\\udb40\\udc41\" action any resource like \"*\";";
+    let document = parse_text(text, &limits()).unwrap();
+    assert_eq!(document.rules[0].id, "p\u{e0041}");
+    let formatted = format_text(&document).unwrap();
+    assert!(formatted.contains(r#""p\udb40\udc41""#), "{formatted}");
+    assert_eq!(parse_text(&formatted, &limits()).unwrap(), document);
 }
