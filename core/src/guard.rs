@@ -129,8 +129,9 @@ impl Guard {
     /// # Errors
     ///
     /// A [`DecisionError`] with code `principal_invalid_roles` when a roles
-    /// claim is neither a string nor an array of strings, or
-    /// `principal_missing_subject` when `sub` is absent.
+    /// claim is neither a string nor an array of strings,
+    /// `principal_missing_subject` when `sub` is absent, or
+    /// `principal_empty_subject` when it is the empty string.
     pub fn principal(&self, claims: &Claims) -> Result<Principal, DecisionError> {
         let Some(id) = claims.subject() else {
             return Err(DecisionError {
@@ -139,6 +140,18 @@ impl Guard {
                 rule: None,
             });
         };
+        // Token verification counts `"sub": ""` as present, but an empty id
+        // names no principal, and rules on `principal.id` would match it.
+        if id.is_empty() {
+            return Err(DecisionError {
+                code: String::from("principal_empty_subject"),
+                message: String::from(
+                    "token's `sub` claim is empty, so it names no principal; the issuer must \
+                     put the principal's id in `sub`",
+                ),
+                rule: None,
+            });
+        }
 
         let mut roles = Vec::new();
         for path in &self.mapping.roles_claims {

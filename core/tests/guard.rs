@@ -123,6 +123,24 @@ fn namespaced_claim_name_read_whole() {
 }
 
 #[test]
+fn empty_sub_denied() {
+    let fixture = fixture(&["roles"]);
+    let jwt = token(
+        &fixture,
+        json!({"sub": "", "exp": NOW + 60, "roles": ["writer"]}),
+    );
+    let decision = check(&fixture, &jwt, "read", "doc:1");
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert_eq!(decision.errors.len(), 1);
+    assert_eq!(decision.errors[0].code, "principal_empty_subject");
+    assert!(
+        decision.errors[0].message.contains("`sub` claim is empty"),
+        "{}",
+        decision.errors[0].message
+    );
+}
+
+#[test]
 fn malformed_roles_claim_denies() {
     let fixture = fixture(&["roles"]);
     for roles in [

@@ -79,16 +79,18 @@ struct VerifyArgs {
     /// Accepted algorithm; repeat for several. Default: the `alg` of each key.
     #[arg(long = "alg", value_name = "ALG")]
     algorithms: Vec<String>,
-    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds.
+    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds; at
+    /// most 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     leeway: u64,
     /// Maximum token age from `iat`, in seconds. Default: not checked.
     #[arg(long, value_name = "SECONDS")]
     max_age: Option<u64>,
-    /// Required subject (`sub`). Default: not checked.
+    /// Required subject (`sub`), not empty. Default: not checked.
     #[arg(long, value_name = "SUB")]
     sub: Option<String>,
-    /// Required header `typ`, for example `at+jwt`. Default: not checked.
+    /// Required header `typ`, for example `at+jwt`, not empty. Default: not
+    /// checked.
     #[arg(long, value_name = "TYP")]
     typ: Option<String>,
     /// Claim that must be present, in addition to `exp`, which is always

@@ -165,6 +165,32 @@ test("maxJsonDepth above the supported maximum is an option error", () => {
   assert.equal(new guard.Policy(POLICY, { limits: { maxJsonDepth: 127 } }).ruleCount, 2);
 });
 
+test("options that no token can pass are rejected when checked", () => {
+  const { jwks } = fixture();
+  const invalid = (message) => ({ name: "TokenError", code: "ERR_JWT_INVALID_OPTION", message });
+  const leeway = invalid(/`leeway` is 3601 s, above the maximum of 3600 s/);
+  assert.throws(() => new guard.TokenVerifier(jwks, { leeway: 3601 }), leeway);
+  assert.throws(() => guard.verifyToken("a.b.c", jwks, { leeway: 2 ** 53 }), invalid(/above the maximum of 3600 s/));
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { leeway: 3601 } }), leeway);
+  assert.equal(new guard.TokenVerifier(jwks, { leeway: 3600 }).keyCount, 1);
+
+  const empty = (option) => invalid(new RegExp(`\`${option}\` is an empty string, which no token can match`));
+  assert.throws(() => new guard.TokenVerifier(jwks, { typ: "" }), empty("typ"));
+  assert.throws(() => new guard.TokenVerifier(jwks, { subject: "" }), empty("subject"));
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { typ: "" } }), empty("typ"));
+});
+
+test("an empty sub is a deny in the guard and present in verification", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "", exp: NOW + 60, roles: ["viewer"] }, privateJwk);
+  const g = new guard.Guard({ jwks, policy: POLICY });
+  const decision = g.check({ token, action: "read", resource: "doc:1" }, { now: NOW });
+  assert.equal(decision.decision, "deny");
+  assert.equal(decision.errors[0].code, "principal_empty_subject");
+  const verified = guard.verifyToken(token, jwks, { requiredClaims: ["exp", "sub"], now: NOW });
+  assert.equal(verified.claims.sub, "");
+});
+
 test("a text-form policy given as JSON gets a hint", () => {
   const { jwks } = fixture();
   const text = 'version 2;\npermit "all" action == "read" resource like "*";';

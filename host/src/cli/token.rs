@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
+use mem8_guard::token::{self, Algorithm, SigningKey, TokenError, Validation};
 use mem8_guard_host::config;
 use mem8_guard_host::sandbox::{GuestErrorKind, HostError};
 use serde_json::Value;
@@ -47,6 +47,9 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         validation.algorithms = Some(algorithms);
     }
 
+    // Options that no token can pass are a usage error, not an invalid token.
+    validation.check().map_err(|error| option_error(&error))?;
+
     let now = now_or_clock(args.now)?;
     let jwt = read_token(
         args.token.token_file.as_deref(),
@@ -74,6 +77,21 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Returns the usage error for options that [`Validation::check`] rejects,
+/// led by the command-line option that set the value.
+fn option_error(error: &TokenError) -> CliError {
+    let flag = match error {
+        TokenError::InvalidOption { option, .. } => match *option {
+            "leeway" => "--leeway",
+            "typ" => "--typ",
+            "subject" => "--sub",
+            other => other,
+        },
+        _ => "options",
+    };
+    format!("{flag}: {error}").into()
 }
 
 /// Verifies in the wasmtime host; the exit codes are those of the native
