@@ -191,6 +191,25 @@ test("an empty sub is a deny in the guard and present in verification", () => {
   assert.equal(verified.claims.sub, "");
 });
 
+test("key errors name the length rule and the modulus maximum", () => {
+  const oct = { kty: "oct", kid: "o", k: Buffer.alloc(32, 9).toString("base64url") };
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const token = `${b64({ alg: "HS384", kid: "o" })}.${b64({ sub: "a", exp: NOW + 60 })}.${Buffer.alloc(48).toString("base64url")}`;
+  assert.throws(() => guard.verifyToken(token, { keys: [oct] }, { algorithms: ["HS384"], now: NOW }), {
+    code: "ERR_JWT_KEY_ALGORITHM_MISMATCH",
+    message: /needs an HMAC secret of at least 48 bytes/,
+  });
+
+  const n = Buffer.alloc(2048);
+  n[0] = 0x80;
+  n[2047] = 1;
+  const rsa = { kty: "RSA", kid: "r", alg: "RS256", n: n.toString("base64url"), e: "AQAB" };
+  assert.throws(() => new guard.TokenVerifier({ keys: [rsa] }), {
+    code: "ERR_JWK_INVALID_KEY",
+    message: /16384-bit RSA modulus, above the supported maximum of 8192 bits/,
+  });
+});
+
 test("a text-form policy given as JSON gets a hint", () => {
   const { jwks } = fixture();
   const text = 'version 2;\npermit "all" action == "read" resource like "*";';

@@ -71,6 +71,10 @@ pub enum TokenError {
         kid: String,
         /// The header's algorithm.
         alg: Algorithm,
+        /// For an HMAC key without `alg` whose secret is too short for the
+        /// algorithm: the minimum secret length in bytes (48 for HS384, 64
+        /// for HS512). `None` when the key's type or `alg` does not fit.
+        min_secret_len: Option<usize>,
     },
     /// The signature does not verify under the selected key.
     BadSignature,
@@ -358,8 +362,20 @@ impl fmt::Display for TokenError {
                 "token has no kid and {candidates} keys could verify `{alg}`; issue tokens \
                  with a kid"
             ),
-            Self::KeyAlgorithmMismatch { kid, alg } => {
-                write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")
+            Self::KeyAlgorithmMismatch {
+                kid,
+                alg,
+                min_secret_len,
+            } => {
+                write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")?;
+                match min_secret_len {
+                    Some(min) => write!(
+                        f,
+                        ", which needs an HMAC secret of at least {min} bytes, and the key's \
+                         secret is shorter; give the key a secret of {min} bytes or more"
+                    ),
+                    None => Ok(()),
+                }
             }
             Self::BadSignature => f.write_str("signature verification failed"),
             Self::InvalidHeader {
