@@ -330,7 +330,13 @@ export interface GuardConfig {
   policy: PolicyDocument | string;
   validation?: ValidationOptions;
   principal?: {
-    /** Claims or dotted paths holding roles. Default `["roles"]`. */
+    /**
+     * Claims or dotted paths holding roles, read in order and merged. Default
+     * `["roles"]`. An entry with a dot is read as one claim of that whole name
+     * and as a path into nested objects. A token that has both is denied with
+     * `principal_ambiguous_roles_claim`. An empty entry or an empty path
+     * segment (`a..b`, `.a`, `a.`) throws `ERR_INVALID_ARGUMENT`.
+     */
     rolesClaims?: string[];
   };
 }

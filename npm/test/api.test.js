@@ -180,6 +180,32 @@ test("options that no token can pass are rejected when checked", () => {
   assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { typ: "" } }), empty("typ"));
 });
 
+test("roles claims fail closed on ambiguity and reject malformed entries", () => {
+  const { privateJwk, jwks } = fixture();
+  const g = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", "realm_access.roles"] } });
+  const check = (claims) => g.check({ token: guard.signToken({ sub: "a", exp: NOW + 60, ...claims }, privateJwk), action: "read", resource: "doc:1" }, { now: NOW });
+
+  assert.equal(check({ realm_access: { roles: ["viewer"] } }).decision, "allow");
+  assert.equal(check({ "realm_access.roles": ["viewer"] }).decision, "allow");
+  const both = check({ "realm_access.roles": ["viewer"], realm_access: { roles: [] } });
+  assert.equal(both.decision, "deny");
+  assert.deepEqual(both.reasons, []);
+  assert.equal(both.errors.length, 1);
+  assert.equal(both.errors[0].code, "principal_ambiguous_roles_claim");
+  assert.match(both.errors[0].message, /the token is ambiguous for roles claim `realm_access\.roles`/);
+
+  for (const entry of ["", "a..b", ".x", "x."]) {
+    assert.throws(() => new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", entry] } }), (error) => {
+      assert.equal(error.code, "ERR_INVALID_ARGUMENT", entry);
+      assert.match(error.message, /`roles_claims`/, entry);
+      return true;
+    });
+  }
+  const namespaced = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["https://example.com/roles"] } });
+  const token = guard.signToken({ sub: "a", exp: NOW + 60, "https://example.com/roles": ["viewer"] }, privateJwk);
+  assert.equal(namespaced.check({ token, action: "read", resource: "doc:1" }, { now: NOW }).decision, "allow");
+});
+
 test("an empty sub is a deny in the guard and present in verification", () => {
   const { privateJwk, jwks } = fixture();
   const token = guard.signToken({ sub: "", exp: NOW + 60, roles: ["viewer"] }, privateJwk);
