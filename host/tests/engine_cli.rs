@@ -453,3 +453,79 @@ fn module_env_is_named_with_bundle() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
+
+/// Writes a guard configuration with the example key set, `policy` and the
+/// example issuer and audience, and returns its path.
+fn config_with_policy(dir: &Path, name: &str, policy: &str) -> String {
+    let config = dir.join(name);
+    let text = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": policy,
+        "validation": {
+            "issuers": ["https://auth.example.com"],
+            "audiences": ["documents-api"]
+        }
+    });
+    std::fs::write(&config, text.to_string()).unwrap();
+    config.to_str().unwrap().to_owned()
+}
+
+/// Runs `check` with `config` for `token` and `action` on `document:1`, in
+/// the engine that `engine` selects.
+fn check_config(config: &str, token: &str, action: &str, engine: &[&str]) -> Output {
+    let token_path = example(&format!("tokens/{token}.jwt"));
+    let mut args = vec![
+        "check",
+        "--config",
+        config,
+        "--token-file",
+        &token_path,
+        "--action",
+        action,
+        "--resource",
+        "document:1",
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(engine);
+    run(&args)
+}
+
+#[test]
+fn text_policy_config_in_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = guest();
+    let wasm = ["--engine", "wasm", "--module", module.as_str()];
+    let config = config_with_policy(
+        dir.path(),
+        "guard.json",
+        &example("policy/documents.policy"),
+    );
+    for (token, action, code) in [("carol-admin", "read", 0), ("bob-viewer", "delete", 1)] {
+        let native = check_config(&config, token, action, &[]);
+        let hosted = check_config(&config, token, action, &wasm);
+        assert_eq!(native.status.code(), Some(code), "{token}: {native:?}");
+        assert_eq!(hosted.status.code(), Some(code), "{token}: {hosted:?}");
+        assert_eq!(native.stdout, hosted.stdout, "{token}");
+    }
+
+    // A policy that does not load is named in both engines, not the
+    // configuration that names it.
+    let broken_text = dir.path().join("broken.policy");
+    std::fs::write(&broken_text, "version 2;\npermit \"x\" action any;\n").unwrap();
+    let broken_json = dir.path().join("broken.json");
+    std::fs::write(&broken_json, "version 2;\n").unwrap();
+    for (policy, file) in [
+        (&broken_text, "broken.policy"),
+        (&broken_json, "broken.json"),
+    ] {
+        let config = config_with_policy(dir.path(), "guard-broken.json", policy.to_str().unwrap());
+        for engine in [&[][..], &wasm[..]] {
+            let output = check_config(&config, "carol-admin", "read", engine);
+            assert_eq!(output.status.code(), Some(2), "{file}: {output:?}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(&format!("{file}`: ")), "{file}: {stderr}");
+            assert!(!stderr.contains("guard-broken.json"), "{file}: {stderr}");
+        }
+    }
+}
