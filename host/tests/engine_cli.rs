@@ -529,3 +529,60 @@ fn text_policy_config_in_both_engines() {
         }
     }
 }
+
+#[test]
+fn verify_prints_numbers_as_written() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+    let jwks = dir.path().join("jwks.json");
+    let set = format!(
+        r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"n","x":"{x}"}}]}}"#
+    );
+    std::fs::write(&jwks, set).unwrap();
+
+    let long = format!("1{}", "0".repeat(300));
+    let payload = format!(
+        "{{\n  \"sub\": \"a b\",\n  \"exp\": 4102444800,\n  \"big\": 18446744073709551616,\n  \
+         \"long\": {long},\n  \"frac\": 1.50,\n  \"text\": \"say \\\"hi\\\"  twice\\\\\",\n  \
+         \"list\": [ 1e2, -0, 0.1 ]\n}}"
+    );
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA","kid":"n"}"#),
+        URL_SAFE_NO_PAD.encode(&payload)
+    );
+    let signature = URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()).to_bytes());
+    let token = dir.path().join("token.jwt");
+    std::fs::write(&token, format!("{input}.{signature}")).unwrap();
+
+    let expected = format!(
+        "{{\"sub\":\"a b\",\"exp\":4102444800,\"big\":18446744073709551616,\"long\":{long},\
+         \"frac\":1.50,\"text\":\"say \\\"hi\\\"  twice\\\\\",\"list\":[1e2,-0,0.1]}}\n"
+    );
+    let module = guest();
+    let base = [
+        "token",
+        "verify",
+        "--jwks",
+        jwks.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--token-file",
+        token.to_str().unwrap(),
+    ];
+    let hosted = [&base[..], &["--engine", "wasm", "--module", &module]].concat();
+    for args in [&base[..], &hosted[..]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+        // The output is still JSON with the same values.
+        let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let written: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(printed, written);
+    }
+}

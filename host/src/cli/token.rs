@@ -67,8 +67,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     );
     match token::verify(&jwt, &keys, &validation, now) {
         Ok(verified) => {
-            let claims = Value::Object(verified.claims.into_map());
-            writeln!(std::io::stdout(), "{claims}")?;
+            writeln!(std::io::stdout(), "{}", compact_json(&verified.payload))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -77,6 +76,40 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Returns the verified payload on one line: its JSON text without the
+/// whitespace between tokens. Numbers and strings stay as the token writes
+/// them, so `18446744073709551616` is not rounded to a 64-bit float.
+///
+/// The payload passed the strict parser, so every `"` outside a string
+/// opens one, and a string ends at the first `"` not escaped by `\`.
+fn compact_json(payload: &[u8]) -> String {
+    let mut compact = Vec::with_capacity(payload.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in payload {
+        if in_string {
+            compact.push(byte);
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'"' => {
+                in_string = true;
+                compact.push(byte);
+            }
+            _ => compact.push(byte),
+        }
+    }
+    String::from_utf8_lossy(&compact).into_owned()
 }
 
 /// Returns the usage error for options that [`Validation::check`] rejects,
@@ -114,7 +147,7 @@ fn verify_in_host(
     }
     match verifier.verify(jwt, now) {
         Ok(verified) => {
-            writeln!(std::io::stdout(), "{}", Value::Object(verified.claims))?;
+            writeln!(std::io::stdout(), "{}", compact_json(&verified.payload))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(HostError::Guest(error)) if error.kind == GuestErrorKind::Token => {

@@ -55,6 +55,9 @@ pub struct VerifiedToken {
     pub header: Header,
     /// The claims object.
     pub claims: Map<String, Value>,
+    /// The decoded payload segment: the exact JSON text `claims` was parsed
+    /// from, with numbers as the token writes them.
+    pub payload: Vec<u8>,
 }
 
 /// A compact JWS whose signature verified.
