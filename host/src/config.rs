@@ -29,6 +29,7 @@ use serde_json::Value;
 
 /// Largest configuration, key set, policy, claims or token file read, in
 /// bytes: 16 MiB. Parsing a policy takes about 30 times its size in memory.
+/// Guard modules have their own limit, [`MAX_MODULE_BYTES`].
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A document given by path or inline.
@@ -88,6 +89,11 @@ pub fn shown(path: &Path) -> String {
     escaped
 }
 
+/// Largest guard module read, in bytes: 64 MiB, the limit of a bundle file
+/// ([`bundle::MAX_FILE_BYTES`](crate::bundle::MAX_FILE_BYTES)), so that a
+/// module that runs from `--module` also fits in a bundle, and the reverse.
+pub const MAX_MODULE_BYTES: u64 = crate::bundle::MAX_FILE_BYTES;
+
 /// Reads a whole file of at most [`MAX_FILE_BYTES`]. The limit holds for
 /// devices and pipes too, whose reported size is 0.
 ///
@@ -95,8 +101,21 @@ pub fn shown(path: &Path) -> String {
 ///
 /// A [`ConfigError`] naming the file when it cannot be read or is too large.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    read_file_up_to(path, MAX_FILE_BYTES)
+}
+
+/// Reads a guard module file of at most [`MAX_MODULE_BYTES`].
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the file when it cannot be read or is too large.
+pub fn read_module(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    read_file_up_to(path, MAX_MODULE_BYTES)
+}
+
+fn read_file_up_to(path: &Path, max: u64) -> Result<Vec<u8>, ConfigError> {
     let file = File::open(path).map_err(|error| ConfigError::new(path, error))?;
-    read_bounded(file).map_err(|error| ConfigError::new(path, error))
+    read_bounded_to(file, max).map_err(|error| ConfigError::new(path, error))
 }
 
 /// Reads `source` to its end, failing once it passes [`MAX_FILE_BYTES`].
@@ -105,12 +124,16 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
 ///
 /// The read error, or an `InvalidData` error when the input is too large.
 pub fn read_bounded(source: impl Read) -> std::io::Result<Vec<u8>> {
+    read_bounded_to(source, MAX_FILE_BYTES)
+}
+
+fn read_bounded_to(source: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    source.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    source.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("input is larger than the limit of {MAX_FILE_BYTES} bytes"),
+            format!("input is larger than the limit of {max} bytes"),
         ));
     }
     Ok(bytes)

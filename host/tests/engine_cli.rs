@@ -586,3 +586,287 @@ fn verify_prints_numbers_as_written() {
         assert_eq!(printed, written);
     }
 }
+
+/// Runs `bundle sign` with the given module, policy and key into `out`.
+fn sign_files(module: &str, policy: &str, key: &Path, out: &Path) -> Output {
+    run(&[
+        "bundle",
+        "sign",
+        "--module",
+        module,
+        "--policy",
+        policy,
+        "--bundle-version",
+        "1",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        NOW,
+    ])
+}
+
+#[test]
+fn bundle_sign_converts_text_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let out = dir.path().join("text");
+    let output = sign_files(
+        &guest(),
+        &example("policy/documents.policy"),
+        &private,
+        &out,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let policy: Value =
+        serde_json::from_slice(&std::fs::read(out.join("policy.json")).unwrap()).unwrap();
+    assert_eq!(policy["version"], 2);
+
+    let config = example("guard.json");
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        out.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check_config(&config, "carol-admin", "read", &engine);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("viewers-read"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn bundle_sign_rejects_what_no_host_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, _) = keypair(dir.path(), "release");
+    let policy = example("policy.json");
+    let junk = dir.path().join("junk.wasm");
+    std::fs::write(&junk, "not a module").unwrap();
+    let broken = dir.path().join("broken.policy");
+    std::fs::write(&broken, "version 2;\npermit").unwrap();
+
+    // A key whose `d` belongs to another public key `x`.
+    let (other, _) = keypair(dir.path(), "other");
+    let mut mismatched: Value = serde_json::from_slice(&std::fs::read(&private).unwrap()).unwrap();
+    let other: Value = serde_json::from_slice(&std::fs::read(&other).unwrap()).unwrap();
+    mismatched["x"] = other["x"].clone();
+    let mismatched_path = dir.path().join("mismatched.jwk");
+    std::fs::write(&mismatched_path, mismatched.to_string()).unwrap();
+
+    let module = guest();
+    let cases = [
+        (
+            "/dev/null",
+            policy.as_str(),
+            &private,
+            "`/dev/null`: invalid module: the module is empty",
+        ),
+        (
+            junk.to_str().unwrap(),
+            policy.as_str(),
+            &private,
+            "invalid module: the module is not WebAssembly",
+        ),
+        (
+            module.as_str(),
+            broken.to_str().unwrap(),
+            &private,
+            "broken.policy`: ",
+        ),
+        (
+            module.as_str(),
+            policy.as_str(),
+            &mismatched_path,
+            "member `d` does not match the public key `x`",
+        ),
+    ];
+    for (index, (module, policy, key, message)) in cases.into_iter().enumerate() {
+        let out = dir.path().join(format!("out-{index}"));
+        let output = sign_files(module, policy, key, &out);
+        assert_eq!(output.status.code(), Some(2), "{message}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!out.exists(), "{message}");
+    }
+}
+
+#[test]
+fn bundle_key_files_parsed_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let verify = |trusted: &Path| {
+        run(&[
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trusted-keys",
+            trusted.to_str().unwrap(),
+        ])
+    };
+
+    // A second `x` after the right one: the strict parser rejects the file.
+    let text = std::fs::read_to_string(&public).unwrap();
+    let repeated = dir.path().join("repeated.jwk");
+    let second_x = format!(r#","x":"{}"}}"#, "A".repeat(43));
+    std::fs::write(
+        &repeated,
+        text.trim().trim_end_matches('}').to_owned() + &second_x,
+    )
+    .unwrap();
+    let output = verify(&repeated);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("duplicate member name `x`"), "{stderr}");
+
+    // A private key marked for encryption is reported as a private key.
+    let mut enc: Value = serde_json::from_slice(&std::fs::read(&private).unwrap()).unwrap();
+    enc["use"] = serde_json::json!("enc");
+    let enc_path = dir.path().join("enc.jwk");
+    std::fs::write(&enc_path, enc.to_string()).unwrap();
+    let output = verify(&enc_path);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("contains the private member `d`"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn bundle_verify_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let verify = || {
+        run(&[
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trusted-keys",
+            public.to_str().unwrap(),
+        ])
+    };
+    let module = bundle.join("module.wasm");
+
+    // Files the bundle may not contain: a negative result, exit 1.
+    let oversized = dir.path().join("oversized");
+    std::fs::File::create(&oversized)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for (target, message) in [
+        (&oversized, "is larger than the limit of 67108864 bytes"),
+        (&fifo, "is not a regular file"),
+    ] {
+        let _ = std::fs::remove_file(&module);
+        std::os::unix::fs::symlink(target, &module).unwrap();
+        let output = verify();
+        assert_eq!(output.status.code(), Some(1), "{message}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("invalid bundle: "), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+
+    // A file that cannot be read: an error, exit 2.
+    std::fs::remove_file(bundle.join("manifest.sig")).unwrap();
+    let output = verify();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn rejected_bundle_prints_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    std::fs::write(bundle.join("policy.json"), r#"{"version":1}"#).unwrap();
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check(&engine, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("policy.json"), "{stderr}");
+    assert!(!stderr.contains("WARN"), "{stderr}");
+}
+
+/// Appends a custom section named `padding` with `size` zero bytes to a
+/// component, which leaves what it does unchanged.
+fn padded(module: &[u8], size: usize) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let name = b"padding";
+    let mut content = Vec::with_capacity(size + 16);
+    leb128(name.len(), &mut content);
+    content.extend_from_slice(name);
+    content.resize(content.len() + size, 0);
+    let mut padded = module.to_vec();
+    padded.push(0);
+    leb128(content.len(), &mut padded);
+    padded.extend_from_slice(&content);
+    padded
+}
+
+#[test]
+fn modules_up_to_64_mib_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.wasm");
+    std::fs::write(&big, padded(&common::guest(), 20 << 20)).unwrap();
+    let big = big.to_str().unwrap();
+
+    let output = check(
+        &["--engine", "wasm", "--module", big],
+        "alice-editor",
+        "write",
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let (private, _) = keypair(dir.path(), "release");
+    let out = dir.path().join("bundle");
+    let output = sign_files(big, &example("policy.json"), &private, &out);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let oversized = dir.path().join("oversized.wasm");
+    std::fs::File::create(&oversized)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let oversized = oversized.to_str().unwrap();
+    let output = check(
+        &["--engine", "wasm", "--module", oversized],
+        "alice-editor",
+        "write",
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("input is larger than the limit of 67108864 bytes"),
+        "{stderr}"
+    );
+}
