@@ -156,17 +156,8 @@ struct CheckArgs {
     /// mapping.
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// File holding the bearer token.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "token",
-        required_unless_present = "token"
-    )]
-    token_file: Option<PathBuf>,
-    /// The bearer token itself.
-    #[arg(long, value_name = "TOKEN")]
-    token: Option<String>,
+    #[command(flatten)]
+    token: CheckToken,
     /// Action requested, for example `read`.
     #[arg(long, value_name = "A")]
     action: String,
@@ -185,6 +176,20 @@ struct CheckArgs {
     now: Option<u64>,
     #[command(flatten)]
     engine: cli::engine::EngineArgs,
+}
+
+/// The source of `check`'s bearer token: exactly one of a file or an
+/// argument. As one group, a missing token names both options.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct CheckToken {
+    /// File holding the bearer token.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// The bearer token itself. A token in an argument is visible in the
+    /// process list; prefer --token-file.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -428,6 +428,38 @@ fn verify_rejects_options_no_token_passes() {
 }
 
 #[test]
+fn check_without_token_names_both_options() {
+    let output = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--token-file <FILE>"), "{stderr}");
+    assert!(stderr.contains("--token <TOKEN>"), "{stderr}");
+
+    let both = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+        "--token",
+        "abc",
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}
+
+#[test]
 fn keygen_sign_verify_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     for alg in ["EdDSA", "ES256"] {

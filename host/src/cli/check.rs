@@ -30,7 +30,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         None => None,
         Some(text) => Some(object_argument(text, "--resource-attributes")?),
     };
-    let token = read_token(args.token_file.as_deref(), args.token.as_deref())?;
+    let token = read_token(
+        args.token.token_file.as_deref(),
+        args.token.token.as_deref(),
+    )?;
     let now = now_or_clock(args.now)?;
 
     let decision = match args.engine.engine {
