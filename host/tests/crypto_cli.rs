@@ -778,6 +778,30 @@ fn encrypted_sample(scratch: &Scratch) -> Vec<u8> {
 }
 
 #[test]
+fn cut_streams_name_where_they_were_cut() {
+    let scratch = Scratch::new();
+    let ciphertext = encrypted_sample(&scratch);
+    // A 61-byte header, then sealed chunks of 1024 + 16 bytes.
+    let cases = [
+        ("at a chunk boundary", 61 + 1040, "stream is truncated"),
+        ("after the header", 61, "stream is truncated"),
+        ("inside a chunk", 61 + 1040 + 100, "decryption failed"),
+        ("inside the header", 58, "malformed input"),
+    ];
+    for (name, length, message) in cases {
+        scratch.write("cut.bin", &ciphertext[..length]);
+        let output = scratch.decrypt("cut.bin", "", "out.bin");
+        assert_eq!(output.status.code(), Some(1), "{name}: {output:?}");
+        let stderr = stderr(&output);
+        assert!(
+            stderr.contains(&format!("cannot decrypt `cut.bin`: {message}")),
+            "{name}: {stderr}"
+        );
+        assert!(!scratch.exists("out.bin"), "{name}");
+    }
+}
+
+#[test]
 fn inauthentic_input_exits_1_without_output() {
     let scratch = Scratch::new();
     let ciphertext = encrypted_sample(&scratch);

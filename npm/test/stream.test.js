@@ -136,6 +136,14 @@ test("tampered and truncated streams fail with typed errors", () => {
   assert.throws(() => decrypt(ring, cut, 100), { name: "CryptoError", code: "ERR_CRYPTO_DECRYPTION_FAILED" });
   const headerOnly = stream.subarray(0, 61);
   assert.throws(() => decrypt(ring, headerOnly, 5), { code: "ERR_CRYPTO_TRUNCATED" });
+  // A cut at a chunk boundary is a truncation; a cut inside a chunk or the
+  // header breaks what it cuts.
+  const atBoundary = stream.subarray(0, 61 + 1040);
+  assert.throws(() => decrypt(ring, atBoundary, 100), { code: "ERR_CRYPTO_TRUNCATED" });
+  const insideChunk = stream.subarray(0, 61 + 1040 + 100);
+  assert.throws(() => decrypt(ring, insideChunk, 100), { code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+  const insideHeader = stream.subarray(0, 58);
+  assert.throws(() => decrypt(ring, insideHeader, 100), { code: "ERR_CRYPTO_MALFORMED" });
   const flipped = stream.slice();
   flipped[100] ^= 1;
   const decryptor = ring.streamDecryptor({ aad });
