@@ -42,13 +42,13 @@ export interface ValidationOptions {
   issuers?: string[];
   /** Accepted audiences. Default: none, so a token carrying `aud` is rejected. */
   audiences?: string[];
-  /** Required `sub`. Default: not checked. */
+  /** Required `sub`. Default: not checked. Not empty (`ERR_JWT_INVALID_OPTION`). */
   subject?: string;
-  /** Required header `typ` (case-insensitive, `application/` ignored). */
+  /** Required header `typ` (case-insensitive, `application/` ignored). Not empty (`ERR_JWT_INVALID_OPTION`). */
   typ?: string;
-  /** Claims that must be present. Default `["exp"]`. */
+  /** Claims that must be present, with any value (`"sub": ""` is present). Default `["exp"]`. */
   requiredClaims?: string[];
-  /** Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds. Default 0. */
+  /** Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds. Default 0, at most 3600 (`ERR_JWT_INVALID_OPTION` above). */
   leeway?: number;
   /** Maximum age from `iat`, in seconds. Default: not checked. */
   maxAge?: number;
@@ -352,7 +352,13 @@ export interface GuardConfig {
   policy: PolicyDocument | string;
   validation?: ValidationOptions;
   principal?: {
-    /** Claims or dotted paths holding roles. Default `["roles"]`. */
+    /**
+     * Claims or dotted paths holding roles, read in order and merged. Default
+     * `["roles"]`. An entry with a dot is read as one claim of that whole name
+     * and as a path into nested objects. A token that has both is denied with
+     * `principal_ambiguous_roles_claim`. An empty entry or an empty path
+     * segment (`a..b`, `.a`, `a.`) throws `ERR_INVALID_ARGUMENT`.
+     */
     rolesClaims?: string[];
   };
 }
@@ -375,7 +381,11 @@ export interface GuardRequest {
 export class Guard {
   /** @throws {KeyError | PolicyError | InvalidArgumentError} */
   constructor(config: GuardConfig);
-  /** An invalid token gives a deny decision with a `token_*` error. */
+  /**
+   * An invalid token gives a deny decision with a `token_*` error, and claims
+   * that name no principal (an empty `sub`) or no clear roles a deny with a
+   * `principal_*` error.
+   */
   check(request: GuardRequest, options?: AtTime): Decision;
   free(): void;
   [Symbol.dispose](): void;

@@ -24,11 +24,21 @@ pub struct PrincipalMapping {
     /// `["roles"]`.
     ///
     /// Each entry is a claim name or a dotted path into nested objects, such
-    /// as `realm_access.roles`. A top-level claim whose name is the whole
-    /// entry wins over the dotted reading, so namespaced claims like
-    /// `https://example.com/roles` work as written. A string value is split
-    /// on spaces (U+0020, as OAuth `scope` and `scp` are); an array must hold
-    /// only strings. An absent claim gives no roles.
+    /// as `realm_access.roles`. An entry with a dot is looked up both ways:
+    /// as one top-level claim of that whole name, so namespaced claims like
+    /// `https://example.com/roles` work as written, and as a path. When a
+    /// token has both, the entry is ambiguous and [`Guard::check`] denies
+    /// with `principal_ambiguous_roles_claim`, so a claim whose name a user
+    /// can choose never shadows the nested one, nor the other way round.
+    ///
+    /// A string value is split on spaces (U+0020, as OAuth `scope` and
+    /// `scp` are); an array must hold only strings. An absent claim gives no
+    /// roles.
+    ///
+    /// An entry must not be empty, and a dotted entry must not have an empty
+    /// segment (`a..b`, `.a`, `a.`). Deserializing rejects such an entry, and
+    /// [`PrincipalMapping::check`] does for a mapping built in code.
+    #[serde(deserialize_with = "roles_claims")]
     pub roles_claims: Vec<String>,
 }
 
@@ -38,6 +48,80 @@ impl Default for PrincipalMapping {
             roles_claims: vec![String::from("roles")],
         }
     }
+}
+
+impl PrincipalMapping {
+    /// Checks that every `roles_claims` entry is a claim name or a dotted
+    /// path without empty segments. Deserializing runs this check, and
+    /// [`Guard::check`] runs it on every request and denies when it fails.
+    ///
+    /// # Errors
+    ///
+    /// [`GuardConfigError::InvalidRolesClaim`] for the first malformed entry.
+    pub fn check(&self) -> Result<(), GuardConfigError> {
+        self.roles_claims
+            .iter()
+            .try_for_each(|entry| check_roles_claim(entry))
+    }
+}
+
+/// A guard configuration that cannot work as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GuardConfigError {
+    /// A `roles_claims` entry is empty or has an empty path segment.
+    InvalidRolesClaim {
+        /// The entry, escaped and cut to 64 characters.
+        entry: String,
+    },
+}
+
+impl GuardConfigError {
+    /// Returns a stable snake_case code: `invalid_roles_claim`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRolesClaim { .. } => "invalid_roles_claim",
+        }
+    }
+}
+
+impl core::fmt::Display for GuardConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::InvalidRolesClaim { entry } if entry.is_empty() => {
+                f.write_str("`roles_claims` has an empty entry; give a claim name such as `roles`")
+            }
+            Self::InvalidRolesClaim { entry } => write!(
+                f,
+                "`roles_claims` entry `{entry}` has an empty path segment; join claim names \
+                 with single dots, as in `realm_access.roles`"
+            ),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for GuardConfigError {}
+
+/// Rejects an empty entry and a dotted entry with an empty segment.
+fn check_roles_claim(entry: &str) -> Result<(), GuardConfigError> {
+    if entry.split('.').any(str::is_empty) {
+        return Err(GuardConfigError::InvalidRolesClaim {
+            entry: alloc::format!("{}", Printable(entry)),
+        });
+    }
+    Ok(())
+}
+
+/// Deserializes `roles_claims` and checks every entry.
+fn roles_claims<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let entries = Vec::<String>::deserialize(deserializer)?;
+    for entry in &entries {
+        check_roles_claim(entry).map_err(serde::de::Error::custom)?;
+    }
+    Ok(entries)
 }
 
 /// The settings of a [`Guard`], besides its keys and policy.
@@ -128,9 +212,16 @@ impl Guard {
     ///
     /// # Errors
     ///
-    /// A [`DecisionError`] with code `principal_invalid_roles` when a roles
-    /// claim is neither a string nor an array of strings, or
-    /// `principal_missing_subject` when `sub` is absent.
+    /// A [`DecisionError`] with one of these codes:
+    ///
+    /// - `principal_missing_subject`: `sub` is absent or not a string;
+    /// - `principal_empty_subject`: `sub` is the empty string;
+    /// - `principal_invalid_roles_claim`: a `roles_claims` entry is
+    ///   malformed (see [`PrincipalMapping::check`]);
+    /// - `principal_ambiguous_roles_claim`: a dotted entry finds both a
+    ///   top-level claim of its whole name and a value at its path;
+    /// - `principal_invalid_roles`: a roles claim is neither a string nor an
+    ///   array of strings.
     pub fn principal(&self, claims: &Claims) -> Result<Principal, DecisionError> {
         let Some(id) = claims.subject() else {
             return Err(DecisionError {
@@ -139,27 +230,45 @@ impl Guard {
                 rule: None,
             });
         };
+        // Token verification counts `"sub": ""` as present, but an empty id
+        // names no principal, and rules on `principal.id` would match it.
+        if id.is_empty() {
+            return Err(DecisionError {
+                code: String::from("principal_empty_subject"),
+                message: String::from(
+                    "token's `sub` claim is empty, so it names no principal; the issuer must \
+                     put the principal's id in `sub`",
+                ),
+                rule: None,
+            });
+        }
+        self.mapping.check().map_err(|error| DecisionError {
+            code: String::from("principal_invalid_roles_claim"),
+            message: error.to_string(),
+            rule: None,
+        })?;
 
         let mut roles = Vec::new();
-        for path in &self.mapping.roles_claims {
-            match lookup(claims.as_map(), path) {
-                None => {}
-                Some(Value::String(text)) => {
+        for entry in &self.mapping.roles_claims {
+            match lookup(claims.as_map(), entry) {
+                Lookup::Absent => {}
+                Lookup::Ambiguous => return Err(ambiguous_roles(entry)),
+                Lookup::Found(Value::String(text)) => {
                     // OAuth scopes are separated by U+0020 alone (RFC 6749
                     // §3.3); splitting on other whitespace would let
                     // `viewer\u{a0}admin` grant `admin`.
                     let names = text.split(' ').filter(|name| !name.is_empty());
                     roles.extend(names.map(String::from));
                 }
-                Some(Value::Array(items)) => {
+                Lookup::Found(Value::Array(items)) => {
                     for item in items {
                         let Value::String(role) = item else {
-                            return Err(invalid_roles(path));
+                            return Err(invalid_roles(entry));
                         };
                         roles.push(role.clone());
                     }
                 }
-                Some(_) => return Err(invalid_roles(path)),
+                Lookup::Found(_) => return Err(invalid_roles(entry)),
             }
         }
         roles.sort_unstable();
@@ -213,12 +322,49 @@ fn invalid_roles(path: &str) -> DecisionError {
     }
 }
 
-/// Finds `path` in `claims`: first as one top-level name, then as a dotted
-/// path through nested objects.
-fn lookup<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    if let Some(value) = claims.get(path) {
-        return Some(value);
+fn ambiguous_roles(entry: &str) -> DecisionError {
+    DecisionError {
+        code: String::from("principal_ambiguous_roles_claim"),
+        message: alloc::format!(
+            "the token is ambiguous for roles claim `{}`: it has both a top-level claim of that \
+             whole name and a value at that dotted path, so the request is denied; have the \
+             issuer send only one of them",
+            Printable(entry)
+        ),
+        rule: None,
     }
+}
+
+/// The result of looking a `roles_claims` entry up in the claims.
+#[derive(Debug, PartialEq)]
+enum Lookup<'a> {
+    /// Neither reading of the entry finds a value.
+    Absent,
+    /// Exactly one reading finds this value.
+    Found(&'a Value),
+    /// A dotted entry finds both a top-level claim of its whole name and a
+    /// value at its path.
+    Ambiguous,
+}
+
+/// Finds `entry` in `claims`, as one top-level name and, when it contains a
+/// dot, as a path through nested objects.
+fn lookup<'a>(claims: &'a Map<String, Value>, entry: &str) -> Lookup<'a> {
+    let whole = claims.get(entry);
+    let nested = if entry.contains('.') {
+        nested(claims, entry)
+    } else {
+        None
+    };
+    match (whole, nested) {
+        (Some(_), Some(_)) => Lookup::Ambiguous,
+        (Some(value), None) | (None, Some(value)) => Lookup::Found(value),
+        (None, None) => Lookup::Absent,
+    }
+}
+
+/// Follows the dotted `path` through nested objects of `claims`.
+fn nested<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut segments = path.split('.');
     let mut current = claims.get(segments.next()?)?;
     for segment in segments {
@@ -239,19 +385,73 @@ mod tests {
     }
 
     #[test]
-    fn lookup_prefers_whole_name() {
+    fn lookup_finds_either_reading() {
+        let map = claims(serde_json::json!({
+            "https://example.com/roles": ["whole"],
+            "realm_access": {"roles": ["x"]}
+        }));
+        assert_eq!(
+            lookup(&map, "https://example.com/roles"),
+            Lookup::Found(&serde_json::json!(["whole"]))
+        );
+        assert_eq!(
+            lookup(&map, "realm_access.roles"),
+            Lookup::Found(&serde_json::json!(["x"]))
+        );
+        assert_eq!(lookup(&map, "realm_access.missing"), Lookup::Absent);
+        assert_eq!(lookup(&map, "realm_access.roles.x"), Lookup::Absent);
+    }
+
+    #[test]
+    fn lookup_ambiguous_on_both_readings() {
         let map = claims(serde_json::json!({
             "a.b": "whole",
             "a": {"b": "nested"},
-            "realm_access": {"roles": ["x"]}
+            "c.d": "whole only",
+            "c": {"other": 1}
         }));
-        assert_eq!(lookup(&map, "a.b"), Some(&Value::from("whole")));
+        assert_eq!(lookup(&map, "a.b"), Lookup::Ambiguous);
         assert_eq!(
-            lookup(&map, "realm_access.roles"),
-            Some(&serde_json::json!(["x"]))
+            lookup(&map, "c.d"),
+            Lookup::Found(&Value::from("whole only"))
         );
-        assert_eq!(lookup(&map, "realm_access.missing"), None);
-        assert_eq!(lookup(&map, "a.b.c"), None);
+    }
+
+    #[test]
+    fn malformed_entries_rejected() {
+        for entry in ["", ".", "a..b", ".x", "x.", "a.b."] {
+            let mapping = PrincipalMapping {
+                roles_claims: vec![String::from("roles"), String::from(entry)],
+            };
+            let error = mapping.check().unwrap_err();
+            assert_eq!(error.code(), "invalid_roles_claim", "{entry}");
+            let text = serde_json::json!({ "roles_claims": ["roles", entry] });
+            let parsed = serde_json::from_value::<PrincipalMapping>(text);
+            assert!(parsed.is_err(), "{entry}");
+        }
+        for entry in ["roles", "realm_access.roles", "https://example.com/roles"] {
+            let text = serde_json::json!({ "roles_claims": [entry] });
+            let parsed = serde_json::from_value::<PrincipalMapping>(text).unwrap();
+            assert_eq!(parsed.check(), Ok(()), "{entry}");
+        }
+    }
+
+    #[test]
+    fn malformed_entry_messages() {
+        let empty = GuardConfigError::InvalidRolesClaim {
+            entry: String::new(),
+        };
+        assert_eq!(
+            empty.to_string(),
+            "`roles_claims` has an empty entry; give a claim name such as `roles`"
+        );
+        let text = serde_json::json!({ "roles_claims": ["a..b"] });
+        let error = serde_json::from_value::<PrincipalMapping>(text).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`roles_claims` entry `a..b` has an empty path segment; join claim names with \
+             single dots, as in `realm_access.roles`"
+        );
     }
 
     #[test]

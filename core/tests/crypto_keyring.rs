@@ -702,6 +702,126 @@ fn json_errors_never_echo_secrets() {
     }
 }
 
+/// Returns whether `message` contains any 6 consecutive characters of `k`.
+fn shows_part_of(message: &str, k: &str) -> bool {
+    let chars: Vec<char> = k.chars().collect();
+    chars
+        .windows(6)
+        .any(|window| message.contains(&window.iter().collect::<String>()))
+}
+
+#[test]
+fn messages_never_show_k() {
+    // A real generated keyring, so that `k` has no repeating pattern.
+    let keyring = keyring();
+    let text = keyring.to_json();
+    let k = json_of(&keyring)["keys"][0]["k"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key_member = format!(r#""k": "{k}""#);
+    assert!(text.contains(&key_member), "{}", text.as_str());
+    let with = |extra: &str| text.replacen(&key_member, &format!("{key_member},{extra}"), 1);
+    let cases = [
+        // A member name with a backtick before the key's own `k`: redaction
+        // that paired quote characters printed the rest of the name.
+        ("backtick in a member name", with(&format!(r#""x`{k}": 1"#))),
+        ("two backticks", with(&format!(r#""`x`{k}`": 1"#))),
+        ("double quote in a name", with(&format!(r#""x\"{k}": 1"#))),
+        ("k as a member name", with(&format!(r#""{k}": 1"#))),
+        (
+            "k as a repeated name",
+            with(&format!(r#""{k}": 1, "{k}": 2"#)),
+        ),
+        (
+            "k as a top-level name",
+            text.replacen("{", &format!(r#"{{"{k}": 1,"#), 1),
+        ),
+        (
+            "k in place of a key",
+            format!(r#"{{"version": 1, "keys": ["{k}"]}}"#),
+        ),
+        (
+            "k in place of keys",
+            format!(r#"{{"version": 1, "keys": "{k}"}}"#),
+        ),
+        ("k in an array", format!(r#"["{k}"]"#)),
+        ("k as the document", format!(r#""{k}""#)),
+        (
+            "k as kty",
+            text.replacen(r#""kty": "oct""#, &format!(r#""kty": "`{k}""#), 1),
+        ),
+        (
+            "k as alg",
+            text.replacen(r#""alg": "XC20P""#, &format!(r#""alg": "{k}""#), 1),
+        ),
+        (
+            "k as state",
+            text.replacen(r#""state": "primary""#, &format!(r#""state": "`{k}`""#), 1),
+        ),
+        (
+            "k in an array as k",
+            text.replacen(&key_member, &format!(r#""k": ["{k}"]"#), 1),
+        ),
+        (
+            "k as version",
+            text.replacen(r#""version": 1"#, &format!(r#""version": "{k}""#), 1),
+        ),
+    ];
+    for (name, document) in cases {
+        assert!(document.contains(&k), "{name}: {document}");
+        let message = Keyring::from_json(document.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(!shows_part_of(&message, &k), "{name}: {message}");
+        let debug = format!("{:?}", Keyring::from_json(document.as_bytes()).unwrap_err());
+        assert!(!shows_part_of(&debug, &k), "{name}: {debug}");
+    }
+}
+
+#[test]
+fn document_errors_name_the_member() {
+    let unknown = edited(r#""kty":"oct""#, r#""kty":"oct","state2":1"#);
+    let message = Keyring::from_json(unknown.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid keyring: key 0 has an unknown member, whose name is not shown in case it \
+         is key material; its members are `kty`, `kid`, `alg`, `k`, `state`, `created`, \
+         `messages`"
+    );
+    let misplaced = edited(r#""kty":"oct""#, r#""kty":"oct","version":1"#);
+    let message = Keyring::from_json(misplaced.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("key 0 has the unknown member `version`"),
+        "{message}"
+    );
+    let missing = edited(r#","messages":0"#, "");
+    let message = Keyring::from_json(missing.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(message, "invalid keyring: key 0 is missing `messages`");
+    let negative = edited(r#""messages":0"#, r#""messages":-1"#);
+    let message = Keyring::from_json(negative.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid keyring: key 0: `messages` must be an integer from 0 to 2^64 - 1"
+    );
+    let repeated = edited(r#""kty":"oct""#, r#""kty":"oct","x":1,"x":2"#);
+    let message = Keyring::from_json(repeated.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid keyring: duplicate member name `[redacted]`"
+    );
+}
+
 // ---------------------------------------------------------------- sealing
 
 #[test]

@@ -123,6 +123,110 @@ fn namespaced_claim_name_read_whole() {
 }
 
 #[test]
+fn ambiguous_dotted_entry_denies() {
+    // The README's mapping. A top-level claim named like the path, next to
+    // the nested claim, must not win and must not be ignored.
+    let fixture = fixture(&["roles", "realm_access.roles"]);
+    let jwt = token(
+        &fixture,
+        json!({
+            "sub": "a",
+            "exp": NOW + 60,
+            "realm_access.roles": ["writer"],
+            "realm_access": {"roles": ["reader"]}
+        }),
+    );
+    let decision = check(&fixture, &jwt, "read", "doc:1");
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert!(decision.reasons.is_empty());
+    assert_eq!(decision.errors.len(), 1);
+    assert_eq!(decision.errors[0].code, "principal_ambiguous_roles_claim");
+    assert_eq!(
+        decision.errors[0].message,
+        "the token is ambiguous for roles claim `realm_access.roles`: it has both a top-level \
+         claim of that whole name and a value at that dotted path, so the request is denied; \
+         have the issuer send only one of them"
+    );
+
+    // A nested value of another type is still a second reading.
+    let jwt = token(
+        &fixture,
+        json!({
+            "sub": "a",
+            "exp": NOW + 60,
+            "realm_access.roles": ["writer"],
+            "realm_access": {"roles": null}
+        }),
+    );
+    let decision = check(&fixture, &jwt, "read", "doc:1");
+    assert_eq!(decision.errors[0].code, "principal_ambiguous_roles_claim");
+}
+
+#[test]
+fn either_reading_alone_grants_roles() {
+    let fixture = fixture(&["realm_access.roles"]);
+    let nested = token(
+        &fixture,
+        json!({"sub": "a", "exp": NOW + 60, "realm_access": {"roles": ["writer"]}}),
+    );
+    assert!(check(&fixture, &nested, "write", "doc:1").is_allowed());
+    let whole = token(
+        &fixture,
+        json!({"sub": "a", "exp": NOW + 60, "realm_access.roles": ["writer"],
+               "realm_access": {"other": ["reader"]}}),
+    );
+    assert!(check(&fixture, &whole, "write", "doc:1").is_allowed());
+}
+
+#[test]
+fn malformed_entry_in_code_denies() {
+    for entry in ["", "a..b", ".roles", "roles."] {
+        let fixture = fixture(&["roles", entry]);
+        let jwt = token(
+            &fixture,
+            json!({"sub": "a", "exp": NOW + 60, "roles": ["writer"]}),
+        );
+        let decision = check(&fixture, &jwt, "read", "doc:1");
+        assert_eq!(decision.decision, Outcome::Deny, "{entry}");
+        assert_eq!(decision.errors.len(), 1, "{entry}");
+        assert_eq!(
+            decision.errors[0].code, "principal_invalid_roles_claim",
+            "{entry}"
+        );
+    }
+}
+
+#[test]
+fn malformed_entry_rejected_at_load() {
+    for entry in ["", "a..b", ".x", "x."] {
+        let config = json!({"principal": {"roles_claims": ["roles", entry]}});
+        let error = serde_json::from_value::<GuardConfig>(config).unwrap_err();
+        assert!(
+            error.to_string().contains("`roles_claims`"),
+            "{entry}: {error}"
+        );
+    }
+}
+
+#[test]
+fn empty_sub_denied() {
+    let fixture = fixture(&["roles"]);
+    let jwt = token(
+        &fixture,
+        json!({"sub": "", "exp": NOW + 60, "roles": ["writer"]}),
+    );
+    let decision = check(&fixture, &jwt, "read", "doc:1");
+    assert_eq!(decision.decision, Outcome::Deny);
+    assert_eq!(decision.errors.len(), 1);
+    assert_eq!(decision.errors[0].code, "principal_empty_subject");
+    assert!(
+        decision.errors[0].message.contains("`sub` claim is empty"),
+        "{}",
+        decision.errors[0].message
+    );
+}
+
+#[test]
 fn malformed_roles_claim_denies() {
     let fixture = fixture(&["roles"]);
     for roles in [

@@ -24,14 +24,15 @@ use std::sync::{Arc, RwLock};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use mem8_guard::policy::PolicyLimits;
+use mem8_guard::json::{self, JsonLimits};
+use mem8_guard::policy::{Policy, PolicyError, PolicyLimits};
 use mem8_guard::token::{self, KeyError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::sandbox::{HostConfig, HostError, HostGuard, HostPolicy};
+use crate::sandbox::{self, HostConfig, HostError, HostGuard, HostPolicy};
 
 /// Bytes signed before the manifest, so a bundle signature cannot be
 /// replayed as a signature of another kind of message made with the same key.
@@ -42,6 +43,13 @@ pub const MANIFEST_FORMAT: u32 = 1;
 
 /// Largest file a bundle may contain, in bytes.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Limits for JWK files: depth 2 covers a JWK Set's `keys` array, and one
+/// more level its JWKs' `key_ops`.
+const KEY_FILE_LIMITS: JsonLimits = JsonLimits {
+    max_depth: 4,
+    max_members: 1000,
+};
 
 const MODULE_FILE: &str = "module.wasm";
 const POLICY_FILE: &str = "policy.json";
@@ -61,11 +69,27 @@ pub enum BundleError {
         source: std::io::Error,
     },
     /// A file is larger than [`MAX_FILE_BYTES`].
-    #[error("`{path}` is larger than {MAX_FILE_BYTES} bytes")]
+    #[error("`{path}` is larger than the limit of {MAX_FILE_BYTES} bytes for a bundle file")]
     TooLarge {
         /// The file.
         path: String,
     },
+    /// A bundle file is not a regular file, or a symbolic link to one: a
+    /// device or FIFO is never opened, because reading it might not end.
+    #[error("`{path}` is not a regular file; a bundle contains only regular files")]
+    NotRegularFile {
+        /// The file.
+        path: String,
+    },
+    /// The module given to [`write_bundle`] is not a WebAssembly component.
+    #[error("invalid module: {reason}")]
+    InvalidModule {
+        /// The reason, naming what the bytes are instead.
+        reason: String,
+    },
+    /// The policy given to [`write_bundle`] does not load.
+    #[error("invalid policy: {0}")]
+    InvalidPolicy(PolicyError),
     /// The manifest or signature file is not valid.
     #[error("invalid {what}: {reason}")]
     Invalid {
@@ -180,20 +204,34 @@ impl std::fmt::Debug for BundleSigner {
 }
 
 impl BundleSigner {
-    /// Reads a private Ed25519 JWK (`kty` `OKP`, `crv` `Ed25519`, with `d`),
-    /// as `mem8-guard keygen --alg EdDSA` prints it.
+    /// Reads a private Ed25519 JWK (`kty` `OKP`, `crv` `Ed25519`, with `d`
+    /// and `x`), as `mem8-guard keygen --alg EdDSA` prints it.
     ///
     /// # Errors
     ///
-    /// [`BundleError::InvalidKey`] for another kind of key.
+    /// [`BundleError::InvalidKey`] for text that is not strict JSON (a
+    /// repeated member name included) and for another kind of key. Also for
+    /// a `d` whose public key is not `x`, because its bundles would fail
+    /// verification against that JWK's own public part.
     pub fn from_jwk_json(text: &str) -> Result<Self, BundleError> {
-        let jwk = parse_okp(text, "sign")?;
-        let secret = jwk
-            .get("d")
-            .and_then(Value::as_str)
-            .ok_or_else(|| invalid_key("the JWK has no private part `d`"))?;
-        let bytes = Zeroizing::new(decode_32(secret, "d")?);
+        let mut jwk = parse_okp(text, "sign")?;
+        let secret = match jwk.remove("d") {
+            Some(Value::String(secret)) => Zeroizing::new(secret),
+            _ => return Err(invalid_key("the JWK has no private part `d`")),
+        };
+        let bytes = Zeroizing::new(decode_32(&secret, "d")?);
         let key = SigningKey::from_bytes(&bytes);
+        let x = jwk
+            .get("x")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid_key("the JWK has no public part `x`"))?;
+        // `x` is public, so comparing it in variable time reveals nothing.
+        if decode_32(x, "x")? != key.verifying_key().to_bytes() {
+            return Err(invalid_key(
+                "member `d` does not match the public key `x`; use the JWK that \
+                 `mem8-guard keygen --alg EdDSA` printed, unchanged",
+            ));
+        }
         let kid = match jwk.get("kid").and_then(Value::as_str) {
             Some(kid) => String::from(kid),
             None => key_thumbprint(&key.verifying_key()),
@@ -220,29 +258,37 @@ impl TrustedKeys {
     ///
     /// # Errors
     ///
-    /// [`BundleError::InvalidKey`] when a key is not Ed25519 or the set is
-    /// empty; [`BundleError::PrivateKey`] when a key has the private member
-    /// `d`, which belongs only in the signer's key file.
+    /// [`BundleError::PrivateKey`] when a key has a private member, such as
+    /// `d`, which belongs only in the signer's key file. This is checked
+    /// before anything else about the key. [`BundleError::InvalidKey`] for
+    /// text that is not strict JSON, a repeated member name included. Also
+    /// for a key that is not Ed25519 or whose `alg`, `use` or `key_ops` do
+    /// not allow verifying, and for an empty set.
     pub fn from_json(text: &str) -> Result<Self, BundleError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
-        let members = match value.get("keys").and_then(Value::as_array) {
-            Some(keys) => keys.clone(),
-            None => vec![value],
+        let value = parse_key_file(text)?;
+        let members = match value {
+            Value::Object(mut object) if object.contains_key("keys") => match object.remove("keys")
+            {
+                Some(Value::Array(keys)) => keys,
+                _ => return Err(invalid_key("`keys` must be an array of JWKs")),
+            },
+            value => vec![value],
         };
         let mut keys = Vec::new();
         for (index, member) in members.into_iter().enumerate() {
-            let jwk = check_okp(member, "verify")?;
-            if let Some(member) = token::private_member(&jwk) {
-                return Err(BundleError::PrivateKey(KeyError::PrivateKey {
-                    index,
-                    kid: jwk
-                        .get("kid")
-                        .and_then(Value::as_str)
-                        .map(|kid| kid.escape_debug().take(64).collect()),
-                    member,
-                }));
+            if let Value::Object(jwk) = &member {
+                if let Some(private) = token::private_member(jwk) {
+                    return Err(BundleError::PrivateKey(KeyError::PrivateKey {
+                        index,
+                        kid: jwk
+                            .get("kid")
+                            .and_then(Value::as_str)
+                            .map(|kid| kid.escape_debug().take(64).collect()),
+                        member: private,
+                    }));
+                }
             }
+            let jwk = check_okp(member, "verify")?;
             let x = jwk
                 .get("x")
                 .and_then(Value::as_str)
@@ -272,11 +318,16 @@ impl TrustedKeys {
     }
 }
 
-/// Writes a signed bundle of `module` and `policy` into `dir`, creating it.
+/// Writes a signed bundle of `module` and `policy` (the JSON form) into
+/// `dir`, creating it. Before signing, it checks what every host checks
+/// first: that `module` starts with a component's header, and that
+/// `policy` loads under the default limits, as the host loads it.
 ///
 /// # Errors
 ///
-/// [`BundleError::Io`] when a file cannot be written.
+/// [`BundleError::InvalidModule`] or [`BundleError::InvalidPolicy`] for
+/// contents no host would load; [`BundleError::Io`] when a file cannot be
+/// written.
 pub fn write_bundle(
     dir: &Path,
     module: &[u8],
@@ -285,6 +336,11 @@ pub fn write_bundle(
     created: u64,
     signer: &BundleSigner,
 ) -> Result<BundleManifest, BundleError> {
+    sandbox::check_component_header(module)
+        .map_err(|reason| BundleError::InvalidModule { reason })?;
+    Policy::from_json_with_limits(policy.as_bytes(), &PolicyLimits::default())
+        .map_err(BundleError::InvalidPolicy)?;
+
     let manifest = BundleManifest {
         format: MANIFEST_FORMAT,
         version,
@@ -463,8 +519,14 @@ impl BundleHost {
             Ok(loaded) => {
                 tracing::info!(bundle = %dir.display(), version = loaded.manifest.version, "loaded bundle")
             }
-            Err(error) => {
+            // A service with a bundle loaded keeps serving it, which its
+            // operator must hear about. Without one, the caller has the
+            // error and reports it.
+            Err(error) if self.current().is_some() => {
                 tracing::warn!(bundle = %dir.display(), %error, "rejected bundle; keeping the loaded one")
+            }
+            Err(error) => {
+                tracing::info!(bundle = %dir.display(), %error, "rejected bundle; no bundle is loaded")
             }
         }
         result
@@ -536,9 +598,15 @@ fn signed_message(manifest: &[u8]) -> Vec<u8> {
 }
 
 fn parse_okp(text: &str, operation: &str) -> Result<serde_json::Map<String, Value>, BundleError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| invalid_key(&format!("not JSON: {error}")))?;
-    check_okp(value, operation)
+    check_okp(parse_key_file(text)?, operation)
+}
+
+/// Parses a JWK or JWK Set file with the core's strict parser, which
+/// rejects repeated member names: otherwise the last of two `x` members
+/// would be used while a reader sees the first.
+fn parse_key_file(text: &str) -> Result<Value, BundleError> {
+    json::parse_value(text.as_bytes(), &KEY_FILE_LIMITS)
+        .map_err(|error| invalid_key(&format!("not strict JSON: {error}")))
 }
 
 /// Checks that `value` is an Ed25519 JWK whose optional `alg`, `use` and
@@ -625,8 +693,9 @@ fn invalid_key(reason: &str) -> BundleError {
 fn read_file(path: &Path) -> Result<Vec<u8>, BundleError> {
     let metadata = fs::metadata(path).map_err(|source| io_error(path, source))?;
     if !metadata.is_file() {
-        let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
-        return Err(io_error(path, source));
+        return Err(BundleError::NotRegularFile {
+            path: path.display().to_string(),
+        });
     }
     let file = fs::File::open(path).map_err(|source| io_error(path, source))?;
     let mut bytes = Vec::new();

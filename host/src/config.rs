@@ -29,6 +29,7 @@ use serde_json::Value;
 
 /// Largest configuration, key set, policy, claims or token file read, in
 /// bytes: 16 MiB. Parsing a policy takes about 30 times its size in memory.
+/// Guard modules have their own limit, [`MAX_MODULE_BYTES`].
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Limits for reading a configuration file. The core parses an inline key
@@ -97,6 +98,11 @@ pub fn shown(path: &Path) -> String {
     escaped
 }
 
+/// Largest guard module read, in bytes: 64 MiB, the limit of a bundle file
+/// ([`bundle::MAX_FILE_BYTES`](crate::bundle::MAX_FILE_BYTES)), so that a
+/// module that runs from `--module` also fits in a bundle, and the reverse.
+pub const MAX_MODULE_BYTES: u64 = crate::bundle::MAX_FILE_BYTES;
+
 /// Reads a whole file of at most [`MAX_FILE_BYTES`]. The limit holds for
 /// devices and pipes too, whose reported size is 0.
 ///
@@ -104,8 +110,21 @@ pub fn shown(path: &Path) -> String {
 ///
 /// A [`ConfigError`] naming the file when it cannot be read or is too large.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    read_file_up_to(path, MAX_FILE_BYTES)
+}
+
+/// Reads a guard module file of at most [`MAX_MODULE_BYTES`].
+///
+/// # Errors
+///
+/// A [`ConfigError`] naming the file when it cannot be read or is too large.
+pub fn read_module(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    read_file_up_to(path, MAX_MODULE_BYTES)
+}
+
+fn read_file_up_to(path: &Path, max: u64) -> Result<Vec<u8>, ConfigError> {
     let file = File::open(path).map_err(|error| ConfigError::new(path, error))?;
-    read_bounded(file).map_err(|error| ConfigError::new(path, error))
+    read_bounded_to(file, max).map_err(|error| ConfigError::new(path, error))
 }
 
 /// Reads `source` to its end, failing once it passes [`MAX_FILE_BYTES`].
@@ -114,12 +133,16 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
 ///
 /// The read error, or an `InvalidData` error when the input is too large.
 pub fn read_bounded(source: impl Read) -> std::io::Result<Vec<u8>> {
+    read_bounded_to(source, MAX_FILE_BYTES)
+}
+
+fn read_bounded_to(source: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    source.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    source.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("input is larger than the limit of {MAX_FILE_BYTES} bytes"),
+            format!("input is larger than the limit of {max} bytes"),
         ));
     }
     Ok(bytes)
@@ -180,15 +203,7 @@ fn resolve(
 /// A [`ConfigError`] naming the file at fault: the configuration, the key set
 /// or the policy.
 pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
-    let bytes = read_file(path)?;
-    let limits = CONFIG_LIMITS;
-    let value =
-        json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
-    let file: ConfigFile =
-        json::from_value_in(&value, &bytes).map_err(|error| ConfigError::new(path, error))?;
-    file.validation
-        .check()
-        .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
+    let file = read_config(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
 
     let keys = match file.jwks {
@@ -202,9 +217,7 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
         Source::Path(relative) => {
             let policy_path = resolve(base, &relative, "policy", path)?;
             let bytes = read_file(&policy_path)?;
-            // A policy file not ending in `.json` is in the text form, as for
-            // the `policy` commands.
-            let loaded = if policy_path.extension().is_some_and(|ext| ext == "json") {
+            let loaded = if policy_form(&policy_path) == PolicyForm::Json {
                 Policy::from_json(&bytes).map_err(|error| policy_json_message(&error, &bytes))
             } else {
                 let text = String::from_utf8(bytes)
@@ -221,6 +234,38 @@ pub fn load_guard(path: &Path) -> Result<Guard, ConfigError> {
     config.validation = file.validation;
     config.principal = file.principal;
     Ok(Guard::new(config, keys, policy))
+}
+
+/// Reads a configuration file and checks its validation options.
+fn read_config(path: &Path) -> Result<ConfigFile, ConfigError> {
+    let bytes = read_file(path)?;
+    let value =
+        json::parse_value(&bytes, &CONFIG_LIMITS).map_err(|error| ConfigError::new(path, error))?;
+    let file: ConfigFile =
+        json::from_value_in(&value, &bytes).map_err(|error| ConfigError::new(path, error))?;
+    file.validation
+        .check()
+        .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
+    Ok(file)
+}
+
+/// The form a policy document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyForm {
+    /// The JSON form.
+    Json,
+    /// The text form, which a runtime converts to the JSON form.
+    Text,
+}
+
+/// Returns the form of the policy file at `path`: JSON when its name ends
+/// in `.json`, else the text form, as for the `policy` commands.
+pub fn policy_form(path: &Path) -> PolicyForm {
+    if path.extension().is_some_and(|ext| ext == "json") {
+        PolicyForm::Json
+    } else {
+        PolicyForm::Text
+    }
 }
 
 /// Returns the message for a policy file named `*.json` that failed to load
@@ -242,8 +287,16 @@ pub fn policy_json_message(error: &PolicyError, bytes: &[u8]) -> String {
 pub struct GuardDocuments {
     /// The JWK Set, as JSON text.
     pub jwks_json: String,
-    /// The policy document, as JSON text.
-    pub policy_json: String,
+    /// The key set's place for messages: its file, or the configuration
+    /// file's inline `jwks`, in backticks.
+    pub jwks_origin: String,
+    /// The policy document, in the form `policy_form` names.
+    pub policy: String,
+    /// The form of `policy`: the text form for a policy file whose name
+    /// does not end in `.json`, else JSON.
+    pub policy_form: PolicyForm,
+    /// The policy's place for messages, as `jwks_origin`.
+    pub policy_origin: String,
     /// Validation options and principal mapping.
     pub config: GuardConfig,
 }
@@ -256,34 +309,37 @@ pub struct GuardDocuments {
 /// A [`ConfigError`] naming the file that is missing, too large or not
 /// JSON, or the configuration field that is invalid.
 pub fn load_guard_documents(path: &Path) -> Result<GuardDocuments, ConfigError> {
-    let bytes = read_file(path)?;
-    let limits = CONFIG_LIMITS;
-    let value =
-        json::parse_value(&bytes, &limits).map_err(|error| ConfigError::new(path, error))?;
-    let file: ConfigFile =
-        json::from_value_in(&value, &bytes).map_err(|error| ConfigError::new(path, error))?;
-    file.validation
-        .check()
-        .map_err(|error| ConfigError::new(path, format_args!("`validation`: {error}")))?;
+    let file = read_config(path)?;
     let base = path.parent().unwrap_or(Path::new("."));
-    let text = |source: Source, field: &str| -> Result<String, ConfigError> {
+    let read = |source: Source, field: &str| -> Result<(String, String, PolicyForm), ConfigError> {
         match source {
-            Source::Inline(value) => Ok(value.to_string()),
+            Source::Inline(value) => {
+                let origin = format!("`{}`: inline `{field}`", shown(path));
+                Ok((value.to_string(), origin, PolicyForm::Json))
+            }
             Source::Path(relative) => {
                 let document = resolve(base, &relative, field, path)?;
-                String::from_utf8(read_file(&document)?)
-                    .map_err(|_| ConfigError::new(&document, "file is not UTF-8"))
+                let text = String::from_utf8(read_file(&document)?)
+                    .map_err(|_| ConfigError::new(&document, "file is not UTF-8"))?;
+                Ok((
+                    text,
+                    format!("`{}`", shown(&document)),
+                    policy_form(&document),
+                ))
             }
         }
     };
-    let jwks_json = text(file.jwks, "jwks")?;
-    let policy_json = text(file.policy, "policy")?;
+    let (jwks_json, jwks_origin, _) = read(file.jwks, "jwks")?;
+    let (policy, policy_origin, policy_form) = read(file.policy, "policy")?;
     let mut config = GuardConfig::default();
     config.validation = file.validation;
     config.principal = file.principal;
     Ok(GuardDocuments {
         jwks_json,
-        policy_json,
+        jwks_origin,
+        policy,
+        policy_form,
+        policy_origin,
         config,
     })
 }

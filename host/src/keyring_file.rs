@@ -63,11 +63,20 @@ pub struct LoadedKeyring {
 /// # Errors
 ///
 /// A [`KeyringFileError`] naming the file when it cannot be read or contains
-/// none of the three forms.
+/// none of the three forms. 32 bytes that are all printable ASCII, tabs or
+/// line breaks are rejected as a typed passphrase.
 pub fn read_kek(path: &Path) -> Result<SecretKey, KeyringFileError> {
     let bytes = Zeroizing::new(config::read_file(path).map_err(|error| KeyringFileError {
         message: error.to_string(),
     })?);
+    if bytes.len() == KEY_LEN && bytes.iter().all(|byte| is_text_byte(*byte)) {
+        return Err(KeyringFileError::new(
+            path,
+            "the key-encryption key file holds 32 characters of text, such as a typed \
+             passphrase, not a key; a key-encryption key is 32 random bytes, 64 hex digits or \
+             43 base64url characters: create one with `head -c 32 /dev/urandom > FILE`",
+        ));
+    }
     if let Some(key) = SecretKey::from_slice(&bytes) {
         return reject_all_zero(key, path);
     }
@@ -90,6 +99,13 @@ pub fn read_kek(path: &Path) -> Result<SecretKey, KeyringFileError> {
         ));
     }
     reject_all_zero(SecretKey::from_bytes(*decoded), path)
+}
+
+/// Returns whether `byte` is printable ASCII, a tab or a line break. 32
+/// random bytes are all of these with a probability of (98/256)^32, below
+/// 10^-13, so a 32-byte file of them is text, not a key.
+fn is_text_byte(byte: u8) -> bool {
+    matches!(byte, b' '..=b'~' | b'\t' | b'\n' | b'\r')
 }
 
 /// Rejects the all-zero key, the usual result of a file made from
@@ -466,6 +482,37 @@ mod tests {
             assert!(error.contains(name), "{error}");
             assert!(error.contains("32 raw bytes"), "{error}");
         }
+    }
+
+    #[test]
+    fn kek_of_32_text_characters_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in [
+            ("passphrase", b"correct horse battery staple 123".to_vec()),
+            (
+                "with-newline",
+                b"correct horse battery staple 12\n".to_vec(),
+            ),
+            ("digits", b"01234567890123456789012345678901".to_vec()),
+        ] {
+            assert_eq!(contents.len(), 32, "{name}");
+            let path = dir.path().join(name);
+            fs::write(&path, contents).unwrap();
+            let error = read_kek(&path).unwrap_err().to_string();
+            assert!(error.contains(name), "{error}");
+            assert!(error.contains("typed passphrase, not a key"), "{error}");
+            assert!(error.contains("head -c 32 /dev/urandom"), "{error}");
+        }
+
+        // One byte outside printable ASCII makes it a key.
+        let mut raw = b"correct horse battery staple 123".to_vec();
+        raw[0] = 0xc3;
+        let path = dir.path().join("raw");
+        fs::write(&path, &raw).unwrap();
+        assert_eq!(
+            read_kek(&path).unwrap().as_bytes().as_slice(),
+            raw.as_slice()
+        );
     }
 
     #[test]

@@ -79,16 +79,18 @@ struct VerifyArgs {
     /// Accepted algorithm; repeat for several. Default: the `alg` of each key.
     #[arg(long = "alg", value_name = "ALG")]
     algorithms: Vec<String>,
-    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds.
+    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds; at
+    /// most 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     leeway: u64,
     /// Maximum token age from `iat`, in seconds. Default: not checked.
     #[arg(long, value_name = "SECONDS")]
     max_age: Option<u64>,
-    /// Required subject (`sub`). Default: not checked.
+    /// Required subject (`sub`), not empty. Default: not checked.
     #[arg(long, value_name = "SUB")]
     sub: Option<String>,
-    /// Required header `typ`, for example `at+jwt`. Default: not checked.
+    /// Required header `typ`, for example `at+jwt`, not empty. Default: not
+    /// checked.
     #[arg(long, value_name = "TYP")]
     typ: Option<String>,
     /// Claim that must be present, in addition to `exp`, which is always
@@ -154,17 +156,8 @@ struct CheckArgs {
     /// mapping.
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// File holding the bearer token.
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "token",
-        required_unless_present = "token"
-    )]
-    token_file: Option<PathBuf>,
-    /// The bearer token itself.
-    #[arg(long, value_name = "TOKEN")]
-    token: Option<String>,
+    #[command(flatten)]
+    token: CheckToken,
     /// Action requested, for example `read`.
     #[arg(long, value_name = "A")]
     action: String,
@@ -183,6 +176,20 @@ struct CheckArgs {
     now: Option<u64>,
     #[command(flatten)]
     engine: cli::engine::EngineArgs,
+}
+
+/// The source of `check`'s bearer token: exactly one of a file or an
+/// argument. As one group, a missing token names both options.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct CheckToken {
+    /// File holding the bearer token.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// The bearer token itself. A token in an argument is visible in the
+    /// process list; prefer --token-file.
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -33,6 +33,44 @@ fn signer(kid: &str) -> Signer {
     }
 }
 
+/// Writes a bundle of any `module` and `policy`, signed with the private
+/// JWK `private_jwk`, without the checks of `write_bundle`: a bundle that an
+/// older or foreign signer could have made, for the host's own checks.
+fn write_unchecked(dir: &Path, module: &[u8], policy: &str, version: u64, private_jwk: &str) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    use sha2::{Digest, Sha256};
+
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|byte| format!("{byte:02x}")).collect() };
+    let jwk: serde_json::Value = serde_json::from_str(private_jwk).unwrap();
+    let d: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(jwk["d"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&d);
+    let manifest = json!({
+        "format": 1,
+        "version": version,
+        "created": 0,
+        "module_sha256": hex(&Sha256::digest(module)),
+        "policy_sha256": hex(&Sha256::digest(policy.as_bytes())),
+    })
+    .to_string();
+    let mut message = bundle::SIGNATURE_CONTEXT.to_vec();
+    message.extend_from_slice(manifest.as_bytes());
+    let signature = json!({
+        "kid": jwk["kid"],
+        "signature": URL_SAFE_NO_PAD.encode(key.sign(&message).to_bytes()),
+    });
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("module.wasm"), module).unwrap();
+    std::fs::write(dir.join("policy.json"), policy).unwrap();
+    std::fs::write(dir.join("manifest.json"), manifest).unwrap();
+    std::fs::write(dir.join("manifest.sig"), signature.to_string()).unwrap();
+}
+
 fn write(dir: &Path, policy: &str, version: u64, signer: &BundleSigner) {
     bundle::write_bundle(
         dir,
@@ -193,37 +231,169 @@ fn rollback_keeps_loaded_bundle() {
 
 #[test]
 fn invalid_policy_keeps_loaded_bundle() {
-    let key = signer("release");
-    let host = BundleHost::new(key.trusted.clone(), HostConfig::default());
+    let mut key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    key.set_kid(Some(String::from("release")));
+    let private = key.to_private_jwk_json();
+    let signer = BundleSigner::from_jwk_json(private.as_str()).unwrap();
+    let public = json!({ "keys": [key.to_public_jwk().unwrap()] }).to_string();
+    let trusted = TrustedKeys::from_json(&public).unwrap();
+    let host = BundleHost::new(trusted, HostConfig::default());
     let good = tempfile::tempdir().unwrap();
-    write(good.path(), ALLOW_ALL, 1, &key.signer);
+    write(good.path(), ALLOW_ALL, 1, &signer);
     host.load(good.path()).unwrap();
 
     let bad = tempfile::tempdir().unwrap();
-    write(
+    write_unchecked(
         bad.path(),
+        &common::guest(),
         r#"{"version":1,"rules":[{"id":"x"}]}"#,
         2,
-        &key.signer,
+        private.as_str(),
     );
     let error = host.load(bad.path()).unwrap_err();
     assert!(matches!(error, BundleError::Host(_)), "{error:?}");
 
     let garbage = tempfile::tempdir().unwrap();
-    bundle::write_bundle(
+    write_unchecked(
         garbage.path(),
         b"\0asm not really",
         ALLOW_ALL,
         3,
-        0,
-        &key.signer,
-    )
-    .unwrap();
+        private.as_str(),
+    );
     let error = host.load(garbage.path()).unwrap_err();
     assert!(matches!(error, BundleError::Host(_)), "{error:?}");
 
     assert_eq!(host.current().unwrap().manifest.version, 1);
     assert!(allowed(&host));
+}
+
+#[test]
+fn modules_that_are_not_components_get_one_line() {
+    let mut key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    key.set_kid(Some(String::from("release")));
+    let private = key.to_private_jwk_json();
+    let public = json!({ "keys": [key.to_public_jwk().unwrap()] }).to_string();
+    let host = BundleHost::new(
+        TrustedKeys::from_json(&public).unwrap(),
+        HostConfig::default(),
+    );
+    let core_module = b"\0asm\x01\0\0\0";
+    for (name, module, expected) in [
+        ("empty", &b""[..], "the module is empty"),
+        (
+            "text",
+            &b"not wasm at all"[..],
+            "the module is not WebAssembly",
+        ),
+        (
+            "core",
+            &core_module[..],
+            "core WebAssembly module, not a component",
+        ),
+        (
+            "bad section",
+            &b"\0asm\x0d\0\x01\0\xff\xff"[..],
+            "failed to compile the module",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_unchecked(dir.path(), module, ALLOW_ALL, 1, private.as_str());
+        let error = host.load(dir.path()).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(!message.contains('\n'), "{name}: {message}");
+    }
+}
+
+#[test]
+fn signing_checks_module_and_policy() {
+    let key = signer("release");
+    let dir = tempfile::tempdir().unwrap();
+    for module in [&b""[..], &b"junk"[..], &b"\0asm\x01\0\0\0"[..]] {
+        let error =
+            bundle::write_bundle(dir.path(), module, ALLOW_ALL, 1, 0, &key.signer).unwrap_err();
+        assert!(
+            matches!(error, BundleError::InvalidModule { .. }),
+            "{error:?}"
+        );
+    }
+    for policy in [
+        "version 2;",
+        r#"{"version":1,"rules":[{"id":"x"}]}"#,
+        r#"{"version":1,"rules":[],"rules":[]}"#,
+    ] {
+        let error = bundle::write_bundle(dir.path(), &common::guest(), policy, 1, 0, &key.signer)
+            .unwrap_err();
+        assert!(
+            matches!(error, BundleError::InvalidPolicy(_)),
+            "{policy}: {error:?}"
+        );
+    }
+    // Nothing was written.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn signer_key_must_match_its_public_part() {
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let other = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let mut jwk: serde_json::Value =
+        serde_json::from_str(key.to_private_jwk_json().as_str()).unwrap();
+    let d = jwk["d"].as_str().unwrap().to_owned();
+    jwk["x"] = other.to_public_jwk().unwrap()["x"].clone();
+    let error = BundleSigner::from_jwk_json(&jwk.to_string()).unwrap_err();
+    assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(
+        message.contains("member `d` does not match the public key `x`"),
+        "{message}"
+    );
+    assert!(!message.contains(&d), "{message}");
+
+    jwk.as_object_mut().unwrap().remove("x");
+    let error = BundleSigner::from_jwk_json(&jwk.to_string()).unwrap_err();
+    assert!(error.to_string().contains("no public part `x`"), "{error}");
+}
+
+#[test]
+fn key_files_with_repeated_members_rejected() {
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let other = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let public = serde_json::Value::Object(key.to_public_jwk().unwrap()).to_string();
+    let other_x = other.to_public_jwk().unwrap()["x"].clone();
+    // A person reading the file takes the first `x`; a lax parser uses the last.
+    let repeated = format!(r#"{},"x":{other_x}}}"#, public.trim_end_matches('}'));
+    let error = TrustedKeys::from_json(&repeated).unwrap_err();
+    assert!(matches!(error, BundleError::InvalidKey { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("duplicate member name `x`"),
+        "{error}"
+    );
+
+    let private = key.to_private_jwk_json();
+    let repeated = format!(r#"{},"kid":"b"}}"#, private.trim_end_matches('}'));
+    let repeated = repeated.replacen('{', r#"{"kid":"a","#, 1);
+    let error = BundleSigner::from_jwk_json(&repeated).unwrap_err();
+    assert!(
+        error.to_string().contains("duplicate member name `kid`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn private_key_reported_before_its_use() {
+    let key = SigningKey::generate(Algorithm::EdDSA, &mut rand_core::OsRng).unwrap();
+    let mut private: serde_json::Value =
+        serde_json::from_str(key.to_private_jwk_json().as_str()).unwrap();
+    private["use"] = json!("enc");
+    let error = TrustedKeys::from_json(&private.to_string()).unwrap_err();
+    assert!(matches!(error, BundleError::PrivateKey(_)), "{error:?}");
+
+    // A private key of another type is a private key too, not a wrong type.
+    let ec = SigningKey::generate(Algorithm::ES256, &mut rand_core::OsRng).unwrap();
+    let error = TrustedKeys::from_json(ec.to_private_jwk_json().as_str()).unwrap_err();
+    assert!(matches!(error, BundleError::PrivateKey(_)), "{error:?}");
 }
 
 #[test]
@@ -273,7 +443,10 @@ fn devices_and_fifos_are_not_read() {
     // `/dev/zero` never ends and reports a length of 0.
     link(dir.path(), "module.wasm", Path::new("/dev/zero"));
     let error = bundle::read_bundle(dir.path(), &key.trusted).unwrap_err();
-    assert!(matches!(error, BundleError::Io { .. }), "{error:?}");
+    assert!(
+        matches!(error, BundleError::NotRegularFile { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("not a regular file"), "{error}");
 
     // Opening a FIFO would wait for a writer.

@@ -450,6 +450,104 @@ fn verify_usage_errors_exit_2() {
 }
 
 #[test]
+fn verify_rejects_options_no_token_passes() {
+    let token = example("tokens/dave-expired.jwt");
+    let jwks = example("jwks.json");
+    for (option, value, message) in [
+        (
+            "--leeway",
+            "3601",
+            "--leeway: validation option `leeway` is 3601 s, above the maximum of 3600 s",
+        ),
+        (
+            "--leeway",
+            "18446744073709551615",
+            "above the maximum of 3600 s",
+        ),
+        (
+            "--typ",
+            "",
+            "--typ: validation option `typ` is an empty string, which no token can match",
+        ),
+        (
+            "--sub",
+            "",
+            "--sub: validation option `subject` is an empty string",
+        ),
+    ] {
+        let output = run(&[
+            "token",
+            "verify",
+            "--jwks",
+            &jwks,
+            "--aud",
+            "documents-api",
+            option,
+            value,
+            "--token-file",
+            &token,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{option} {value}: {output:?}"
+        );
+        assert!(output.stdout.is_empty(), "{option} {value}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{option} {value}: {stderr}");
+    }
+
+    // The maximum itself is accepted; the example token expired long before.
+    let output = run(&[
+        "token",
+        "verify",
+        "--jwks",
+        &jwks,
+        "--aud",
+        "documents-api",
+        "--leeway",
+        "3600",
+        "--token-file",
+        &token,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("token expired"), "{stderr}");
+}
+
+#[test]
+fn check_without_token_names_both_options() {
+    let output = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--token-file <FILE>"), "{stderr}");
+    assert!(stderr.contains("--token <TOKEN>"), "{stderr}");
+
+    let both = run(&[
+        "check",
+        "--config",
+        &example("guard.json"),
+        "--token-file",
+        &example("tokens/alice-editor.jwt"),
+        "--token",
+        "abc",
+        "--action",
+        "read",
+        "--resource",
+        "document:1",
+    ]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}
+
+#[test]
 fn keygen_sign_verify_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     for alg in ["EdDSA", "ES256"] {

@@ -354,7 +354,7 @@ fn invalid_transitions_exit_2_and_keep_keyring() {
 }
 
 #[test]
-fn long_key_id_echoed_in_part() {
+fn long_key_id_shown_as_length() {
     let scratch = Scratch::new();
     // A 32-byte key in base64url, pasted where an id belongs.
     let secret = "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -370,7 +370,7 @@ fn long_key_id_echoed_in_part() {
     let message = stderr(&output);
     assert!(!message.contains(secret), "{message}");
     assert!(
-        message.contains("--id `3q2-...` (43 characters)"),
+        message.contains("--id `...` (43 characters, not shown)"),
         "{message}"
     );
 
@@ -427,7 +427,7 @@ fn list_reports_rotation_due() {
 fn sealed_keyring_needs_its_kek() {
     let dir = tempfile::tempdir().unwrap();
     let kek = dir.path().join("kek.bin");
-    fs::write(&kek, [0x42u8; 32]).unwrap();
+    fs::write(&kek, [0xc2u8; 32]).unwrap();
     let other = dir.path().join("other.hex");
     fs::write(&other, format!("{}\n", "17".repeat(32))).unwrap();
     let ring = dir.path().join("ring.sealed");
@@ -778,6 +778,30 @@ fn encrypted_sample(scratch: &Scratch) -> Vec<u8> {
 }
 
 #[test]
+fn cut_streams_name_where_they_were_cut() {
+    let scratch = Scratch::new();
+    let ciphertext = encrypted_sample(&scratch);
+    // A 61-byte header, then sealed chunks of 1024 + 16 bytes.
+    let cases = [
+        ("at a chunk boundary", 61 + 1040, "stream is truncated"),
+        ("after the header", 61, "stream is truncated"),
+        ("inside a chunk", 61 + 1040 + 100, "decryption failed"),
+        ("inside the header", 58, "malformed input"),
+    ];
+    for (name, length, message) in cases {
+        scratch.write("cut.bin", &ciphertext[..length]);
+        let output = scratch.decrypt("cut.bin", "", "out.bin");
+        assert_eq!(output.status.code(), Some(1), "{name}: {output:?}");
+        let stderr = stderr(&output);
+        assert!(
+            stderr.contains(&format!("cannot decrypt `cut.bin`: {message}")),
+            "{name}: {stderr}"
+        );
+        assert!(!scratch.exists("out.bin"), "{name}");
+    }
+}
+
+#[test]
 fn inauthentic_input_exits_1_without_output() {
     let scratch = Scratch::new();
     let ciphertext = encrypted_sample(&scratch);
@@ -1082,6 +1106,59 @@ fn output_to_a_fifo_is_refused() {
 
 #[cfg(unix)]
 #[test]
+fn output_to_standard_output_path_explained() {
+    let scratch = Scratch::new();
+    scratch.write("p.bin", b"secret plaintext");
+    scratch.encrypt("p.bin", "", "c.bin");
+    // `output()` makes standard output a pipe, whose `/dev/stdout` link
+    // (to `pipe:[...]`) has no path to resolve.
+    for path in ["/dev/stdout", "/proc/self/fd/1"] {
+        let encrypt = scratch.run(&["encrypt", "--keyring", "ring.json", "-o", path, "p.bin"]);
+        let decrypt = scratch.decrypt("c.bin", "", path);
+        for output in [encrypt, decrypt] {
+            assert_eq!(output.status.code(), Some(2), "{path}: {output:?}");
+            let message = stderr(&output);
+            assert!(
+                message.contains(&format!("-o `{path}` is standard output")),
+                "{message}"
+            );
+            assert!(message.contains("leave out -o"), "{message}");
+            assert!(!message.contains("cannot be found"), "{message}");
+            assert!(output.stdout.is_empty(), "{path}: {output:?}");
+        }
+    }
+    // No message was counted for the rejected encryption.
+    assert_eq!(scratch.list()["keys"][0]["messages"], 1);
+}
+
+#[test]
+fn passphrase_kek_rejected() {
+    let scratch = Scratch::new();
+    scratch.write("typed.kek", b"correct horse battery staple 123");
+    let output = scratch.run(&[
+        "keyring",
+        "new",
+        "--out",
+        "sealed.ring",
+        "--kek",
+        "typed.kek",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(message.contains("typed.kek"), "{message}");
+    assert!(
+        message.contains(
+            "a key-encryption key is 32 random bytes, 64 hex digits or 43 base64url characters"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("head -c 32 /dev/urandom"), "{message}");
+    assert!(!message.contains("correct horse"), "{message}");
+    assert!(!scratch.exists("sealed.ring"));
+}
+
+#[cfg(unix)]
+#[test]
 fn decrypt_to_a_device_is_refused() {
     let scratch = Scratch::new();
     scratch.write("p.bin", b"secret plaintext");
@@ -1247,7 +1324,7 @@ fn output_onto_keyring_links_rejected() {
 #[test]
 fn output_onto_kek_rejected() {
     let scratch = Scratch::new();
-    scratch.write("kek.bin", &[0x42u8; 32]);
+    scratch.write("kek.bin", &[0xc2u8; 32]);
     let output = scratch.run(&["keyring", "new", "--out", "ring.sealed", "--kek", "kek.bin"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     scratch.write("p.bin", b"secret backup");
@@ -1298,7 +1375,7 @@ fn output_onto_kek_rejected() {
         "{}",
         stderr(&output)
     );
-    assert_eq!(fs::read(scratch.path("kek.bin")).unwrap(), [0x42u8; 32]);
+    assert_eq!(fs::read(scratch.path("kek.bin")).unwrap(), [0xc2u8; 32]);
 }
 
 #[test]
@@ -1456,7 +1533,7 @@ fn warnings_escape_paths() {
     use std::os::unix::fs::PermissionsExt;
     let scratch = Scratch::new();
     let kek = "k\n\u{1b}[31m.kek";
-    scratch.write(kek, &[0x42u8; 32]);
+    scratch.write(kek, &[0xc2u8; 32]);
     fs::set_permissions(scratch.path(kek), fs::Permissions::from_mode(0o644)).unwrap();
     let unsealed = "u\n\u{1b}[31m.json";
 

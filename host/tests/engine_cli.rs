@@ -456,9 +456,426 @@ fn module_env_is_named_with_bundle() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
+/// Writes a guard configuration with the example key set, `policy` and the
+/// example issuer and audience, and returns its path.
+fn config_with_policy(dir: &Path, name: &str, policy: &str) -> String {
+    let config = dir.join(name);
+    let text = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": policy,
+        "validation": {
+            "issuers": ["https://auth.example.com"],
+            "audiences": ["documents-api"]
+        }
+    });
+    std::fs::write(&config, text.to_string()).unwrap();
+    config.to_str().unwrap().to_owned()
+}
+
+/// Runs `check` with `config` for `token` and `action` on `document:1`, in
+/// the engine that `engine` selects.
+fn check_config(config: &str, token: &str, action: &str, engine: &[&str]) -> Output {
+    let token_path = example(&format!("tokens/{token}.jwt"));
+    let mut args = vec![
+        "check",
+        "--config",
+        config,
+        "--token-file",
+        &token_path,
+        "--action",
+        action,
+        "--resource",
+        "document:1",
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(engine);
+    run(&args)
+}
+
+#[test]
+fn text_policy_config_in_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = guest();
+    let wasm = ["--engine", "wasm", "--module", module.as_str()];
+    let config = config_with_policy(
+        dir.path(),
+        "guard.json",
+        &example("policy/documents.policy"),
+    );
+    for (token, action, code) in [("carol-admin", "read", 0), ("bob-viewer", "delete", 1)] {
+        let native = check_config(&config, token, action, &[]);
+        let hosted = check_config(&config, token, action, &wasm);
+        assert_eq!(native.status.code(), Some(code), "{token}: {native:?}");
+        assert_eq!(hosted.status.code(), Some(code), "{token}: {hosted:?}");
+        assert_eq!(native.stdout, hosted.stdout, "{token}");
+    }
+
+    // A policy that does not load is named in both engines, not the
+    // configuration that names it.
+    let broken_text = dir.path().join("broken.policy");
+    std::fs::write(&broken_text, "version 2;\npermit \"x\" action any;\n").unwrap();
+    let broken_json = dir.path().join("broken.json");
+    std::fs::write(&broken_json, "version 2;\n").unwrap();
+    for (policy, file) in [
+        (&broken_text, "broken.policy"),
+        (&broken_json, "broken.json"),
+    ] {
+        let config = config_with_policy(dir.path(), "guard-broken.json", policy.to_str().unwrap());
+        for engine in [&[][..], &wasm[..]] {
+            let output = check_config(&config, "carol-admin", "read", engine);
+            assert_eq!(output.status.code(), Some(2), "{file}: {output:?}");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(&format!("{file}`: ")), "{file}: {stderr}");
+            assert!(!stderr.contains("guard-broken.json"), "{file}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn verify_prints_numbers_as_written() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+    let jwks = dir.path().join("jwks.json");
+    let set = format!(
+        r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","kid":"n","x":"{x}"}}]}}"#
+    );
+    std::fs::write(&jwks, set).unwrap();
+
+    let long = format!("1{}", "0".repeat(300));
+    let payload = format!(
+        "{{\n  \"sub\": \"a b\",\n  \"exp\": 4102444800,\n  \"big\": 18446744073709551616,\n  \
+         \"long\": {long},\n  \"frac\": 1.50,\n  \"text\": \"say \\\"hi\\\"  twice\\\\\",\n  \
+         \"list\": [ 1e2, -0, 0.1 ]\n}}"
+    );
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"EdDSA","kid":"n"}"#),
+        URL_SAFE_NO_PAD.encode(&payload)
+    );
+    let signature = URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()).to_bytes());
+    let token = dir.path().join("token.jwt");
+    std::fs::write(&token, format!("{input}.{signature}")).unwrap();
+
+    let expected = format!(
+        "{{\"sub\":\"a b\",\"exp\":4102444800,\"big\":18446744073709551616,\"long\":{long},\
+         \"frac\":1.50,\"text\":\"say \\\"hi\\\"  twice\\\\\",\"list\":[1e2,-0,0.1]}}\n"
+    );
+    let module = guest();
+    let base = [
+        "token",
+        "verify",
+        "--jwks",
+        jwks.to_str().unwrap(),
+        "--now",
+        NOW,
+        "--token-file",
+        token.to_str().unwrap(),
+    ];
+    let hosted = [&base[..], &["--engine", "wasm", "--module", &module]].concat();
+    for args in [&base[..], &hosted[..]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+        // The output is still JSON with the same values.
+        let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let written: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(printed, written);
+    }
+}
+
+/// Runs `bundle sign` with the given module, policy and key into `out`.
+fn sign_files(module: &str, policy: &str, key: &Path, out: &Path) -> Output {
+    run(&[
+        "bundle",
+        "sign",
+        "--module",
+        module,
+        "--policy",
+        policy,
+        "--bundle-version",
+        "1",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--now",
+        NOW,
+    ])
+}
+
+#[test]
+fn bundle_sign_converts_text_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let out = dir.path().join("text");
+    let output = sign_files(
+        &guest(),
+        &example("policy/documents.policy"),
+        &private,
+        &out,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let policy: Value =
+        serde_json::from_slice(&std::fs::read(out.join("policy.json")).unwrap()).unwrap();
+    assert_eq!(policy["version"], 2);
+
+    let config = example("guard.json");
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        out.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check_config(&config, "carol-admin", "read", &engine);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("viewers-read"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn bundle_sign_rejects_what_no_host_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, _) = keypair(dir.path(), "release");
+    let policy = example("policy.json");
+    let junk = dir.path().join("junk.wasm");
+    std::fs::write(&junk, "not a module").unwrap();
+    let broken = dir.path().join("broken.policy");
+    std::fs::write(&broken, "version 2;\npermit").unwrap();
+
+    // A key whose `d` belongs to another public key `x`.
+    let (other, _) = keypair(dir.path(), "other");
+    let mut mismatched: Value = serde_json::from_slice(&std::fs::read(&private).unwrap()).unwrap();
+    let other: Value = serde_json::from_slice(&std::fs::read(&other).unwrap()).unwrap();
+    mismatched["x"] = other["x"].clone();
+    let mismatched_path = dir.path().join("mismatched.jwk");
+    std::fs::write(&mismatched_path, mismatched.to_string()).unwrap();
+
+    let module = guest();
+    let cases = [
+        (
+            "/dev/null",
+            policy.as_str(),
+            &private,
+            "`/dev/null`: invalid module: the module is empty",
+        ),
+        (
+            junk.to_str().unwrap(),
+            policy.as_str(),
+            &private,
+            "invalid module: the module is not WebAssembly",
+        ),
+        (
+            module.as_str(),
+            broken.to_str().unwrap(),
+            &private,
+            "broken.policy`: ",
+        ),
+        (
+            module.as_str(),
+            policy.as_str(),
+            &mismatched_path,
+            "member `d` does not match the public key `x`",
+        ),
+    ];
+    for (index, (module, policy, key, message)) in cases.into_iter().enumerate() {
+        let out = dir.path().join(format!("out-{index}"));
+        let output = sign_files(module, policy, key, &out);
+        assert_eq!(output.status.code(), Some(2), "{message}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!out.exists(), "{message}");
+    }
+}
+
+#[test]
+fn bundle_key_files_parsed_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let verify = |trusted: &Path| {
+        run(&[
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trusted-keys",
+            trusted.to_str().unwrap(),
+        ])
+    };
+
+    // A second `x` after the right one: the strict parser rejects the file.
+    let text = std::fs::read_to_string(&public).unwrap();
+    let repeated = dir.path().join("repeated.jwk");
+    let second_x = format!(r#","x":"{}"}}"#, "A".repeat(43));
+    std::fs::write(
+        &repeated,
+        text.trim().trim_end_matches('}').to_owned() + &second_x,
+    )
+    .unwrap();
+    let output = verify(&repeated);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("duplicate member name `x`"), "{stderr}");
+
+    // A private key marked for encryption is reported as a private key.
+    let mut enc: Value = serde_json::from_slice(&std::fs::read(&private).unwrap()).unwrap();
+    enc["use"] = serde_json::json!("enc");
+    let enc_path = dir.path().join("enc.jwk");
+    std::fs::write(&enc_path, enc.to_string()).unwrap();
+    let output = verify(&enc_path);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("contains the private member `d`"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn bundle_verify_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    let verify = || {
+        run(&[
+            "bundle",
+            "verify",
+            bundle.to_str().unwrap(),
+            "--trusted-keys",
+            public.to_str().unwrap(),
+        ])
+    };
+    let module = bundle.join("module.wasm");
+
+    // Files the bundle may not contain: a negative result, exit 1.
+    let oversized = dir.path().join("oversized");
+    std::fs::File::create(&oversized)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for (target, message) in [
+        (&oversized, "is larger than the limit of 67108864 bytes"),
+        (&fifo, "is not a regular file"),
+    ] {
+        let _ = std::fs::remove_file(&module);
+        std::os::unix::fs::symlink(target, &module).unwrap();
+        let output = verify();
+        assert_eq!(output.status.code(), Some(1), "{message}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.starts_with("invalid bundle: "), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+
+    // A file that cannot be read: an error, exit 2.
+    std::fs::remove_file(bundle.join("manifest.sig")).unwrap();
+    let output = verify();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn rejected_bundle_prints_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keypair(dir.path(), "release");
+    let bundle = sign(dir.path(), &private, r#"{"version":1,"rules":[]}"#, "1");
+    std::fs::write(bundle.join("policy.json"), r#"{"version":1}"#).unwrap();
+    let engine = [
+        "--engine",
+        "wasm",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--trusted-keys",
+        public.to_str().unwrap(),
+    ];
+    let output = check(&engine, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains("policy.json"), "{stderr}");
+    assert!(!stderr.contains("WARN"), "{stderr}");
+}
+
+/// Appends a custom section named `padding` with `size` zero bytes to a
+/// component, which leaves what it does unchanged.
+fn padded(module: &[u8], size: usize) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let name = b"padding";
+    let mut content = Vec::with_capacity(size + 16);
+    leb128(name.len(), &mut content);
+    content.extend_from_slice(name);
+    content.resize(content.len() + size, 0);
+    let mut padded = module.to_vec();
+    padded.push(0);
+    leb128(content.len(), &mut padded);
+    padded.extend_from_slice(&content);
+    padded
+}
+
+#[test]
+fn modules_up_to_64_mib_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.wasm");
+    std::fs::write(&big, padded(&common::guest(), 20 << 20)).unwrap();
+    let big = big.to_str().unwrap();
+
+    let output = check(
+        &["--engine", "wasm", "--module", big],
+        "alice-editor",
+        "write",
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let (private, _) = keypair(dir.path(), "release");
+    let out = dir.path().join("bundle");
+    let output = sign_files(big, &example("policy.json"), &private, &out);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let oversized = dir.path().join("oversized.wasm");
+    std::fs::File::create(&oversized)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let oversized = oversized.to_str().unwrap();
+    let output = check(
+        &["--engine", "wasm", "--module", oversized],
+        "alice-editor",
+        "write",
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("input is larger than the limit of 67108864 bytes"),
+        "{stderr}"
+    );
+}
+
 /// Writes a policy of `rules` permits, each with its own action, and a
 /// configuration that uses it with the example keys.
-fn large_config(dir: &Path, rules: usize) -> PathBuf {
+fn large_config(dir: &Path, rules: usize) -> String {
     let rules: Vec<Value> = (0..rules)
         .map(|i| {
             serde_json::json!({
@@ -470,33 +887,7 @@ fn large_config(dir: &Path, rules: usize) -> PathBuf {
     let policy = serde_json::json!({"version": 2, "roles": {"editor": {}}, "rules": rules});
     let policy_path = dir.join("large.json");
     std::fs::write(&policy_path, policy.to_string()).unwrap();
-    let config = serde_json::json!({
-        "jwks": example("jwks.json"),
-        "policy": policy_path,
-        "validation": {"issuers": ["https://auth.example.com"], "audiences": ["documents-api"]},
-    });
-    let config_path = dir.join("large-guard.json");
-    std::fs::write(&config_path, config.to_string()).unwrap();
-    config_path
-}
-
-fn check_config(config: &Path, engine: &[&str]) -> Output {
-    let token_path = example("tokens/alice-editor.jwt");
-    let mut args = vec![
-        "check",
-        "--config",
-        config.to_str().unwrap(),
-        "--token-file",
-        &token_path,
-        "--action",
-        "write",
-        "--resource",
-        "document:42",
-        "--now",
-        NOW,
-    ];
-    args.extend_from_slice(engine);
-    run(&args)
+    config_with_policy(dir, "large-guard.json", policy_path.to_str().unwrap())
 }
 
 #[test]
@@ -505,11 +896,23 @@ fn max_memory_sets_guest_cap() {
     // About 1 MB of policy JSON, which needs about 20 MiB of module memory.
     let config = large_config(dir.path(), 8_000);
     let module = guest();
+    let wasm = |mebibytes: &str| {
+        check_config(
+            &config,
+            "alice-editor",
+            "write",
+            &[
+                "--engine",
+                "wasm",
+                "--module",
+                &module,
+                "--max-memory",
+                mebibytes,
+            ],
+        )
+    };
 
-    let output = check_config(
-        &config,
-        &["--engine", "wasm", "--module", &module, "--max-memory", "8"],
-    );
+    let output = wasm("8");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(
@@ -518,32 +921,12 @@ fn max_memory_sets_guest_cap() {
     );
     assert!(stderr.contains("`--max-memory`"), "{stderr}");
 
-    let output = check_config(
-        &config,
-        &[
-            "--engine",
-            "wasm",
-            "--module",
-            &module,
-            "--max-memory",
-            "128",
-        ],
-    );
+    let output = wasm("128");
     assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let native = check_config(&config, &[]);
+    let native = check_config(&config, "alice-editor", "write", &[]);
     assert_eq!(output.stdout, native.stdout);
 
-    let output = check_config(
-        &config,
-        &[
-            "--engine",
-            "wasm",
-            "--module",
-            &module,
-            "--max-memory",
-            "4097",
-        ],
-    );
+    let output = wasm("4097");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("4097"),
@@ -556,19 +939,24 @@ fn call_timeout_sets_guest_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let config = large_config(dir.path(), 8_000);
     let module = guest();
+    let wasm = |milliseconds: &str| {
+        check_config(
+            &config,
+            "alice-editor",
+            "write",
+            &[
+                "--engine",
+                "wasm",
+                "--module",
+                &module,
+                "--call-timeout",
+                milliseconds,
+            ],
+        )
+    };
 
     // Compiling 8,000 rules takes far longer than one epoch tick (5 ms).
-    let output = check_config(
-        &config,
-        &[
-            "--engine",
-            "wasm",
-            "--module",
-            &module,
-            "--call-timeout",
-            "1",
-        ],
-    );
+    let output = wasm("1");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(
@@ -577,16 +965,6 @@ fn call_timeout_sets_guest_deadline() {
     );
     assert!(stderr.contains("`--call-timeout`"), "{stderr}");
 
-    let output = check_config(
-        &config,
-        &[
-            "--engine",
-            "wasm",
-            "--module",
-            &module,
-            "--call-timeout",
-            "60000",
-        ],
-    );
+    let output = wasm("60000");
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }

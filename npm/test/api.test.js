@@ -165,6 +165,77 @@ test("maxJsonDepth above the supported maximum is an option error", () => {
   assert.equal(new guard.Policy(POLICY, { limits: { maxJsonDepth: 127 } }).ruleCount, 2);
 });
 
+test("options that no token can pass are rejected when checked", () => {
+  const { jwks } = fixture();
+  const invalid = (message) => ({ name: "TokenError", code: "ERR_JWT_INVALID_OPTION", message });
+  const leeway = invalid(/`leeway` is 3601 s, above the maximum of 3600 s/);
+  assert.throws(() => new guard.TokenVerifier(jwks, { leeway: 3601 }), leeway);
+  assert.throws(() => guard.verifyToken("a.b.c", jwks, { leeway: 2 ** 53 }), invalid(/above the maximum of 3600 s/));
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { leeway: 3601 } }), leeway);
+  assert.equal(new guard.TokenVerifier(jwks, { leeway: 3600 }).keyCount, 1);
+
+  const empty = (option) => invalid(new RegExp(`\`${option}\` is an empty string, which no token can match`));
+  assert.throws(() => new guard.TokenVerifier(jwks, { typ: "" }), empty("typ"));
+  assert.throws(() => new guard.TokenVerifier(jwks, { subject: "" }), empty("subject"));
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { typ: "" } }), empty("typ"));
+});
+
+test("roles claims fail closed on ambiguity and reject malformed entries", () => {
+  const { privateJwk, jwks } = fixture();
+  const g = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", "realm_access.roles"] } });
+  const check = (claims) => g.check({ token: guard.signToken({ sub: "a", exp: NOW + 60, ...claims }, privateJwk), action: "read", resource: "doc:1" }, { now: NOW });
+
+  assert.equal(check({ realm_access: { roles: ["viewer"] } }).decision, "allow");
+  assert.equal(check({ "realm_access.roles": ["viewer"] }).decision, "allow");
+  const both = check({ "realm_access.roles": ["viewer"], realm_access: { roles: [] } });
+  assert.equal(both.decision, "deny");
+  assert.deepEqual(both.reasons, []);
+  assert.equal(both.errors.length, 1);
+  assert.equal(both.errors[0].code, "principal_ambiguous_roles_claim");
+  assert.match(both.errors[0].message, /the token is ambiguous for roles claim `realm_access\.roles`/);
+
+  for (const entry of ["", "a..b", ".x", "x."]) {
+    assert.throws(() => new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", entry] } }), (error) => {
+      assert.equal(error.code, "ERR_INVALID_ARGUMENT", entry);
+      assert.match(error.message, /`roles_claims`/, entry);
+      return true;
+    });
+  }
+  const namespaced = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["https://example.com/roles"] } });
+  const token = guard.signToken({ sub: "a", exp: NOW + 60, "https://example.com/roles": ["viewer"] }, privateJwk);
+  assert.equal(namespaced.check({ token, action: "read", resource: "doc:1" }, { now: NOW }).decision, "allow");
+});
+
+test("an empty sub is a deny in the guard and present in verification", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "", exp: NOW + 60, roles: ["viewer"] }, privateJwk);
+  const g = new guard.Guard({ jwks, policy: POLICY });
+  const decision = g.check({ token, action: "read", resource: "doc:1" }, { now: NOW });
+  assert.equal(decision.decision, "deny");
+  assert.equal(decision.errors[0].code, "principal_empty_subject");
+  const verified = guard.verifyToken(token, jwks, { requiredClaims: ["exp", "sub"], now: NOW });
+  assert.equal(verified.claims.sub, "");
+});
+
+test("key errors name the length rule and the modulus maximum", () => {
+  const oct = { kty: "oct", kid: "o", k: Buffer.alloc(32, 9).toString("base64url") };
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const token = `${b64({ alg: "HS384", kid: "o" })}.${b64({ sub: "a", exp: NOW + 60 })}.${Buffer.alloc(48).toString("base64url")}`;
+  assert.throws(() => guard.verifyToken(token, { keys: [oct] }, { algorithms: ["HS384"], now: NOW }), {
+    code: "ERR_JWT_KEY_ALGORITHM_MISMATCH",
+    message: /needs an HMAC secret of at least 48 bytes/,
+  });
+
+  const n = Buffer.alloc(2048);
+  n[0] = 0x80;
+  n[2047] = 1;
+  const rsa = { kty: "RSA", kid: "r", alg: "RS256", n: n.toString("base64url"), e: "AQAB" };
+  assert.throws(() => new guard.TokenVerifier({ keys: [rsa] }), {
+    code: "ERR_JWK_INVALID_KEY",
+    message: /16384-bit RSA modulus, above the supported maximum of 8192 bits/,
+  });
+});
+
 test("a text-form policy given as JSON gets a hint", () => {
   const { jwks } = fixture();
   const text = 'version 2;\npermit "all" action == "read" resource like "*";';

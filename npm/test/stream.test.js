@@ -132,3 +132,122 @@ test("envelope text longer than V8's longest string is an argument error", () =>
       /^plaintext of 402653121 bytes gives an envelope text of 536870890 characters, over the limit of 536870888 \(the longest string V8 builds\); use encrypt, which returns bytes$/,
   });
 });
+
+test("stream info names the header fields", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const encryptor = ring.streamEncryptor();
+  const info = encryptor.info;
+  assert.deepEqual(info, { keyId: ring.keys[0].id, algorithm: "XC20P", chunkSize: 65536 });
+  const stream = concat([encryptor.header, encryptor.finish()]);
+  assert.equal(encryptor.info, null, "no info after finish");
+
+  const decryptor = ring.streamDecryptor();
+  assert.equal(decryptor.info, null, "no info before the header");
+  decryptor.update(stream);
+  assert.deepEqual(decryptor.info, info);
+  assert.equal(decryptor.finish().length, 0);
+});
+
+test("stream options are checked", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 10 }), {
+    name: "CryptoError",
+    code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
+    message: /`10`/,
+  });
+  // Sizes past the module's 32-bit `usize`, and past `u64`, are named as
+  // given; a number past 2^64 as JavaScript writes it.
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 2 ** 40 }), {
+    code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
+    message: /`1099511627776`/,
+  });
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 2 ** 70 }), {
+    code: "ERR_CRYPTO_INVALID_CHUNK_SIZE",
+    message: /`1\.1805916207174113e\+21` is outside the supported range of 1024 to 16777216 bytes/,
+  });
+  assert.throws(() => ring.streamEncryptor({ chunkSize: 1024.5 }), { name: "InvalidArgumentError", message: /1024\.5/ });
+  assert.throws(() => ring.streamEncryptor({ chunkSize: "1024" }), { code: "ERR_INVALID_ARGUMENT" });
+  assert.throws(() => ring.streamEncryptor({ chunk: 1024 }), { code: "ERR_INVALID_ARGUMENT", message: /`chunk`/ });
+  assert.throws(() => ring.streamDecryptor({ aad: "text" }), { code: "ERR_INVALID_ARGUMENT", message: /aad/ });
+  assert.throws(() => ring.streamEncryptor().update("text"), { code: "ERR_INVALID_ARGUMENT", message: /plaintext/ });
+  assert.throws(() => new guard.StreamEncryptor(), { code: "ERR_INVALID_ARGUMENT" });
+});
+
+test("tampered and truncated streams fail with typed errors", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const stream = encrypt(ring, data(3000), 3000);
+
+  const cut = stream.subarray(0, stream.length - 20);
+  assert.throws(() => decrypt(ring, cut, 100), { name: "CryptoError", code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+  const headerOnly = stream.subarray(0, 61);
+  assert.throws(() => decrypt(ring, headerOnly, 5), { code: "ERR_CRYPTO_TRUNCATED" });
+  // A cut at a chunk boundary is a truncation; a cut inside a chunk or the
+  // header breaks what it cuts.
+  const atBoundary = stream.subarray(0, 61 + 1040);
+  assert.throws(() => decrypt(ring, atBoundary, 100), { code: "ERR_CRYPTO_TRUNCATED" });
+  const insideChunk = stream.subarray(0, 61 + 1040 + 100);
+  assert.throws(() => decrypt(ring, insideChunk, 100), { code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+  const insideHeader = stream.subarray(0, 58);
+  assert.throws(() => decrypt(ring, insideHeader, 100), { code: "ERR_CRYPTO_MALFORMED" });
+  const flipped = stream.slice();
+  flipped[100] ^= 1;
+  const decryptor = ring.streamDecryptor({ aad });
+  assert.throws(() => decryptor.update(flipped), { code: "ERR_CRYPTO_DECRYPTION_FAILED" });
+  assert.throws(() => decryptor.update(new Uint8Array(1)), { code: "ERR_CRYPTO_DECRYPTION_FAILED" }, "the failure sticks");
+
+  const other = guard.Keyring.generate({ now: NOW });
+  assert.throws(() => decrypt(other, stream, 4096), { code: "ERR_CRYPTO_UNKNOWN_KEY" });
+});
+
+test("finished and freed streams reject calls", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const encryptor = ring.streamEncryptor();
+  encryptor.finish();
+  assert.throws(() => encryptor.update(new Uint8Array(1)), { code: "ERR_INVALID_ARGUMENT", message: /finished/ });
+  assert.throws(() => encryptor.finish(), { code: "ERR_INVALID_ARGUMENT", message: /finished/ });
+  encryptor.free();
+  assert.throws(() => encryptor.update(new Uint8Array(1)), { code: "ERR_INVALID_ARGUMENT", message: /freed/ });
+
+  const decryptor = ring.streamDecryptor();
+  decryptor.free();
+  assert.throws(() => decryptor.finish(), { code: "ERR_INVALID_ARGUMENT", message: /freed/ });
+});
+
+test("decryptor sees keys disabled before its header", () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const stream = encrypt(ring, data(10), 10);
+  const decryptor = ring.streamDecryptor({ aad });
+  const first = ring.keys[0].id;
+  ring.rotate({ now: NOW });
+  ring.disable(first);
+  assert.throws(() => decryptor.update(stream), { code: "ERR_CRYPTO_KEY_DISABLED" });
+});
+
+test("transform streams encrypt and decrypt", async () => {
+  const ring = guard.Keyring.generate({ now: NOW });
+  const message = data(4000);
+  const pieces = [message.subarray(0, 1500), message.subarray(1500)];
+  const source = () => new ReadableStream({
+    start(controller) {
+      for (const piece of pieces) controller.enqueue(piece);
+      controller.close();
+    },
+  });
+  const collect = async (readable) => {
+    const parts = [];
+    for await (const part of readable) parts.push(part);
+    return concat(parts);
+  };
+
+  const stream = await collect(source().pipeThrough(guard.encryptionStream(ring, { aad, chunkSize: 1024 })));
+  assert.deepEqual(decrypt(ring, stream, 333), message);
+  const opened = await collect(
+    new Blob([stream]).stream().pipeThrough(guard.decryptionStream(ring, { aad })),
+  );
+  assert.deepEqual(opened, message);
+
+  const truncated = new Blob([stream.subarray(0, 61 + 1040)]).stream();
+  await assert.rejects(collect(truncated.pipeThrough(guard.decryptionStream(ring, { aad }))), {
+    code: "ERR_CRYPTO_TRUNCATED",
+  });
+});

@@ -3,19 +3,19 @@
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::{self, Write};
+use core::fmt::Write;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use rand_core::CryptoRngCore;
-use serde::de::{Error as _, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use super::envelope;
 use super::error::{CryptoError, KeyringError};
 use super::keyring::{Entry, MAX_KEYS};
 use super::{AeadAlgorithm, GivenKeyId, KeyId, KeyInfo, KeyState, Keyring, SecretKey, KEY_LEN};
-use crate::json::{self, JsonLimits};
+use crate::json::{self, JsonError, JsonLimits};
 
 /// The `version` of the keyring JSON this crate reads and writes.
 pub const KEYRING_VERSION: u64 = 1;
@@ -36,27 +36,24 @@ const LIMITS: JsonLimits = JsonLimits {
 /// reallocates and leaves no copy of a secret behind.
 const TEXT_BYTES_PER_KEY: usize = 512;
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A keyring document as [`Keyring::to_json`] writes it. Reading goes through
+/// [`read_document`] instead of a derived `Deserialize`, so that no error
+/// message is built from the document's text.
+#[derive(Serialize)]
 struct KeyringDocument {
-    #[serde(deserialize_with = "integer")]
     version: u64,
     keys: Vec<KeyDocument>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct KeyDocument {
     kty: String,
     kid: String,
     alg: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     k: Option<Zeroizing<String>>,
-    #[serde(deserialize_with = "state")]
     state: KeyState,
-    #[serde(deserialize_with = "integer")]
     created: u64,
-    #[serde(deserialize_with = "integer")]
     messages: u64,
 }
 
@@ -106,16 +103,18 @@ impl Keyring {
     ///
     /// [`KeyringError::InvalidJson`] for JSON that is not strict or exceeds
     /// depth 3 or [`MAX_KEYS`] keys; [`KeyringError::InvalidKeyring`]
-    /// otherwise, naming the key at fault.
+    /// otherwise, naming the key at fault by its position or id. Messages
+    /// show no value and no member name from the document other than the
+    /// keyring format's own names, so they never contain key material.
     pub fn from_json(bytes: &[u8]) -> Result<Self, KeyringError> {
         // NOTE: serde_json's scratch buffer for strings with escapes is not
         // zeroized; an escaped `k` can leave a copy in freed memory.
-        let mut value = json::parse_value(bytes, &LIMITS).map_err(KeyringError::InvalidJson)?;
-        // Deserializing from a reference copies `k` into zeroizing strings,
-        // so the value's copies can be zeroized whatever the outcome.
-        let parsed = json::from_value::<KeyringDocument>(&value);
+        let mut value = json::parse_value(bytes, &LIMITS).map_err(redacted_json_error)?;
+        // Reading copies `k` into zeroizing strings, so the value's copies
+        // can be zeroized whatever the outcome.
+        let parsed = read_document(&value);
         json::zeroize_strings(&mut value);
-        let document = parsed.map_err(|error| invalid(redacted(&error)))?;
+        let document = parsed?;
 
         if document.version != KEYRING_VERSION {
             return Err(invalid(format!(
@@ -307,104 +306,154 @@ fn decode_key(k: &str) -> Option<SecretKey> {
     Some(SecretKey::from_bytes(*bytes))
 }
 
-/// Member names and state values of a keyring document, the only quoted
-/// words [`redacted`] keeps.
-const DOCUMENT_WORDS: &[&str] = &[
-    "version",
-    "keys",
-    "kty",
-    "kid",
-    "alg",
-    "k",
-    "state",
-    "created",
-    "messages",
-    "oct",
-    "primary",
-    "enabled",
-    "disabled",
-    "destroyed",
-];
+/// Members of the document's top level.
+const DOCUMENT_MEMBERS: &[&str] = &["version", "keys"];
 
-/// Returns serde's message for `error` with every quoted or backticked
-/// value cut out, except the words of [`DOCUMENT_WORDS`]. A key's `k` in the wrong
-/// place (a string where a key object belongs, or as a member name) would
-/// otherwise be echoed in full.
-fn redacted(error: &serde_json::Error) -> String {
-    let message = Zeroizing::new(format!("{error}"));
-    let mut redacted_text = String::with_capacity(message.len());
-    let mut rest = message.as_str();
-    while let Some(start) = rest.find(['`', '"']) {
-        let (before, from_quote) = rest.split_at(start);
-        let mut chars = from_quote.chars();
-        let quote = chars.next().unwrap_or('"');
-        let after = chars.as_str();
-        redacted_text.push_str(before);
-        redacted_text.push(quote);
-        let Some(end) = after.find(quote) else {
-            redacted_text.push_str("...");
-            return redacted_text;
-        };
-        let quoted = after.get(..end).unwrap_or_default();
-        if DOCUMENT_WORDS.contains(&quoted) {
-            redacted_text.push_str(quoted);
-        } else {
-            redacted_text.push_str("...");
+/// Members of a key object.
+const KEY_MEMBERS: &[&str] = &["kty", "kid", "alg", "k", "state", "created", "messages"];
+
+/// Reads a parsed keyring document by its structure.
+///
+/// Messages are built from the names in [`DOCUMENT_MEMBERS`] and
+/// [`KEY_MEMBERS`], key positions and fixed text, never from the document's
+/// text. So a key's `k` cannot reach a message, wherever it is written.
+fn read_document(value: &Value) -> Result<KeyringDocument, KeyringError> {
+    let Value::Object(members) = value else {
+        return Err(invalid(String::from(
+            "the document must be a JSON object with `version` and `keys`",
+        )));
+    };
+    check_members(members, DOCUMENT_MEMBERS, "the document")?;
+    let version = integer(members, "version", "the document")?;
+    let keys = match members.get("keys") {
+        Some(Value::Array(keys)) => keys,
+        Some(_) => {
+            return Err(invalid(String::from(
+                "`keys` must be an array of key objects",
+            )))
         }
-        redacted_text.push(quote);
-        rest = after.get(end + quote.len_utf8()..).unwrap_or_default();
-    }
-    redacted_text.push_str(rest);
-    redacted_text
+        None => return Err(invalid(String::from("the document is missing `keys`"))),
+    };
+    let keys = keys
+        .iter()
+        .enumerate()
+        .map(|(index, key)| read_key_document(index, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(KeyringDocument { version, keys })
 }
 
-fn invalid(reason: String) -> KeyringError {
-    KeyringError::InvalidKeyring { reason }
+/// Reads the key object at `index` of `keys`.
+fn read_key_document(index: usize, value: &Value) -> Result<KeyDocument, KeyringError> {
+    let place = format!("key {index}");
+    let Value::Object(members) = value else {
+        return Err(invalid(format!("{place} must be a JSON object")));
+    };
+    check_members(members, KEY_MEMBERS, &place)?;
+    let k = match members.get("k") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) => Some(Zeroizing::new(k.clone())),
+        Some(_) => {
+            return Err(invalid(format!(
+                "{place}: `k` must be a string of unpadded base64url"
+            )))
+        }
+    };
+    Ok(KeyDocument {
+        kty: string(members, "kty", &place)?,
+        kid: string(members, "kid", &place)?,
+        alg: string(members, "alg", &place)?,
+        k,
+        state: state(members, &place)?,
+        created: integer(members, "created", &place)?,
+        messages: integer(members, "messages", &place)?,
+    })
 }
 
-/// Reads a non-negative integer. A string in its place might be a misplaced
-/// secret, so the error message never echoes it.
-fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    // `deserialize_any`, because `deserialize_u64` of `serde_json::Value`
-    // reports a string by value without calling the visitor.
-    deserializer.deserialize_any(IntegerVisitor)
+/// Rejects a member whose name is not in `allowed`. The name is shown only
+/// when it is a member name of the keyring format, because any other name
+/// may be key material written in the wrong place.
+fn check_members(
+    members: &Map<String, Value>,
+    allowed: &[&str],
+    place: &str,
+) -> Result<(), KeyringError> {
+    let Some(name) = members
+        .keys()
+        .find(|name| !allowed.contains(&name.as_str()))
+    else {
+        return Ok(());
+    };
+    let expected = allowed
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(invalid(if is_format_member(name) {
+        format!("{place} has the unknown member `{name}`; its members are {expected}")
+    } else {
+        format!(
+            "{place} has an unknown member, whose name is not shown in case it is key \
+             material; its members are {expected}"
+        )
+    }))
 }
 
-const NOT_AN_INTEGER: &str =
-    "`version`, `created` and `messages` must be integers from 0 to 2^64 - 1";
+/// Returns whether `name` is a member name of the keyring format.
+fn is_format_member(name: &str) -> bool {
+    DOCUMENT_MEMBERS.contains(&name) || KEY_MEMBERS.contains(&name)
+}
 
-struct IntegerVisitor;
-
-impl Visitor<'_> for IntegerVisitor {
-    type Value = u64;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer from 0 to 2^64 - 1")
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<u64, E> {
-        Ok(value)
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<u64, E> {
-        u64::try_from(value).map_err(|_| E::custom(NOT_AN_INTEGER))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<u64, E> {
-        Err(E::custom(NOT_AN_INTEGER))
+fn string(members: &Map<String, Value>, name: &str, place: &str) -> Result<String, KeyringError> {
+    match members.get(name) {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(_) => Err(invalid(format!("{place}: `{name}` must be a string"))),
+        None => Err(invalid(format!("{place} is missing `{name}`"))),
     }
 }
 
-/// Reads a key state without echoing a wrong value into the error message.
-fn state<'de, D: Deserializer<'de>>(deserializer: D) -> Result<KeyState, D::Error> {
-    let name = Zeroizing::new(String::deserialize(deserializer)?);
-    match name.as_str() {
+/// Reads a non-negative integer member.
+fn integer(members: &Map<String, Value>, name: &str, place: &str) -> Result<u64, KeyringError> {
+    let Some(value) = members.get(name) else {
+        return Err(invalid(format!("{place} is missing `{name}`")));
+    };
+    value.as_u64().ok_or_else(|| {
+        invalid(format!(
+            "{place}: `{name}` must be an integer from 0 to 2^64 - 1"
+        ))
+    })
+}
+
+fn state(members: &Map<String, Value>, place: &str) -> Result<KeyState, KeyringError> {
+    let name = match members.get("state") {
+        Some(Value::String(name)) => name.as_str(),
+        Some(_) => "",
+        None => return Err(invalid(format!("{place} is missing `state`"))),
+    };
+    match name {
         "primary" => Ok(KeyState::Primary),
         "enabled" => Ok(KeyState::Enabled),
         "disabled" => Ok(KeyState::Disabled),
         "destroyed" => Ok(KeyState::Destroyed),
-        _ => Err(D::Error::custom(
-            "`state` must be `primary`, `enabled`, `disabled` or `destroyed`",
-        )),
+        _ => Err(invalid(format!(
+            "{place}: `state` must be `primary`, `enabled`, `disabled` or `destroyed`"
+        ))),
     }
+}
+
+/// Returns the parser's error with the name of a repeated member replaced
+/// by `[redacted]`, unless it is a member name of the keyring format.
+fn redacted_json_error(error: JsonError) -> KeyringError {
+    let error = match error {
+        JsonError::DuplicateMember { name } if !is_format_member(&name) => {
+            JsonError::DuplicateMember {
+                name: String::from("[redacted]"),
+            }
+        }
+        error => error,
+    };
+    KeyringError::InvalidJson(error)
+}
+
+fn invalid(reason: String) -> KeyringError {
+    KeyringError::InvalidKeyring { reason }
 }

@@ -168,43 +168,35 @@ impl fmt::Display for KeyId {
 }
 
 /// A key id as a caller gave it, for error messages; also used for a
-/// keyring document's `alg`. An id of at most 12 characters is shown whole. A longer one shows only its first 4
-/// characters and its length, so that key material pasted where an id
-/// belongs is not echoed.
+/// keyring document's `alg`. An id of at most 12 characters is shown whole.
+/// A longer one shows only its length, so that key material pasted where an
+/// id belongs is not echoed, not even in part.
 ///
 /// The output includes the backticks around the value, and escapes control
-/// characters and backticks: `` `0a1b2c3` `` or `` `c2Vj...` (43 characters) ``.
+/// characters and backticks: `` `0a1b2c3` `` or `` `...` (43 characters, not shown) ``.
 #[derive(Debug, Clone, Copy)]
 pub struct GivenKeyId<'a>(pub &'a str);
 
 impl GivenKeyId<'_> {
     /// Maximum length, in characters, of an id shown whole. A valid id has 8.
     pub const MAX_SHOWN_CHARS: usize = 12;
-    /// Number of characters shown of a longer id.
-    pub const PREFIX_CHARS: usize = 4;
 }
 
 impl fmt::Display for GivenKeyId<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let length = self.0.chars().count();
-        let visible = if length > Self::MAX_SHOWN_CHARS {
-            Self::PREFIX_CHARS
-        } else {
-            length
-        };
+        if length > Self::MAX_SHOWN_CHARS {
+            return write!(f, "`...` ({length} characters, not shown)");
+        }
         f.write_str("`")?;
-        for c in self.0.chars().take(visible) {
+        for c in self.0.chars() {
             if c.is_control() || c == '`' {
                 write!(f, "{}", c.escape_unicode())?;
             } else {
                 write!(f, "{c}")?;
             }
         }
-        if visible < length {
-            write!(f, "...` ({length} characters)")
-        } else {
-            f.write_str("`")
-        }
+        f.write_str("`")
     }
 }
 
@@ -381,18 +373,18 @@ mod tests {
     }
 
     #[test]
-    fn given_key_id_long_cut_to_prefix() {
+    fn given_key_id_long_shows_length_only() {
         let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Q";
         let shown = GivenKeyId(secret).to_string();
-        assert_eq!(shown, "`c2Vj...` (39 characters)");
+        assert_eq!(shown, "`...` (39 characters, not shown)");
         assert_eq!(
             GivenKeyId("0a1b2c3d0a1b2").to_string(),
-            "`0a1b...` (13 characters)"
+            "`...` (13 characters, not shown)"
         );
-        // Characters, not bytes, so multibyte text is never split.
+        // Characters, not bytes.
         assert_eq!(
             GivenKeyId("ééééééééééééé").to_string(),
-            "`éééé...` (13 characters)"
+            "`...` (13 characters, not shown)"
         );
     }
 

@@ -532,7 +532,7 @@ mod tests {
     }
 
     #[test]
-    fn long_kid_shown_as_prefix_and_length() {
+    fn long_kid_shown_as_length() {
         let secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs";
         let document = format!(
             r#"{{"version":1,"keys":[{{"kty":"oct","kid":"{secret}","alg":"XC20P","k":"x","state":"primary","created":1,"messages":0}}]}}"#
@@ -540,7 +540,7 @@ mod tests {
         let message = format!("{}", Keyring::from_json(document.as_bytes()).unwrap_err());
         assert!(!message.contains(secret), "{message}");
         assert!(
-            message.contains("`kid` `c2Vj...` (51 characters) is not"),
+            message.contains("`kid` `...` (51 characters, not shown) is not"),
             "{message}"
         );
 

@@ -19,10 +19,8 @@ pub enum TokenError {
     InvalidOption {
         /// The option, as named in [`Validation`](super::Validation).
         option: &'static str,
-        /// The value given.
-        value: usize,
-        /// The largest supported value.
-        max: usize,
+        /// The problem with its value.
+        problem: OptionProblem,
     },
     /// The token is not a well-formed compact JWS or JWT.
     Malformed(Malformed),
@@ -73,6 +71,10 @@ pub enum TokenError {
         kid: String,
         /// The header's algorithm.
         alg: Algorithm,
+        /// For an HMAC key without `alg` whose secret is too short for the
+        /// algorithm: the minimum secret length in bytes (48 for HS384, 64
+        /// for HS512). `None` when the key's type or `alg` does not fit.
+        min_secret_len: Option<usize>,
     },
     /// The signature does not verify under the selected key.
     BadSignature,
@@ -137,6 +139,21 @@ pub enum TokenError {
         /// The first name not understood, escaped and cut.
         name: String,
     },
+}
+
+/// A problem with the value of a validation option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionProblem {
+    /// The value is above the largest one this crate supports.
+    AboveMaximum {
+        /// The value given.
+        value: u64,
+        /// The largest supported value.
+        max: u64,
+    },
+    /// The value is an empty string, which no token can match.
+    Empty,
 }
 
 /// What exactly is malformed about a token.
@@ -274,6 +291,28 @@ fn skipped_note(f: &mut fmt::Formatter<'_>, skipped_keys: usize) -> fmt::Result 
     }
 }
 
+/// Writes the message of [`TokenError::InvalidOption`].
+fn option_message(f: &mut fmt::Formatter<'_>, option: &str, problem: OptionProblem) -> fmt::Result {
+    match problem {
+        OptionProblem::AboveMaximum { value, max } if option == "leeway" => write!(
+            f,
+            "validation option `leeway` is {value} s, above the maximum of {max} s; a leeway \
+             covers clock skew, and a larger one would accept tokens long after `exp`, so set \
+             it to {max} or less"
+        ),
+        OptionProblem::AboveMaximum { value, max } => write!(
+            f,
+            "validation option `{option}` is {value}, above the supported maximum of {max}; \
+             set it to {max} or less"
+        ),
+        OptionProblem::Empty => write!(
+            f,
+            "validation option `{option}` is an empty string, which no token can match; leave \
+             the option out, or give the value that tokens must have"
+        ),
+    }
+}
+
 /// Adds the leeway to a time-claim message, when there is one.
 fn leeway_note(f: &mut fmt::Formatter<'_>, leeway: u64) -> fmt::Result {
     match leeway {
@@ -285,11 +324,7 @@ fn leeway_note(f: &mut fmt::Formatter<'_>, leeway: u64) -> fmt::Result {
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidOption { option, value, max } => write!(
-                f,
-                "validation option `{option}` is {value}, above the supported maximum of {max}; \
-                 set it to {max} or less"
-            ),
+            Self::InvalidOption { option, problem } => option_message(f, option, *problem),
             Self::Malformed(what) => write!(f, "malformed token: {what}"),
             Self::TooLarge { limit, max } => {
                 let what = match limit {
@@ -327,8 +362,20 @@ impl fmt::Display for TokenError {
                 "token has no kid and {candidates} keys could verify `{alg}`; issue tokens \
                  with a kid"
             ),
-            Self::KeyAlgorithmMismatch { kid, alg } => {
-                write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")
+            Self::KeyAlgorithmMismatch {
+                kid,
+                alg,
+                min_secret_len,
+            } => {
+                write!(f, "key `{kid}` cannot be used with algorithm `{alg}`")?;
+                match min_secret_len {
+                    Some(min) => write!(
+                        f,
+                        ", which needs an HMAC secret of at least {min} bytes, and the key's \
+                         secret is shorter; give the key a secret of {min} bytes or more"
+                    ),
+                    None => Ok(()),
+                }
             }
             Self::BadSignature => f.write_str("signature verification failed"),
             Self::InvalidHeader {

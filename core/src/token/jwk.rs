@@ -246,6 +246,23 @@ impl VerifyingKey {
         listed && self.family() == alg.family() && self.fits_length(alg)
     }
 
+    /// Returns the minimum secret length of `alg`, in bytes, when that
+    /// alone keeps this key from verifying it: an HMAC key without `alg`,
+    /// with `alg` in the allow-list, whose secret is shorter. `None`
+    /// otherwise.
+    pub(crate) fn short_secret_for(
+        &self,
+        alg: Algorithm,
+        allow_list: Option<&[Algorithm]>,
+    ) -> Option<usize> {
+        let listed = allow_list.is_some_and(|list| list.contains(&alg));
+        let fits_otherwise = self.alg.is_none() && listed && self.family() == alg.family();
+        if !fits_otherwise || self.fits_length(alg) {
+            return None;
+        }
+        alg.min_hmac_key_len()
+    }
+
     fn fits_length(&self, alg: Algorithm) -> bool {
         match (&self.material, alg.min_hmac_key_len()) {
             (PublicMaterial::Hmac(secret), Some(min)) => secret.len() >= min,
@@ -511,6 +528,14 @@ fn rsa_public(jwk: &Map<String, Value>, index: usize) -> Result<rsa::RsaPublicKe
             index,
             reason: "RSA modulus is shorter than 2048 bits",
         });
+    }
+    if n.bits() > MAX_RSA_BITS {
+        let reason = alloc::format!(
+            "is a {}-bit RSA modulus, above the supported maximum of {MAX_RSA_BITS} bits; use \
+             a key of 2048 to {MAX_RSA_BITS} bits",
+            n.bits()
+        );
+        return Err(KeyError::invalid(index, "n", &reason));
     }
     rsa::RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
         .map_err(|_| KeyError::invalid(index, "n", "and `e` are not a usable RSA public key"))

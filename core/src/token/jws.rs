@@ -244,6 +244,7 @@ fn select_key<'k>(
             return Err(TokenError::KeyAlgorithmMismatch {
                 kid: alloc::format!("{}", Printable(kid)),
                 alg,
+                min_secret_len: key.short_secret_for(alg, allow_list),
             });
         }
         return Ok(key);

@@ -36,11 +36,11 @@ use serde_json::{Map, Value};
 use crate::json;
 
 pub use alg::{Algorithm, Family, UnknownAlgorithm};
-pub use error::{KeyError, Limit, Malformed, Segment, TokenError};
+pub use error::{KeyError, Limit, Malformed, OptionProblem, Segment, TokenError};
 pub use jwk::{private_member, KeySet, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use jws::{sign_jws, verify_jws, Header, VerifiedJws};
 pub use signing::SigningKey;
-pub use validation::{Claims, Validation};
+pub use validation::{Claims, Validation, MAX_LEEWAY};
 
 /// A JWT whose signature and claims were verified.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,9 +7,14 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
-use super::error::TokenError;
+use super::error::{OptionProblem, TokenError};
 use super::Algorithm;
 use crate::json;
+
+/// Largest [`Validation::leeway`] accepted, in seconds: one hour. A leeway
+/// covers clock skew between issuer and verifier, which is seconds to
+/// minutes; a larger one would keep accepting tokens long after `exp`.
+pub const MAX_LEEWAY: u64 = 3600;
 
 /// What a token must satisfy beyond a valid signature.
 ///
@@ -35,15 +40,26 @@ pub struct Validation {
     /// at all is rejected. When set, `aud` must be present and contain at
     /// least one of them.
     pub audiences: Vec<String>,
-    /// Required `sub` value. Default `None`: not checked.
+    /// Required `sub` value. Default `None`: not checked. An empty string
+    /// fails [`Validation::check`], because no token could match it.
     pub subject: Option<String>,
     /// Required header `typ`, compared ASCII case-insensitively with any
-    /// `application/` prefix removed (RFC 7515 §4.1.9). Default `None`.
+    /// `application/` prefix removed (RFC 7515 §4.1.9). Default `None`. An
+    /// empty string fails [`Validation::check`].
     pub typ: Option<String>,
-    /// Claims that must be present. Default `["exp"]`.
+    /// Claims that must be present. Default `["exp"]`. A claim is present
+    /// when the payload has its member, whatever the value: `"sub": ""`
+    /// satisfies a required `sub`. The [`Guard`](crate::guard::Guard)
+    /// rejects an empty `sub` itself, because it becomes the principal's id.
     pub required_claims: Vec<String>,
     /// Clock skew tolerated, in seconds, for `exp`, `nbf` and the
-    /// issued-in-the-future check of `iat`. Default 0.
+    /// issued-in-the-future check of `iat`. Default 0, and at most
+    /// [`MAX_LEEWAY`] (3600): a larger value fails [`Validation::check`].
+    ///
+    /// # Security
+    ///
+    /// Every second of leeway is a second in which an expired token is
+    /// still accepted.
     pub leeway: u64,
     /// Maximum age in seconds, measured from `iat`, which it then requires.
     /// Default `None`: not checked.
@@ -87,13 +103,30 @@ impl Validation {
     ///
     /// [`TokenError::InvalidOption`] when `max_json_depth` is above
     /// [`json::MAX_SUPPORTED_DEPTH`], the deepest nesting the parser can
-    /// check.
+    /// check, when `leeway` is above [`MAX_LEEWAY`], or when `typ` or
+    /// `subject` is an empty string.
     pub fn check(&self) -> Result<(), TokenError> {
+        let above = |option, value: u64, max: u64| TokenError::InvalidOption {
+            option,
+            problem: OptionProblem::AboveMaximum { value, max },
+        };
+        let depth = self.max_json_depth as u64;
         if self.max_json_depth > json::MAX_SUPPORTED_DEPTH {
+            return Err(above(
+                "max_json_depth",
+                depth,
+                json::MAX_SUPPORTED_DEPTH as u64,
+            ));
+        }
+        if self.leeway > MAX_LEEWAY {
+            return Err(above("leeway", self.leeway, MAX_LEEWAY));
+        }
+
+        let empty = [("typ", &self.typ), ("subject", &self.subject)];
+        if let Some((option, _)) = empty.iter().find(|(_, value)| value.as_deref() == Some("")) {
             return Err(TokenError::InvalidOption {
-                option: "max_json_depth",
-                value: self.max_json_depth,
-                max: json::MAX_SUPPORTED_DEPTH,
+                option,
+                problem: OptionProblem::Empty,
             });
         }
         Ok(())
@@ -502,8 +535,10 @@ mod tests {
             error,
             TokenError::InvalidOption {
                 option: "max_json_depth",
-                value: 128,
-                max: 127,
+                problem: OptionProblem::AboveMaximum {
+                    value: 128,
+                    max: 127,
+                },
             }
         );
         assert_eq!(error.code(), "invalid_option");
@@ -518,6 +553,82 @@ mod tests {
             ..Validation::default()
         };
         assert_eq!(supported.check(), Ok(()));
+    }
+
+    #[test]
+    fn leeway_above_maximum_rejected() {
+        let validation = Validation {
+            leeway: MAX_LEEWAY + 1,
+            ..Validation::default()
+        };
+        let error = validation.check().unwrap_err();
+        assert_eq!(error.code(), "invalid_option");
+        assert_eq!(
+            error.to_string(),
+            "validation option `leeway` is 3601 s, above the maximum of 3600 s; a leeway \
+             covers clock skew, and a larger one would accept tokens long after `exp`, so set \
+             it to 3600 or less"
+        );
+        let huge = Validation {
+            leeway: u64::MAX,
+            ..Validation::default()
+        };
+        assert_eq!(huge.check().unwrap_err().code(), "invalid_option");
+        let hour = Validation {
+            leeway: MAX_LEEWAY,
+            ..Validation::default()
+        };
+        assert_eq!(hour.check(), Ok(()));
+    }
+
+    #[test]
+    fn empty_typ_and_subject_rejected() {
+        let typ = Validation {
+            typ: Some(String::new()),
+            ..Validation::default()
+        };
+        let error = typ.check().unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::InvalidOption {
+                option: "typ",
+                problem: OptionProblem::Empty,
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "validation option `typ` is an empty string, which no token can match; leave the \
+             option out, or give the value that tokens must have"
+        );
+        let subject = Validation {
+            subject: Some(String::new()),
+            ..Validation::default()
+        };
+        let error = subject.check().unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::InvalidOption {
+                option: "subject",
+                problem: OptionProblem::Empty,
+            }
+        );
+        let given = Validation {
+            typ: Some(String::from("at+jwt")),
+            subject: Some(String::from("alice")),
+            ..Validation::default()
+        };
+        assert_eq!(given.check(), Ok(()));
+    }
+
+    #[test]
+    fn empty_sub_counts_as_present() {
+        let validation = Validation {
+            required_claims: vec![String::from("exp"), String::from("sub")],
+            ..Validation::default()
+        };
+        assert!(check(r#"{"exp":200,"sub":""}"#, &validation, 100).is_ok());
+        let error = check(r#"{"exp":200}"#, &validation, 100).unwrap_err();
+        assert_eq!(error.code(), "missing_claim");
     }
 
     #[test]

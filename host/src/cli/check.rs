@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use mem8_guard::guard::GuardRequest;
 use mem8_guard::json;
 use mem8_guard::policy::{Decision, REQUEST_OBJECT_LIMITS};
-use mem8_guard_host::config;
+use mem8_guard_host::config::{self, PolicyForm};
+use mem8_guard_host::sandbox::GuestErrorKind;
 use serde_json::{Map, Value};
 
 use super::engine::Engine;
@@ -25,7 +26,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         None => None,
         Some(text) => Some(object_argument(text, "--resource-attributes")?),
     };
-    let token = read_token(args.token_file.as_deref(), args.token.as_deref())?;
+    let token = read_token(
+        args.token.token_file.as_deref(),
+        args.token.token.as_deref(),
+    )?;
     let now = now_or_clock(args.now)?;
 
     let decision = match args.engine.engine {
@@ -74,7 +78,8 @@ fn object_argument(text: &str, name: &str) -> Result<Map<String, Value>, CliErro
 }
 
 /// Runs the check in the wasmtime host: the bundle's policy when
-/// `--bundle` is given, else the configuration's.
+/// `--bundle` is given, else the configuration's, converted from the text
+/// form by the module when its file name does not end in `.json`.
 fn check_in_host(
     args: &CheckArgs,
     token: &str,
@@ -84,22 +89,41 @@ fn check_in_host(
 ) -> Result<Decision, CliError> {
     let documents = config::load_guard_documents(&args.config)?;
     let loaded = args.engine.load()?;
+    let jwks_origin = documents.jwks_origin.as_str();
     let verifier = loaded
         .host
         .verifier(&documents.jwks_json, &documents.config.validation)
-        .map_err(|error| format!("`{}`: {error}", config::shown(&args.config)))?;
+        .map_err(|error| format!("{jwks_origin}: {error}"))?;
     if verifier.key_count()? == 0 {
-        return Err(format!(
-            "`{}`: key set has no usable key",
-            config::shown(&args.config)
-        )
-        .into());
+        return Err(format!("{jwks_origin}: key set has no usable key").into());
     }
-    let policy = loaded.bundle_policy.unwrap_or(documents.policy_json);
+
+    let (policy, policy_origin) = match (loaded.bundle_policy, &args.engine.bundle) {
+        (Some(policy), Some(dir)) => (policy, format!("`{}`", config::shown(dir))),
+        _ => {
+            let origin = documents.policy_origin.clone();
+            let policy = match documents.policy_form {
+                PolicyForm::Json => documents.policy,
+                PolicyForm::Text => loaded
+                    .host
+                    .policy_text_to_json(&documents.policy)
+                    .map_err(|error| format!("{origin}: {error}"))?,
+            };
+            (policy, origin)
+        }
+    };
     let pipeline = loaded
         .host
         .pipeline(&documents.jwks_json, &policy, &documents.config)
-        .map_err(|error| format!("`{}`: {error}", config::shown(&args.config)))?;
+        .map_err(|error| {
+            let origin = match error.guest().map(|guest| guest.kind) {
+                Some(GuestErrorKind::Policy) => policy_origin.clone(),
+                Some(GuestErrorKind::Key) => String::from(jwks_origin),
+                _ => format!("`{}`", config::shown(&args.config)),
+            };
+            format!("{origin}: {error}")
+        })?;
+
     let request = GuardRequest {
         token,
         action: &args.action,

@@ -361,12 +361,29 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// system's `/dev/null`. Anything but a regular file or a new path is
 /// therefore refused before any work starts.
 fn output_file(path: &Path) -> Result<PathBuf, CliError> {
-    let resolved = keyring_file::resolve_link(path).map_err(|error| {
-        format!(
-            "`{}` is a symbolic link whose target cannot be found: {error}",
+    if is_standard_output(path) {
+        return Err(format!(
+            "-o `{}` is standard output, which -o cannot replace; leave out -o, or give \
+             `-o -`, to write to standard output",
             config::shown(path)
         )
-    })?;
+        .into());
+    }
+    let resolved = match keyring_file::resolve_link(path) {
+        Ok(resolved) => resolved,
+        // A link such as `/dev/fd/3` to a pipe or socket has no path to
+        // resolve, but the file it leads to has a type.
+        Err(error) => match fs::metadata(path) {
+            Ok(metadata) => return Err(not_regular_file(path, &metadata)),
+            Err(_) => {
+                return Err(format!(
+                    "`{}` is a symbolic link whose target cannot be found: {error}",
+                    config::shown(path)
+                )
+                .into())
+            }
+        },
+    };
     let metadata = match fs::metadata(&resolved) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(resolved),
@@ -375,13 +392,44 @@ fn output_file(path: &Path) -> Result<PathBuf, CliError> {
     if metadata.is_file() {
         return Ok(resolved);
     }
-    Err(format!(
+    Err(not_regular_file(&resolved, &metadata))
+}
+
+fn not_regular_file(path: &Path, metadata: &fs::Metadata) -> CliError {
+    format!(
         "`{}` is {}, not a regular file; -o replaces the file at its path, so give a regular \
          file or a new path, or leave out -o to write to standard output",
-        config::shown(&resolved),
+        config::shown(path),
         file_kind(&metadata.file_type())
     )
-    .into())
+    .into()
+}
+
+/// Returns whether `path` leads to this process's standard output when
+/// that is not a regular file, as `/dev/stdout` does when standard output
+/// is a pipe or a terminal. Replacing such a path by rename cannot work.
+fn is_standard_output(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let Ok(target) = fs::metadata(path) else {
+            return false;
+        };
+        let stdout = io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(File::from)
+            .and_then(|file| file.metadata());
+        stdout.is_ok_and(|stdout| {
+            !stdout.is_file() && (stdout.dev(), stdout.ino()) == (target.dev(), target.ino())
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Names a file type for an error message.

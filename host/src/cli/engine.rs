@@ -152,7 +152,7 @@ impl EngineArgs {
             )
             .into());
         };
-        let module = config::read_file(&path)?;
+        let module = config::read_module(&path)?;
         let host = HostGuard::new(&module, host_config)
             .map_err(|error| format!("`{}`: {error}", config::shown(&path)))?;
         Ok(LoadedHost {

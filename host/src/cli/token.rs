@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::token::{self, Algorithm, SigningKey, Validation};
+use mem8_guard::token::{self, Algorithm, SigningKey, TokenError, Validation};
 use mem8_guard_host::config;
 use mem8_guard_host::sandbox::{GuestErrorKind, HostError};
 use serde_json::Value;
@@ -47,6 +47,9 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
         validation.algorithms = Some(algorithms);
     }
 
+    // Options that no token can pass are a usage error, not an invalid token.
+    validation.check().map_err(|error| option_error(&error))?;
+
     let now = now_or_clock(args.now)?;
     let jwt = read_token(
         args.token.token_file.as_deref(),
@@ -64,8 +67,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
     );
     match token::verify(&jwt, &keys, &validation, now) {
         Ok(verified) => {
-            let claims = Value::Object(verified.claims.into_map());
-            writeln!(std::io::stdout(), "{claims}")?;
+            writeln!(std::io::stdout(), "{}", compact_json(&verified.payload))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -74,6 +76,55 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Returns the verified payload on one line: its JSON text without the
+/// whitespace between tokens. Numbers and strings stay as the token writes
+/// them, so `18446744073709551616` is not rounded to a 64-bit float.
+///
+/// The payload passed the strict parser, so every `"` outside a string
+/// opens one, and a string ends at the first `"` not escaped by `\`.
+fn compact_json(payload: &[u8]) -> String {
+    let mut compact = Vec::with_capacity(payload.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in payload {
+        if in_string {
+            compact.push(byte);
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            b'"' => {
+                in_string = true;
+                compact.push(byte);
+            }
+            _ => compact.push(byte),
+        }
+    }
+    String::from_utf8_lossy(&compact).into_owned()
+}
+
+/// Returns the usage error for options that [`Validation::check`] rejects,
+/// led by the command-line option that set the value.
+fn option_error(error: &TokenError) -> CliError {
+    let flag = match error {
+        TokenError::InvalidOption { option, .. } => match *option {
+            "leeway" => "--leeway",
+            "typ" => "--typ",
+            "subject" => "--sub",
+            other => other,
+        },
+        _ => "options",
+    };
+    format!("{flag}: {error}").into()
 }
 
 /// Verifies in the wasmtime host; the exit codes are those of the native
@@ -96,7 +147,7 @@ fn verify_in_host(
     }
     match verifier.verify(jwt, now) {
         Ok(verified) => {
-            writeln!(std::io::stdout(), "{}", Value::Object(verified.claims))?;
+            writeln!(std::io::stdout(), "{}", compact_json(&verified.payload))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(HostError::Guest(error)) if error.kind == GuestErrorKind::Token => {

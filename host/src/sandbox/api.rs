@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use mem8_guard::guard::GuardConfig;
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::policy::PolicyLimits;
-use mem8_guard::token::{Algorithm, Validation};
+use mem8_guard::policy::{PolicyError, PolicyLimits};
+use mem8_guard::token::{Algorithm, KeyError, Validation};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -15,7 +15,7 @@ use super::bindings::exports::mem8::guard::token as wit_token;
 use super::keyring::HostKeyring;
 use super::objects::{HostPipeline, HostPolicy, HostVerifier};
 use super::runtime::Runtime;
-use super::{HostConfig, HostError, ModuleSource, WORLD_VERSION};
+use super::{GuestError, GuestErrorKind, HostConfig, HostError, ModuleSource, WORLD_VERSION};
 
 /// Limits for JSON documents the host re-reads from the guest (claims) or
 /// splices into a configuration: the guest already enforced its own.
@@ -55,6 +55,9 @@ pub struct VerifiedToken {
     pub header: Header,
     /// The claims object.
     pub claims: Map<String, Value>,
+    /// The decoded payload segment: the exact JSON text `claims` was parsed
+    /// from, with numbers as the token writes them.
+    pub payload: Vec<u8>,
 }
 
 /// A compact JWS whose signature verified.
@@ -194,7 +197,9 @@ impl HostGuard {
     ///
     /// # Errors
     ///
-    /// [`HostError::Guest`] of kind `Key`, `Policy` or `InvalidArgument`.
+    /// [`HostError::Guest`] of kind `Key` for a key set that is not valid,
+    /// `Policy` for a policy that is not valid, JSON syntax included, or
+    /// `InvalidArgument` for the configuration.
     pub fn pipeline(
         &self,
         jwks_json: &str,
@@ -202,11 +207,8 @@ impl HostGuard {
         config: &GuardConfig,
     ) -> Result<HostPipeline, HostError> {
         let mut document = Map::new();
-        document.insert(String::from("jwks"), parse_document(jwks_json, "key set")?);
-        document.insert(
-            String::from("policy"),
-            parse_document(policy_json, "policy")?,
-        );
+        document.insert(String::from("jwks"), parse_key_set(jwks_json)?);
+        document.insert(String::from("policy"), parse_policy(policy_json)?);
         document.insert(String::from("validation"), to_value(&config.validation)?);
         document.insert(String::from("principal"), to_value(&config.principal)?);
         let pipeline = HostPipeline {
@@ -435,15 +437,33 @@ pub(crate) fn claims(text: &str) -> Result<Map<String, Value>, HostError> {
     })
 }
 
-fn parse_document(text: &str, what: &str) -> Result<Value, HostError> {
+/// Parses a pipeline's key set, failing as the core's `KeySet::from_json`
+/// does on text that is not JSON: kind `Key`, code `invalid_key_set`.
+fn parse_key_set(text: &str) -> Result<Value, HostError> {
     json::parse_value(text.as_bytes(), &DOCUMENT_LIMITS).map_err(|error| {
-        HostError::Guest(super::GuestError {
-            kind: super::GuestErrorKind::InvalidArgument,
-            code: String::from("invalid_argument"),
-            message: format!("invalid {what}: {error}"),
-            claim: None,
-            limit: None,
-        })
+        let error = KeyError::InvalidKeySet {
+            reason: error.to_string(),
+        };
+        document_error(GuestErrorKind::Key, error.code(), error.to_string())
+    })
+}
+
+/// Parses a pipeline's policy, failing as the core's `Policy::from_json`
+/// does on text that is not JSON: kind `Policy`, with the core's code.
+fn parse_policy(text: &str) -> Result<Value, HostError> {
+    json::parse_value(text.as_bytes(), &DOCUMENT_LIMITS).map_err(|error| {
+        let error = PolicyError::from(error);
+        document_error(GuestErrorKind::Policy, error.code(), error.to_string())
+    })
+}
+
+fn document_error(kind: GuestErrorKind, code: &str, message: String) -> HostError {
+    HostError::Guest(GuestError {
+        kind,
+        code: String::from(code),
+        message,
+        claim: None,
+        limit: None,
     })
 }
 

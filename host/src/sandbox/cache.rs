@@ -28,8 +28,10 @@ pub enum ModuleSource {
 ///
 /// # Errors
 ///
-/// [`HostError::Load`] when the module does not compile, or the cache
-/// folder is unsafe or cannot be written. A cached file that wasmtime
+/// [`HostError::Load`] when the module does not start with a component's
+/// header (see [`check_component_header`](super::check_component_header)),
+/// does not compile, or the cache folder is unsafe or cannot be written.
+/// A cached file that wasmtime
 /// rejects (another engine, a truncated write) is compiled again and
 /// replaced.
 pub fn load_component(
@@ -37,6 +39,7 @@ pub fn load_component(
     bytes: &[u8],
     cache_dir: Option<&Path>,
 ) -> Result<(Component, ModuleSource), HostError> {
+    super::check_component_header(bytes).map_err(|reason| HostError::Load { reason })?;
     let Some(dir) = cache_dir else {
         return Ok((compile(engine, bytes)?, ModuleSource::Compiled));
     };
@@ -75,9 +78,15 @@ pub fn cache_file_name(engine: &Engine, bytes: &[u8]) -> String {
     format!("{module_hex}-{:016x}.cwasm", hasher.finish())
 }
 
+/// Joins the lines of a wasmtime message, whose causes may print values
+/// over several indented lines, into one line for logs and the CLI.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
     Component::from_binary(engine, bytes).map_err(|error| HostError::Load {
-        reason: format!("failed to compile the module: {error:#}"),
+        reason: one_line(&format!("failed to compile the module: {error:#}")),
     })
 }
 

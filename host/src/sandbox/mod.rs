@@ -42,3 +42,39 @@ pub use stream::{HostStreamDecryptor, HostStreamEncryptor, StreamInfo, MAX_STREA
 
 /// The WIT package version series this host supports: any `0.1.x` module.
 pub const WORLD_VERSION: &str = "0.1.0";
+
+/// The first 8 bytes of a WebAssembly component in the binary format: the
+/// magic `\0asm`, then version 13 and layer 1. A core module has version 1
+/// and layer 0 there.
+pub const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+/// Checks that `module` starts with [`COMPONENT_HEADER`], so that an empty
+/// file or one that is not a component gets a one-line message before
+/// wasmtime reads it.
+///
+/// # Errors
+///
+/// A message saying what the bytes are instead and what to give.
+pub fn check_component_header(module: &[u8]) -> Result<(), String> {
+    const BUILD: &str = "give the component that scripts/build-guests.sh builds from `wasm/guest`";
+    if module.is_empty() {
+        return Err(format!("the module is empty; {BUILD}"));
+    }
+    if !module.starts_with(&COMPONENT_HEADER[..4]) {
+        return Err(format!(
+            "the module is not WebAssembly: it does not start with the bytes `\\0asm`; {BUILD}"
+        ));
+    }
+    if module.starts_with(&[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) {
+        return Err(format!(
+            "the module is a core WebAssembly module, not a component; {BUILD}"
+        ));
+    }
+    if !module.starts_with(&COMPONENT_HEADER) {
+        return Err(format!(
+            "the module is not a WebAssembly component of the binary version this host reads \
+             (version 13, layer 1); {BUILD}"
+        ));
+    }
+    Ok(())
+}

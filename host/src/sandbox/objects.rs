@@ -82,6 +82,7 @@ impl HostVerifier {
                 Ok(VerifiedToken {
                     header: header(verified.header)?,
                     claims: claims(&verified.claims_json)?,
+                    payload: verified.claims_json.into_bytes(),
                 })
             }))
         })

@@ -795,6 +795,37 @@ def size_cases():
         token(header(), claims("json-depth-limit-above-supported")), error("invalid_option"),
         validation={"max_json_depth": 128})
 
+    add("leeway-above-maximum", "leeway 3601 is above the maximum of 3600 s: the options are "
+        "rejected before the token is read",
+        token(header(), claims("leeway-above-maximum")), error("invalid_option"),
+        validation={"leeway": 3601})
+
+    add("leeway-far-above-maximum", "leeway 2^32, which would accept tokens expired for 136 "
+        "years, is rejected as an option",
+        token(header(), claims("leeway-far-above-maximum", exp=NOW - 1000)), error("invalid_option"),
+        validation={"leeway": 4294967296})
+
+    payload = claims("leeway-at-maximum", exp=NOW - 3599)
+
+    add("leeway-at-maximum", "positive control: leeway 3600, the maximum, accepts a token that "
+        "expired 3599 s ago",
+        token(header(), payload), {"claims": payload}, validation={"leeway": 3600})
+
+    add("typ-option-empty", "an empty required typ matches no token, so the options are "
+        "rejected", token(header(), claims("typ-option-empty")), error("invalid_option"),
+        validation={"typ": ""})
+
+    add("subject-option-empty", "an empty required subject matches no token, so the options "
+        "are rejected", token(header(), claims("subject-option-empty")), error("invalid_option"),
+        validation={"subject": ""})
+
+    payload = claims("sub-empty-counts-as-present", sub="")
+
+    add("sub-empty-counts-as-present", "positive control: a required sub is present when the "
+        "payload has the member, even as an empty string",
+        token(header(), payload), {"claims": payload},
+        validation={"required_claims": ["exp", "sub"]})
+
     def with_members(name, count):
         payload = claims(name)
         index = 0

@@ -184,6 +184,9 @@ def _is_skipped(jwk: dict) -> bool:
 # The deepest max_json_depth the verifier supports.
 MAX_SUPPORTED_DEPTH = 127
 
+# The largest leeway the verifier accepts, in seconds.
+MAX_LEEWAY = 3600
+
 # Private JWK members: d (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2) and the RSA ones
 # (RFC 7518 §6.3.2), in the order the verifier names the first one found.
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
@@ -290,8 +293,13 @@ def verify(token: str, keys: list[Key], validation: dict | None, now, mode: str 
     max_depth = options.get("max_json_depth", 16)
     max_members = options.get("max_claims", 100)
 
-    # 0. The options: the verifier's JSON parser checks nesting up to depth 127 only.
+    # 0. The options: the verifier's JSON parser checks nesting up to depth 127 only, a
+    # leeway is at most one hour, and an empty typ or subject matches no token.
     if max_depth > MAX_SUPPORTED_DEPTH:
+        raise VerifyError("invalid_option")
+    if options.get("leeway", 0) > MAX_LEEWAY:
+        raise VerifyError("invalid_option")
+    if options.get("typ") == "" or options.get("subject") == "":
         raise VerifyError("invalid_option")
 
     # 1. Length, in bytes of the token text.
