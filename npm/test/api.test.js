@@ -290,6 +290,32 @@ test("hostile input never traps", () => {
   assert.equal(verifier.verify(token, { now: NOW }).claims.sub, "a");
 });
 
+test("tokens reach the module intact at every length", () => {
+  // The facade writes tokens into a reused buffer up to 21,845 characters
+  // and into a fresh one above.
+  const { privateJwk, jwks } = fixture();
+  const verifier = new guard.TokenVerifier(jwks, { maxTokenLength: 100_000 });
+  const sign = (pad) => guard.signToken({ sub: "a", exp: NOW + 60, pad }, privateJwk);
+  const short = sign("s");
+  const long = sign("l".repeat(9_000));
+  const huge = sign("h".repeat(30_000));
+  assert.ok(long.length > 4096 / 3 && long.length < 21_845, `${long.length}`);
+  assert.ok(huge.length > 21_845, `${huge.length}`);
+
+  for (const token of [short, long, short, huge, short]) {
+    const { claims } = verifier.verify(token, { now: NOW });
+    assert.equal(claims.pad, token === short ? "s" : token === long ? "l".repeat(9_000) : "h".repeat(30_000));
+  }
+  // A character outside ASCII after a valid token is a malformed token.
+  assert.throws(() => verifier.verify(`${short}é`, { now: NOW }), { code: "ERR_JWT_MALFORMED" });
+
+  const checker = new guard.Guard({ jwks, policy: POLICY });
+  const request = { action: "read", resource: "doc:1" };
+  const viewer = guard.signToken({ sub: "a", exp: NOW + 60, roles: ["viewer"], pad: "p".repeat(9_000) }, privateJwk);
+  assert.equal(checker.check({ ...request, token: viewer }, { now: NOW }).decision, "allow");
+  assert.equal(checker.check({ ...request, token: short }, { now: NOW }).decision, "deny");
+});
+
 test("jws payload is bytes", () => {
   const { privateJwk, jwks } = fixture();
   const token = guard.signToken({ sub: "a", exp: NOW + 60 }, privateJwk);
