@@ -812,8 +812,8 @@ const ENVELOPE_OVERHEAD_BYTES = 46;
 
 /**
  * The maximum length of the text `encryptToText` returns: V8's longest string,
- * 2^29 - 24 characters, the lowest maximum of the supported runtimes. The
- * same limit holds in every runtime, so a call fails or succeeds alike.
+ * 2^29 - 24 characters, the lowest maximum of the supported runtimes. Every
+ * runtime applies this one limit, so a call fails or succeeds alike.
  */
 const MAX_ENVELOPE_TEXT_LENGTH = 2 ** 29 - 24;
 
