@@ -26,6 +26,7 @@ use mem8_guard::policy::{Policy, PolicyError};
 use mem8_guard::token::{KeySet, Validation};
 use serde::Deserialize;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 /// Largest configuration, key set, policy, claims or token file read, in
 /// bytes: 16 MiB. Parsing a policy takes about 30 times its size in memory.
@@ -136,17 +137,38 @@ pub fn read_bounded(source: impl Read) -> std::io::Result<Vec<u8>> {
     read_bounded_to(source, MAX_FILE_BYTES)
 }
 
-fn read_bounded_to(source: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    source.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("input is larger than the limit of {max} bytes"),
-        ));
+fn read_bounded_to(mut source: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
+    // Key files come through here, so the buffer never grows in place: a
+    // reallocation would free the old copy as it is. It grows into a new
+    // buffer instead, and the old one is zeroized when it drops.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(READ_CHUNK_BYTES));
+    let mut chunk = Zeroizing::new([0_u8; READ_CHUNK_BYTES]);
+    loop {
+        let read = match source.read(&mut chunk[..]) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        let len = bytes.len().saturating_add(read);
+        if len as u64 > max {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("input is larger than the limit of {max} bytes"),
+            ));
+        }
+        if len > bytes.capacity() {
+            let mut grown = Zeroizing::new(Vec::with_capacity(len.max(bytes.capacity() * 2)));
+            grown.extend_from_slice(&bytes);
+            bytes = grown;
+        }
+        bytes.extend_from_slice(&chunk[..read]);
     }
-    Ok(bytes)
+    Ok(std::mem::take(&mut *bytes))
 }
+
+/// The size of one read in [`read_bounded_to`], and its first buffer.
+const READ_CHUNK_BYTES: usize = 8 * 1024;
 
 /// Loads a JWK Set file that has at least one usable key.
 ///
@@ -155,7 +177,7 @@ fn read_bounded_to(source: impl Read, max: u64) -> std::io::Result<Vec<u8>> {
 /// A [`ConfigError`] naming the file when it cannot be read, is not a valid
 /// key set, or has no key this crate can verify with.
 pub fn load_key_set(path: &Path) -> Result<KeySet, ConfigError> {
-    let bytes = read_file(path)?;
+    let bytes = Zeroizing::new(read_file(path)?);
     let keys = KeySet::from_json(&bytes).map_err(|error| ConfigError::new(path, error))?;
     require_keys(keys).map_err(|what| ConfigError::new(path, what))
 }

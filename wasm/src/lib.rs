@@ -24,9 +24,15 @@ mod crypto;
 mod policy;
 mod stream;
 
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
+mod scrub;
+
+/// dlmalloc, growing the memory geometrically, with every freed block
+/// zeroed (see `scrub.rs`).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #[global_allocator]
-static ALLOCATOR: alloc::ModuleAllocator = alloc::ModuleAllocator::new();
+static ALLOCATOR: scrub::ScrubOnFree<alloc::ModuleAllocator> =
+    scrub::ScrubOnFree(alloc::ModuleAllocator::new());
 
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.

@@ -108,7 +108,9 @@ impl Keyring {
     /// keyring format's own names, so they never contain key material.
     pub fn from_json(bytes: &[u8]) -> Result<Self, KeyringError> {
         // NOTE: serde_json's scratch buffer for strings with escapes is not
-        // zeroized; an escaped `k` can leave a copy in freed memory.
+        // zeroized; an escaped `k` can leave a copy in freed memory. The npm
+        // module and the wasmtime guest zero every freed block, so this
+        // holds for native builds only.
         let mut value = json::parse_value(bytes, &LIMITS).map_err(redacted_json_error)?;
         // Reading copies `k` into zeroizing strings, so the value's copies
         // can be zeroized whatever the outcome.

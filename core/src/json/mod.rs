@@ -132,7 +132,10 @@ impl std::error::Error for JsonError {}
 pub fn parse_object(bytes: &[u8], limits: &JsonLimits) -> Result<Map<String, Value>, JsonError> {
     match parse_value(bytes, limits)? {
         Value::Object(map) => Ok(map),
-        _ => Err(JsonError::NotObject),
+        mut other => {
+            other.scrub();
+            Err(JsonError::NotObject)
+        }
     }
 }
 
@@ -221,7 +224,7 @@ fn parse(bytes: &[u8], limits: &JsonLimits, build: Build) -> Result<Value, JsonE
 /// conditions do not compare as an integer. When the document has such a
 /// literal, `read` runs a second time with the log naming it, so that it
 /// builds the integer 0, as JavaScript's `JSON.stringify(-0)` writes it.
-fn read_numbers<T>(
+fn read_numbers<T: Scrub>(
     bytes: &[u8],
     limits: &JsonLimits,
     read: impl Fn(&RefCell<Option<JsonError>>, &NumberLog) -> Result<T, serde_json::Error>,
@@ -229,15 +232,22 @@ fn read_numbers<T>(
     let mut numbers = NumberLog::default();
     loop {
         let fault = RefCell::new(None);
-        let value = finish(read(&fault, &numbers), fault, limits, bytes)?;
+        let mut value = finish(read(&fault, &numbers), fault, limits, bytes)?;
         let float_zeros = numbers.float_zeros.take();
         if float_zeros.is_empty() || !numbers.integer_zeros.is_empty() {
             return Ok(value);
         }
-        let integer_zeros = integer_zeros(bytes, &float_zeros)?;
-        if integer_zeros.is_empty() {
-            return Ok(value);
-        }
+        // The first reading is dropped either way below.
+        let integer_zeros = integer_zeros(bytes, &float_zeros);
+        let integer_zeros = match integer_zeros {
+            Ok(positions) if positions.is_empty() => return Ok(value),
+            Ok(positions) => positions,
+            Err(error) => {
+                value.scrub();
+                return Err(error);
+            }
+        };
+        value.scrub();
         numbers = NumberLog {
             integer_zeros,
             ..NumberLog::default()
@@ -249,10 +259,40 @@ fn read_numbers<T>(
 fn run<'de, S: DeserializeSeed<'de>>(
     bytes: &'de [u8],
     seed: S,
-) -> Result<S::Value, serde_json::Error> {
+) -> Result<S::Value, serde_json::Error>
+where
+    S::Value: Scrub,
+{
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    seed.deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value))
+    let mut value = seed.deserialize(&mut deserializer)?;
+    if let Err(error) = deserializer.end() {
+        value.scrub();
+        return Err(error);
+    }
+    Ok(value)
+}
+
+/// A value read from a document that may hold key material: JWKs and
+/// keyrings go through this parser. What a failed or repeated reading
+/// built is zeroized before it is dropped, so that a secret read before the
+/// failure leaves no copy in freed memory.
+trait Scrub {
+    /// Overwrites the strings of the value with zeros.
+    fn scrub(&mut self);
+}
+
+impl Scrub for Value {
+    fn scrub(&mut self) {
+        zeroize_strings(self);
+    }
+}
+
+impl Scrub for Members<'_> {
+    fn scrub(&mut self) {
+        self.0
+            .iter_mut()
+            .for_each(|(_, value)| zeroize_strings(value));
+    }
 }
 
 /// Converts a failed run into the parser's error: the limit that a seed
@@ -427,6 +467,36 @@ pub(crate) fn zeroize_strings(value: &mut Value) {
     }
 }
 
+/// A parsed document that may hold key material: its strings are zeroized
+/// when it is dropped, however the code reading it returns.
+pub(crate) struct Scrubbed(Value);
+
+impl Scrubbed {
+    pub(crate) fn new(value: Value) -> Self {
+        Self(value)
+    }
+}
+
+impl core::ops::Deref for Scrubbed {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Scrubbed {
+    fn deref_mut(&mut self) -> &mut Value {
+        &mut self.0
+    }
+}
+
+impl Drop for Scrubbed {
+    fn drop(&mut self) {
+        zeroize_strings(&mut self.0);
+    }
+}
+
 /// A string wrapper whose `Display` escapes the characters that
 /// [`is_invisible`] selects and the backtick, and cuts long input, for
 /// echoing untrusted names in error messages.
@@ -575,6 +645,44 @@ impl StrictSeed<'_> {
         }
         Ok(())
     }
+
+    /// Reads the elements of an array into `items`. On an error, `items`
+    /// contains what was read so far, for the caller to zeroize.
+    fn read_items<'de, A: SeqAccess<'de>>(
+        &self,
+        seq: &mut A,
+        items: &mut Vec<Value>,
+    ) -> Result<(), A::Error> {
+        let mut count = 0_usize;
+        while let Some(item) = seq.next_element_seed(self.nested(self.build))? {
+            // Kept before the count check, so that an item over the limit
+            // is zeroized with the others.
+            if self.builds() {
+                items.push(item);
+            }
+            self.check_count(count)?;
+            count = count.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// Reads the members of an object into `map`. On an error, `map`
+    /// contains what was read so far, for the caller to zeroize.
+    fn read_members<'de, A: MapAccess<'de>>(
+        &self,
+        access: &mut A,
+        map: &mut Map<String, Value>,
+    ) -> Result<(), A::Error> {
+        while let Some(name) = access.next_key::<String>()? {
+            if map.contains_key(&name) {
+                return Err(self.fail(JsonError::DuplicateMember { name }));
+            }
+            self.check_count(map.len())?;
+            let value = access.next_value_seed(self.nested(self.build))?;
+            map.insert(name, value);
+        }
+        Ok(())
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
@@ -639,13 +747,9 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut items = Vec::new();
-        let mut count = 0_usize;
-        while let Some(item) = seq.next_element_seed(self.nested(self.build))? {
-            self.check_count(count)?;
-            count = count.saturating_add(1);
-            if self.builds() {
-                items.push(item);
-            }
+        if let Err(error) = self.read_items(&mut seq, &mut items) {
+            items.iter_mut().for_each(zeroize_strings);
+            return Err(error);
         }
         Ok(Value::Array(items))
     }
@@ -655,13 +759,9 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         // Without building, the map keeps only the names, for the duplicate
         // check. It is the same map type, so a build has one copy of its code.
         let mut map = Map::new();
-        while let Some(name) = access.next_key::<String>()? {
-            if map.contains_key(&name) {
-                return Err(self.fail(JsonError::DuplicateMember { name }));
-            }
-            self.check_count(map.len())?;
-            let value = access.next_value_seed(self.nested(self.build))?;
-            map.insert(name, value);
+        if let Err(error) = self.read_members(&mut access, &mut map) {
+            map.values_mut().for_each(zeroize_strings);
+            return Err(error);
         }
         if !self.builds() {
             map.clear();

@@ -81,12 +81,15 @@ impl KeySet {
     /// under 2048 bits, small-order Ed25519 points and asymmetric keys with
     /// private members are rejected.
     pub fn from_json(bytes: &[u8]) -> Result<Self, KeyError> {
-        let mut document = json::parse_object(bytes, &KEY_SET_LIMITS).map_err(|error| {
+        let document = json::parse_object(bytes, &KEY_SET_LIMITS).map_err(|error| {
             KeyError::InvalidKeySet {
                 reason: alloc::format!("{error}"),
             }
         })?;
-        let Some(Value::Array(entries)) = document.remove("keys") else {
+        // `oct` keys carry their secret: whatever the set fails on, the
+        // JWKs not yet read are zeroized when `document` drops.
+        let mut document = json::Scrubbed::new(Value::Object(document));
+        let Some(Value::Array(entries)) = document.get_mut("keys") else {
             return Err(KeyError::InvalidKeySet {
                 reason: String::from("expected a `keys` member holding an array of JWKs"),
             });
@@ -97,8 +100,8 @@ impl KeySet {
             skipped: 0,
         };
         let mut kids: Vec<String> = Vec::new();
-        for (index, entry) in entries.into_iter().enumerate() {
-            let Value::Object(jwk) = entry else {
+        for (index, entry) in entries.iter_mut().enumerate() {
+            let Value::Object(jwk) = core::mem::take(entry) else {
                 return Err(KeyError::invalid(
                     index,
                     "keys",

@@ -9,6 +9,7 @@ use mem8_guard::token::{self, Algorithm, SigningKey, TokenError, Validation};
 use mem8_guard_host::config;
 use mem8_guard_host::sandbox::{GuestErrorKind, HostError};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::engine::{Engine, EngineArgs};
 use super::{now_or_clock, read_json_file, read_token, CliError};
@@ -136,8 +137,11 @@ fn verify_in_host(
     jwt: &str,
     now: u64,
 ) -> Result<ExitCode, CliError> {
-    let jwks = String::from_utf8(config::read_file(jwks_path)?)
-        .map_err(|_| format!("`{}`: not UTF-8", config::shown(jwks_path)))?;
+    // An `oct` key in the set is a secret.
+    let jwks = Zeroizing::new(
+        String::from_utf8(config::read_file(jwks_path)?)
+            .map_err(|_| format!("`{}`: not UTF-8", config::shown(jwks_path)))?,
+    );
     let host = engine.load()?.host;
     let verifier = host
         .verifier(&jwks, validation)

@@ -92,9 +92,17 @@ pub(crate) const ARGUMENT_LIMITS: JsonLimits = JsonLimits {
     max_members: 100_000,
 };
 
+// Shared with the npm module, which tests it.
+#[cfg(target_arch = "wasm32")]
+#[path = "../../src/scrub.rs"]
+mod scrub;
+
+/// dlmalloc, with every freed block zeroed: arguments and results that
+/// carry keys are copied through this heap by the canonical ABI.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: scrub::ScrubOnFree<dlmalloc::GlobalDlmalloc> =
+    scrub::ScrubOnFree(dlmalloc::GlobalDlmalloc);
 
 /// Traps. The host reports the trap as a typed error and replaces the
 /// instance, so a panic never leaves a half-updated state behind.
