@@ -353,11 +353,11 @@ export interface GuardConfig {
   validation?: ValidationOptions;
   principal?: {
     /**
-     * Claims or dotted paths holding roles, read in order and merged. Default
-     * `["roles"]`. An entry with a dot is read as one claim of that whole name
-     * and as a path into nested objects. A token that has both is denied with
-     * `principal_ambiguous_roles_claim`. An empty entry or an empty path
-     * segment (`a..b`, `.a`, `a.`) throws `ERR_INVALID_ARGUMENT`.
+     * Claims or dotted paths containing roles, read in order and merged.
+     * Default `["roles"]`. An entry with `/` or `:` is one claim name; any
+     * other entry with a dot is a path into nested objects only. An empty
+     * entry or an empty path segment (`a..b`, `.a`, `a.`) throws
+     * `ERR_INVALID_ARGUMENT`.
      */
     rolesClaims?: string[];
   };

@@ -23,19 +23,22 @@ pub struct PrincipalMapping {
     /// Claims that carry role names, read in order and merged. Default
     /// `["roles"]`.
     ///
-    /// Each entry is a claim name or a dotted path into nested objects, such
-    /// as `realm_access.roles`. An entry with a dot is looked up both ways:
-    /// as one top-level claim of that whole name, so namespaced claims like
-    /// `https://example.com/roles` work as written, and as a path. When a
-    /// token has both, the entry is ambiguous and [`Guard::check`] denies
-    /// with `principal_ambiguous_roles_claim`, so a claim whose name a user
-    /// can choose never shadows the nested one, nor the other way round.
+    /// Each entry is read one way only, fixed by its text:
+    ///
+    /// - an entry that contains `/` or `:` is one top-level claim name, so
+    ///   namespaced claims like `https://example.com/roles` work as written;
+    /// - any other entry with a dot is a path into nested objects, such as
+    ///   `realm_access.roles`, and never a top-level name;
+    /// - an entry without a dot is a top-level claim name.
+    ///
+    /// A token cannot supply the other reading of an entry, so a claim
+    /// whose name a user can choose never replaces the intended one.
     ///
     /// A string value is split on spaces (U+0020, as OAuth `scope` and
     /// `scp` are); an array must hold only strings. An absent claim gives no
     /// roles.
     ///
-    /// An entry must not be empty, and a dotted entry must not have an empty
+    /// An entry must not be empty, and a path must not have an empty
     /// segment (`a..b`, `.a`, `a.`). Deserializing rejects such an entry, and
     /// [`PrincipalMapping::check`] does for a mapping built in code.
     #[serde(deserialize_with = "roles_claims")]
@@ -103,9 +106,14 @@ impl core::fmt::Display for GuardConfigError {
 #[cfg(feature = "std")]
 impl std::error::Error for GuardConfigError {}
 
-/// Rejects an empty entry and a dotted entry with an empty segment.
+/// Rejects an empty entry and a path with an empty segment.
 fn check_roles_claim(entry: &str) -> Result<(), GuardConfigError> {
-    if entry.split('.').any(str::is_empty) {
+    let malformed = if is_path(entry) {
+        entry.split('.').any(str::is_empty)
+    } else {
+        entry.is_empty()
+    };
+    if malformed {
         return Err(GuardConfigError::InvalidRolesClaim {
             entry: alloc::format!("{}", Printable(entry)),
         });
@@ -218,8 +226,6 @@ impl Guard {
     /// - `principal_empty_subject`: `sub` is the empty string;
     /// - `principal_invalid_roles_claim`: a `roles_claims` entry is
     ///   malformed (see [`PrincipalMapping::check`]);
-    /// - `principal_ambiguous_roles_claim`: a dotted entry finds both a
-    ///   top-level claim of its whole name and a value at its path;
     /// - `principal_invalid_roles`: a roles claim is neither a string nor an
     ///   array of strings.
     pub fn principal(&self, claims: &Claims) -> Result<Principal, DecisionError> {
@@ -251,16 +257,15 @@ impl Guard {
         let mut roles = Vec::new();
         for entry in &self.mapping.roles_claims {
             match lookup(claims.as_map(), entry) {
-                Lookup::Absent => {}
-                Lookup::Ambiguous => return Err(ambiguous_roles(entry)),
-                Lookup::Found(Value::String(text)) => {
+                None => {}
+                Some(Value::String(text)) => {
                     // OAuth scopes are separated by U+0020 alone (RFC 6749
                     // §3.3); splitting on other whitespace would let
                     // `viewer\u{a0}admin` grant `admin`.
                     let names = text.split(' ').filter(|name| !name.is_empty());
                     roles.extend(names.map(String::from));
                 }
-                Lookup::Found(Value::Array(items)) => {
+                Some(Value::Array(items)) => {
                     for item in items {
                         let Value::String(role) = item else {
                             return Err(invalid_roles(entry));
@@ -268,7 +273,7 @@ impl Guard {
                         roles.push(role.clone());
                     }
                 }
-                Lookup::Found(_) => return Err(invalid_roles(entry)),
+                Some(_) => return Err(invalid_roles(entry)),
             }
         }
         roles.sort_unstable();
@@ -322,44 +327,19 @@ fn invalid_roles(path: &str) -> DecisionError {
     }
 }
 
-fn ambiguous_roles(entry: &str) -> DecisionError {
-    DecisionError {
-        code: String::from("principal_ambiguous_roles_claim"),
-        message: alloc::format!(
-            "the token is ambiguous for roles claim `{}`: it has both a top-level claim of that \
-             whole name and a value at that dotted path, so the request is denied; have the \
-             issuer send only one of them",
-            Printable(entry)
-        ),
-        rule: None,
-    }
+/// Returns whether a `roles_claims` entry is a path into nested objects:
+/// it has a dot and no `/` or `:`. Any other entry is one claim name.
+fn is_path(entry: &str) -> bool {
+    entry.contains('.') && !entry.contains(['/', ':'])
 }
 
-/// The result of looking a `roles_claims` entry up in the claims.
-#[derive(Debug, PartialEq)]
-enum Lookup<'a> {
-    /// Neither reading of the entry finds a value.
-    Absent,
-    /// Exactly one reading finds this value.
-    Found(&'a Value),
-    /// A dotted entry finds both a top-level claim of its whole name and a
-    /// value at its path.
-    Ambiguous,
-}
-
-/// Finds `entry` in `claims`, as one top-level name and, when it contains a
-/// dot, as a path through nested objects.
-fn lookup<'a>(claims: &'a Map<String, Value>, entry: &str) -> Lookup<'a> {
-    let whole = claims.get(entry);
-    let nested = if entry.contains('.') {
+/// Finds `entry` in `claims`: as a path through nested objects when
+/// [`is_path`] returns true, otherwise as one top-level name.
+fn lookup<'a>(claims: &'a Map<String, Value>, entry: &str) -> Option<&'a Value> {
+    if is_path(entry) {
         nested(claims, entry)
     } else {
-        None
-    };
-    match (whole, nested) {
-        (Some(_), Some(_)) => Lookup::Ambiguous,
-        (Some(value), None) | (None, Some(value)) => Lookup::Found(value),
-        (None, None) => Lookup::Absent,
+        claims.get(entry)
     }
 }
 
@@ -392,29 +372,28 @@ mod tests {
         }));
         assert_eq!(
             lookup(&map, "https://example.com/roles"),
-            Lookup::Found(&serde_json::json!(["whole"]))
+            Some(&serde_json::json!(["whole"]))
         );
         assert_eq!(
             lookup(&map, "realm_access.roles"),
-            Lookup::Found(&serde_json::json!(["x"]))
+            Some(&serde_json::json!(["x"]))
         );
-        assert_eq!(lookup(&map, "realm_access.missing"), Lookup::Absent);
-        assert_eq!(lookup(&map, "realm_access.roles.x"), Lookup::Absent);
+        assert_eq!(lookup(&map, "realm_access.missing"), None);
+        assert_eq!(lookup(&map, "realm_access.roles.x"), None);
     }
 
     #[test]
-    fn lookup_ambiguous_on_both_readings() {
+    fn lookup_reads_one_way_only() {
         let map = claims(serde_json::json!({
             "a.b": "whole",
-            "a": {"b": "nested"},
-            "c.d": "whole only",
-            "c": {"other": 1}
+            "https://example": {"com/roles": "nested"},
+            "urn:x": {"y": "nested"}
         }));
-        assert_eq!(lookup(&map, "a.b"), Lookup::Ambiguous);
-        assert_eq!(
-            lookup(&map, "c.d"),
-            Lookup::Found(&Value::from("whole only"))
-        );
+        // A path never reads a top-level name with dots.
+        assert_eq!(lookup(&map, "a.b"), None);
+        // A name with `/` or `:` never reads as a path.
+        assert_eq!(lookup(&map, "https://example.com/roles"), None);
+        assert_eq!(lookup(&map, "urn:x.y"), None);
     }
 
     #[test]
@@ -429,7 +408,12 @@ mod tests {
             let parsed = serde_json::from_value::<PrincipalMapping>(text);
             assert!(parsed.is_err(), "{entry}");
         }
-        for entry in ["roles", "realm_access.roles", "https://example.com/roles"] {
+        for entry in [
+            "roles",
+            "realm_access.roles",
+            "https://example.com/roles",
+            "https://example.com/a..b",
+        ] {
             let text = serde_json::json!({ "roles_claims": [entry] });
             let parsed = serde_json::from_value::<PrincipalMapping>(text).unwrap();
             assert_eq!(parsed.check(), Ok(()), "{entry}");

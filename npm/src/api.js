@@ -271,12 +271,12 @@ export class TokenVerifier {
 
   /** Usable keys in the set. */
   get keyCount() {
-    return this.#live().keyCount;
+    return call(() => this.#live().keyCount);
   }
 
   /** JWKs skipped because their type, curve, algorithm or use is unsupported. */
   get skippedKeys() {
-    return this.#live().skippedKeys;
+    return call(() => this.#live().skippedKeys);
   }
 
   verify(token, options) {
@@ -387,7 +387,7 @@ export class Policy {
   }
 
   get ruleCount() {
-    return this.#live().ruleCount;
+    return call(() => this.#live().ruleCount);
   }
 
   /** Decides a request; a deny is a value, never an exception. */
@@ -667,7 +667,7 @@ export class Keyring {
 
   /** The keyring document as JSON text. It contains every key: store it as a secret. */
   toJson() {
-    return this.#live().toJson();
+    return call(() => this.#live().toJson());
   }
 
   /** The keyring encrypted under a 32-byte key-encryption key, as text. */
@@ -678,7 +678,7 @@ export class Keyring {
 
   /** `[{ id, algorithm, state, created, messages }]`, never key material. */
   get keys() {
-    return JSON.parse(this.#live().keys());
+    return JSON.parse(call(() => this.#live().keys()));
   }
 
   /** Adds a decrypt-only key; returns its id. */
@@ -799,8 +799,9 @@ const DEFAULT_CHUNK_SIZE = 64 * 1024;
 /**
  * The most bytes one envelope call copies into the module. An envelope is
  * one AEAD message, so its input and output are in the module's memory at
- * once; past this size, a stream fits better and a failed allocation
- * would otherwise end the call in a trap.
+ * once: a call needs about twice its size free in the module's 4 GiB.
+ * Past this size, a stream fits better. A call that finds too little free
+ * memory ends in a trap (`ERR_INTERNAL`).
  */
 export const MAX_ENVELOPE_BYTES = 1024 * 1024 * 1024;
 

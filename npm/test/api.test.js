@@ -180,19 +180,24 @@ test("options that no token can pass are rejected when checked", () => {
   assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { typ: "" } }), empty("typ"));
 });
 
-test("roles claims fail closed on ambiguity and reject malformed entries", () => {
+test("roles claims read each entry one way and reject malformed entries", () => {
   const { privateJwk, jwks } = fixture();
-  const g = new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", "realm_access.roles"] } });
+  const g = new guard.Guard({
+    jwks,
+    policy: POLICY,
+    principal: { rolesClaims: ["roles", "realm_access.roles", "https://example.com/roles"] },
+  });
   const check = (claims) => g.check({ token: guard.signToken({ sub: "a", exp: NOW + 60, ...claims }, privateJwk), action: "read", resource: "doc:1" }, { now: NOW });
 
   assert.equal(check({ realm_access: { roles: ["viewer"] } }).decision, "allow");
-  assert.equal(check({ "realm_access.roles": ["viewer"] }).decision, "allow");
-  const both = check({ "realm_access.roles": ["viewer"], realm_access: { roles: [] } });
-  assert.equal(both.decision, "deny");
-  assert.deepEqual(both.reasons, []);
-  assert.equal(both.errors.length, 1);
-  assert.equal(both.errors[0].code, "principal_ambiguous_roles_claim");
-  assert.match(both.errors[0].message, /the token is ambiguous for roles claim `realm_access\.roles`/);
+  assert.equal(check({ "https://example.com/roles": ["viewer"] }).decision, "allow");
+  // The other reading of each entry grants nothing.
+  const dotted = check({ "realm_access.roles": ["viewer"] });
+  assert.equal(dotted.decision, "deny");
+  assert.deepEqual(dotted.errors, []);
+  const split = check({ "https://example": { "com/roles": ["viewer"] } });
+  assert.equal(split.decision, "deny");
+  assert.deepEqual(split.errors, []);
 
   for (const entry of ["", "a..b", ".x", "x."]) {
     assert.throws(() => new guard.Guard({ jwks, policy: POLICY, principal: { rolesClaims: ["roles", entry] } }), (error) => {

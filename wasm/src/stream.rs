@@ -1,8 +1,9 @@
 //! Chunked stream encryption for JavaScript: the core's `StreamEncryptor`
 //! and `StreamReader`.
 //!
-//! Bytes cross as `Uint8Array`. Decrypted bytes leave the module as a copy,
-//! and the module's own buffer is zeroized when it is dropped.
+//! Bytes cross as `Uint8Array`. Decrypted bytes leave the module in their
+//! own buffer, which the module's allocator zeroes once wasm-bindgen has
+//! copied it out.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +14,7 @@ use mem8_guard::crypto::{
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::crypto::crypto_error;
+use crate::crypto::{crypto_error, handed_out};
 use crate::error_value;
 
 /// Encrypts one stream chunk by chunk; `None` once finished.
@@ -93,7 +94,7 @@ impl StreamDecryptor {
         let plaintext = reader
             .update(&self.keyring.borrow(), ciphertext)
             .map_err(crypto_error)?;
-        Ok(plaintext.as_bytes().to_vec())
+        Ok(handed_out(plaintext))
     }
 
     /// Decrypts the final chunk and checks that the stream ended there.
@@ -102,7 +103,7 @@ impl StreamDecryptor {
         let plaintext = reader
             .finish(&self.keyring.borrow())
             .map_err(crypto_error)?;
-        Ok(plaintext.as_bytes().to_vec())
+        Ok(handed_out(plaintext))
     }
 }
 
