@@ -52,11 +52,11 @@ export interface ValidationOptions {
   leeway?: number;
   /** Maximum age from `iat`, in seconds. Default: not checked. */
   maxAge?: number;
-  /** Maximum compact token length in bytes. Default 16384. */
+  /** Maximum compact token length in bytes. Default 16384, at most 4294967295 (`ERR_JWT_INVALID_OPTION` above). */
   maxTokenLength?: number;
   /** Maximum JSON nesting of header and payload. Default 16, at most 127 (`ERR_JWT_INVALID_OPTION` above). */
   maxJsonDepth?: number;
-  /** Maximum members per object or elements per array. Default 100. */
+  /** Maximum members per object or elements per array. Default 100, at most 4294967295 (`ERR_JWT_INVALID_OPTION` above). */
   maxClaims?: number;
 }
 

@@ -174,6 +174,15 @@ test("options that no token can pass are rejected when checked", () => {
   assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { leeway: 3601 } }), leeway);
   assert.equal(new guard.TokenVerifier(jwks, { leeway: 3600 }).keyCount, 1);
 
+  // The same maximum as in native builds, although the module's usize is 32 bits.
+  for (const option of ["maxTokenLength", "maxClaims"]) {
+    const name = option === "maxClaims" ? "max_claims" : "max_token_length";
+    const above = invalid(new RegExp(`\`${name}\` is 4294967296, above the supported maximum of 4294967295`));
+    assert.throws(() => new guard.TokenVerifier(jwks, { [option]: 2 ** 32 }), above);
+    assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { [option]: 2 ** 32 } }), above);
+    assert.equal(new guard.TokenVerifier(jwks, { [option]: 2 ** 32 - 1 }).keyCount, 1);
+  }
+
   const empty = (option) => invalid(new RegExp(`\`${option}\` is an empty string, which no token can match`));
   assert.throws(() => new guard.TokenVerifier(jwks, { typ: "" }), empty("typ"));
   assert.throws(() => new guard.TokenVerifier(jwks, { subject: "" }), empty("subject"));

@@ -86,10 +86,11 @@ pub(crate) fn decode<'a>(
     validation: &Validation,
 ) -> Result<Decoded<'a>, TokenError> {
     validation.check()?;
-    if token.len() > validation.max_token_length {
+    let max_length = count(validation.max_token_length);
+    if token.len() > max_length {
         return Err(TokenError::TooLarge {
             limit: Limit::TokenLength,
-            max: validation.max_token_length,
+            max: max_length,
         });
     }
 
@@ -125,9 +126,15 @@ pub(crate) fn decode<'a>(
 /// Returns the JSON limits of header and payload.
 pub(crate) fn limits(validation: &Validation) -> JsonLimits {
     JsonLimits {
-        max_depth: validation.max_json_depth,
-        max_members: validation.max_claims,
+        max_depth: count(validation.max_json_depth),
+        max_members: count(validation.max_claims),
     }
+}
+
+/// Converts a checked count option to `usize`. [`Validation::check`] keeps
+/// them within `u32`, so the conversion saturates only for an unchecked one.
+fn count(option: u64) -> usize {
+    usize::try_from(option).unwrap_or(usize::MAX)
 }
 
 /// Strict unpadded base64url: no `=`, nothing outside the URL-safe alphabet,

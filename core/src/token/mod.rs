@@ -40,7 +40,7 @@ pub use error::{KeyError, Limit, Malformed, OptionProblem, Segment, TokenError};
 pub use jwk::{private_member, KeySet, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use jws::{sign_jws, verify_jws, Header, VerifiedJws};
 pub use signing::SigningKey;
-pub use validation::{Claims, Validation, MAX_LEEWAY};
+pub use validation::{Claims, Validation, MAX_COUNT_OPTION, MAX_LEEWAY};
 
 /// A JWT whose signature and claims were verified.
 #[derive(Debug, Clone, PartialEq)]

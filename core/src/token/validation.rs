@@ -16,6 +16,11 @@ use crate::json;
 /// minutes; a larger one would keep accepting tokens long after `exp`.
 pub const MAX_LEEWAY: u64 = 3600;
 
+/// The largest `max_token_length` and `max_claims`: 4,294,967,295, the
+/// largest length on 32-bit targets such as WebAssembly, so that a
+/// validation loads alike in every build.
+pub const MAX_COUNT_OPTION: u64 = u32::MAX as u64;
+
 /// What a token must satisfy beyond a valid signature.
 ///
 /// Stored form: a JSON object with these snake_case fields, all optional;
@@ -64,16 +69,17 @@ pub struct Validation {
     /// Maximum age in seconds, measured from `iat`, which it then requires.
     /// Default `None`: not checked.
     pub max_age: Option<u64>,
-    /// Maximum length of the compact token in bytes. Default 16 384.
-    pub max_token_length: usize,
+    /// Maximum length of the compact token in bytes. Default 16 384, and at
+    /// most [`MAX_COUNT_OPTION`]: a larger value fails [`Validation::check`].
+    pub max_token_length: u64,
     /// Maximum JSON nesting depth of header and payload; the outer object is
     /// depth 1. Default 16, and at most [`json::MAX_SUPPORTED_DEPTH`] (127):
     /// a larger value fails every verification with
     /// [`TokenError::InvalidOption`].
-    pub max_json_depth: usize,
+    pub max_json_depth: u64,
     /// Maximum members in any JSON object, and elements in any array, of
-    /// header and payload. Default 100.
-    pub max_claims: usize,
+    /// header and payload. Default 100, and at most [`MAX_COUNT_OPTION`].
+    pub max_claims: u64,
 }
 
 impl Default for Validation {
@@ -103,23 +109,27 @@ impl Validation {
     ///
     /// [`TokenError::InvalidOption`] when `max_json_depth` is above
     /// [`json::MAX_SUPPORTED_DEPTH`], the deepest nesting the parser can
-    /// check, when `leeway` is above [`MAX_LEEWAY`], or when `typ` or
+    /// check, when `leeway` is above [`MAX_LEEWAY`], when `max_token_length`
+    /// or `max_claims` is above [`MAX_COUNT_OPTION`], or when `typ` or
     /// `subject` is an empty string.
     pub fn check(&self) -> Result<(), TokenError> {
         let above = |option, value: u64, max: u64| TokenError::InvalidOption {
             option,
             problem: OptionProblem::AboveMaximum { value, max },
         };
-        let depth = self.max_json_depth as u64;
-        if self.max_json_depth > json::MAX_SUPPORTED_DEPTH {
-            return Err(above(
-                "max_json_depth",
-                depth,
-                json::MAX_SUPPORTED_DEPTH as u64,
-            ));
+        let max_depth = json::MAX_SUPPORTED_DEPTH as u64;
+        if self.max_json_depth > max_depth {
+            return Err(above("max_json_depth", self.max_json_depth, max_depth));
         }
         if self.leeway > MAX_LEEWAY {
             return Err(above("leeway", self.leeway, MAX_LEEWAY));
+        }
+        let counts = [
+            ("max_token_length", self.max_token_length),
+            ("max_claims", self.max_claims),
+        ];
+        if let Some((option, value)) = counts.iter().find(|(_, value)| *value > MAX_COUNT_OPTION) {
+            return Err(above(option, *value, MAX_COUNT_OPTION));
         }
 
         let empty = [("typ", &self.typ), ("subject", &self.subject)];
@@ -522,6 +532,39 @@ mod tests {
             future.to_string(),
             "token issued in the future: iat `106` is after now `100` plus the leeway of 5 s"
         );
+    }
+
+    #[test]
+    fn count_options_above_u32_rejected() {
+        let parsed: Validation =
+            serde_json::from_str(r#"{"max_token_length":4294967296,"max_claims":4294967295}"#)
+                .unwrap();
+        let error = parsed.check().unwrap_err();
+        assert_eq!(
+            error,
+            TokenError::InvalidOption {
+                option: "max_token_length",
+                problem: OptionProblem::AboveMaximum {
+                    value: 4_294_967_296,
+                    max: MAX_COUNT_OPTION,
+                },
+            }
+        );
+        let claims = Validation {
+            max_claims: MAX_COUNT_OPTION + 1,
+            ..Validation::default()
+        };
+        assert_eq!(
+            claims.check().unwrap_err().to_string(),
+            "validation option `max_claims` is 4294967296, above the supported maximum of \
+             4294967295; set it to 4294967295 or less"
+        );
+        let largest = Validation {
+            max_token_length: MAX_COUNT_OPTION,
+            max_claims: MAX_COUNT_OPTION,
+            ..Validation::default()
+        };
+        assert_eq!(largest.check(), Ok(()));
     }
 
     #[test]
