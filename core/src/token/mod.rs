@@ -171,6 +171,10 @@ fn check(
 /// The header is `{"alg":…,"typ":"JWT","kid":…}`, with `kid` only when the
 /// key has one.
 ///
+/// NOTE: claims are `serde_json` values, so an integer literal beyond the
+/// 64-bit range in the JSON they were parsed from is already the nearest
+/// float, and the token carries that float (`1.8446744073709552e19`).
+///
 /// # Errors
 ///
 /// [`KeyError::UnsupportedKey`] when the signing primitive fails.
