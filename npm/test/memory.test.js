@@ -36,3 +36,4 @@ test("module memory grows geometrically", () => {
   const grows = sizes.size - 1;
   assert.ok(grows <= 40, `memory grew ${grows} times by ${grownMiB.toFixed(1)} MiB in all`);
 });
+
