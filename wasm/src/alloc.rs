@@ -15,14 +15,13 @@ use core::cell::UnsafeCell;
 
 use dlmalloc::{Allocator, Dlmalloc};
 
+use crate::growth::grow_attempts;
+
 // One thread: `UnsafeCell` access below relies on it.
 #[cfg(target_feature = "atomics")]
 compile_error!("the module allocator assumes a single thread; build without `atomics`");
 
 const PAGE_BYTES: usize = 64 * 1024;
-
-/// The smallest grow: 1 MiB.
-const MIN_GROW_BYTES: usize = 1024 * 1024;
 
 /// The global allocator of the npm module.
 pub(crate) struct ModuleAllocator(UnsafeCell<Dlmalloc<GeometricGrowth>>);
@@ -63,9 +62,8 @@ unsafe impl GlobalAlloc for ModuleAllocator {
     }
 }
 
-/// The source of dlmalloc's memory: `memory.grow`, by at least an eighth of
-/// the current memory and at least [`MIN_GROW_BYTES`]. A grow that big
-/// fails only near the memory's maximum; then the request alone is tried.
+/// The source of dlmalloc's memory: `memory.grow`, by the sizes that
+/// [`grow_attempts`] gives, the first that succeeds.
 pub(crate) struct GeometricGrowth;
 
 impl GeometricGrowth {
@@ -97,9 +95,8 @@ impl GeometricGrowth {
 unsafe impl Allocator for GeometricGrowth {
     fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
         let current = wasm32::memory_size(0).saturating_mul(PAGE_BYTES);
-        let larger = size.max(current / 8).max(MIN_GROW_BYTES);
-        Self::grow(larger)
-            .or_else(|| (larger > size).then(|| Self::grow(size)).flatten())
+        grow_attempts(size, current)
+            .find_map(Self::grow)
             .unwrap_or((core::ptr::null_mut(), 0, 0))
     }
 

@@ -25,6 +25,8 @@ mod policy;
 mod stream;
 
 #[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
+mod growth;
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
 mod scrub;
 
 /// dlmalloc, growing the memory geometrically, with every freed block
