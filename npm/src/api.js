@@ -247,6 +247,25 @@ const OPTION_NAMES = {
   maxSteps: "max_steps",
 };
 
+/** Returns whether the core reads option `coreName` as a whole number. */
+function isCount(coreName) {
+  return coreName === "leeway" || coreName.startsWith("max_");
+}
+
+/**
+ * Rejects a count option that the core cannot read as an unsigned 64-bit
+ * integer, naming the option: the module's own message names only the
+ * type. `null` stays, for options where it means "not checked"; the core
+ * checks each option's maximum.
+ */
+function requireCount(value, name) {
+  if (value === null || value === undefined) return;
+  if (typeof value !== "number") throw invalid(`${name} must be a whole number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) {
+    throw invalid(`${name} must be a whole number from 0 to 18446744073709551615, got ${value}`);
+  }
+}
+
 /** Renames camelCase option names to the core's snake_case ones. */
 function coreOptions(options, name, names = OPTION_NAMES) {
   if (options === undefined || options === null) return {};
@@ -258,6 +277,7 @@ function coreOptions(options, name, names = OPTION_NAMES) {
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw invalid(`${name}.${key} must be a finite number, got ${value}`);
     }
+    if (isCount(names[key])) requireCount(value, `${name}.${key}`);
     renamed[names[key]] = value;
   }
   return renamed;

@@ -165,6 +165,18 @@ test("maxJsonDepth above the supported maximum is an option error", () => {
   assert.equal(new guard.Policy(POLICY, { limits: { maxJsonDepth: 127 } }).ruleCount, 2);
 });
 
+test("count options that are not whole numbers name the option", () => {
+  const { jwks } = fixture();
+  const named = (message) => ({ name: "InvalidArgumentError", code: "ERR_INVALID_ARGUMENT", message });
+  const range = "must be a whole number from 0 to 18446744073709551615";
+  assert.throws(() => new guard.TokenVerifier(jwks, { leeway: -1 }), named(`options.leeway ${range}, got -1`));
+  assert.throws(() => new guard.TokenVerifier(jwks, { maxClaims: 1.5 }), named(`options.maxClaims ${range}, got 1.5`));
+  assert.throws(() => new guard.TokenVerifier(jwks, { maxAge: "10" }), named("options.maxAge must be a whole number, got string"));
+  assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { maxTokenLength: 2 ** 64 } }), named(/^validation\.maxTokenLength must be a whole number/));
+  assert.throws(() => new guard.Policy(POLICY, { limits: { maxRules: -1 } }), named(`limits.maxRules ${range}, got -1`));
+  assert.equal(new guard.TokenVerifier(jwks, { maxAge: null }).keyCount, 1);
+});
+
 test("options that no token can pass are rejected when checked", () => {
   const { jwks } = fixture();
   const invalid = (message) => ({ name: "TokenError", code: "ERR_JWT_INVALID_OPTION", message });

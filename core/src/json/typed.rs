@@ -59,6 +59,10 @@ struct Error(Box<ErrorParts>);
 
 struct ErrorParts {
     inner: serde_json::Error,
+    /// The location of a wrong type or value in the document, such as
+    /// `rules[2].effect`. Empty at the top level, and `None` for other
+    /// errors, whose serde messages name the field already.
+    path: Option<String>,
     /// The float that the message names, if any, so that
     /// [`Error::into_written`] can write the message again with the float
     /// as written.
@@ -87,18 +91,58 @@ impl Error {
             }),
             _ => None,
         };
-        Self(Box::new(ErrorParts { inner, float }))
+        Self(Box::new(ErrorParts {
+            inner,
+            path: cfg!(feature = "value-paths").then(String::new),
+            float,
+        }))
+    }
+
+    /// Adds the member `name` to the front of the error's path. Not
+    /// inlined: every deserializer's map access calls it, and the npm
+    /// module's size counts each inlined copy.
+    #[cfg(feature = "value-paths")]
+    #[inline(never)]
+    #[cold]
+    fn in_member(self, name: &str) -> Self {
+        self.within(format_args!("{name}"))
+    }
+
+    /// Adds the array element at `index` to the front of the error's path.
+    #[cfg(feature = "value-paths")]
+    #[inline(never)]
+    #[cold]
+    fn in_element(self, index: usize) -> Self {
+        self.within(format_args!("[{index}]"))
+    }
+
+    /// Adds the member or element that the error sits in to its path, for
+    /// an error about a value.
+    #[cfg(feature = "value-paths")]
+    fn within(mut self, step: fmt::Arguments<'_>) -> Self {
+        if let Some(path) = &mut self.0.path {
+            let rest = core::mem::take(path);
+            let separator = if rest.is_empty() || rest.starts_with('[') {
+                ""
+            } else {
+                "."
+            };
+            *path = alloc::format!("{step}{separator}{rest}");
+        }
+        self
     }
 
     fn into_inner(self) -> serde_json::Error {
-        self.0.inner
+        let ErrorParts { inner, path, .. } = *self.0;
+        placed(inner, path.as_deref())
     }
 
     /// Returns the error with the float it names written as in `bytes`.
     fn into_written(self, bytes: &[u8]) -> serde_json::Error {
-        let ErrorParts { inner, float } = *self.0;
+        let ErrorParts { inner, path, float } = *self.0;
+        let path = path.as_deref();
         let Some(float) = float else {
-            return inner;
+            return placed(inner, path);
         };
         let literal = super::number_literals(bytes).find(|literal| {
             literal
@@ -108,12 +152,26 @@ impl Error {
                     .is_ok_and(|value| value.as_f64() == Some(float.value))
         });
         match literal.and_then(|literal| core::str::from_utf8(literal).ok()) {
-            Some(literal) => serde_json::Error::custom(format_args!(
-                "{}: floating point `{literal}`, expected {}",
-                float.kind, float.expected
-            )),
-            None => inner,
+            Some(literal) => placed(
+                serde_json::Error::custom(format_args!(
+                    "{}: floating point `{literal}`, expected {}",
+                    float.kind, float.expected
+                )),
+                path,
+            ),
+            None => placed(inner, path),
         }
+    }
+}
+
+/// Puts the path of the value that `error` is about in front of its
+/// message, as in ``at `limits.max_rules`: invalid value: ...``.
+fn placed(error: serde_json::Error, path: Option<&str>) -> serde_json::Error {
+    match path {
+        Some(path) if !path.is_empty() => {
+            serde_json::Error::custom(format_args!("at `{}`: {error}", super::Printable(path)))
+        }
+        _ => error,
     }
 }
 
@@ -121,6 +179,7 @@ impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
         Self(Box::new(ErrorParts {
             inner: serde_json::Error::custom(message),
+            path: None,
             float: None,
         }))
     }
@@ -278,7 +337,7 @@ impl<'de> de::Deserializer<'de> for Strict<'_> {
 /// that a two-operand form written with three elements is an error instead
 /// of silently dropping the third, as `serde_json::from_value` also does.
 fn visit_array<'de, V: Visitor<'de>>(items: &[Value], visitor: V) -> Result<V::Value, Error> {
-    let mut elements = Elements(items.iter());
+    let mut elements = Elements(items.iter().enumerate());
     let value = visitor.visit_seq(&mut elements)?;
     if elements.0.len() == 0 {
         Ok(value)
@@ -290,7 +349,7 @@ fn visit_array<'de, V: Visitor<'de>>(items: &[Value], visitor: V) -> Result<V::V
     }
 }
 
-struct Elements<'a>(core::slice::Iter<'a, Value>);
+struct Elements<'a>(core::iter::Enumerate<core::slice::Iter<'a, Value>>);
 
 impl<'de> SeqAccess<'de> for Elements<'_> {
     type Error = Error;
@@ -301,7 +360,14 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
     ) -> Result<Option<T::Value>, Error> {
         self.0
             .next()
-            .map(|value| seed.deserialize(Strict(value)))
+            .map(|(index, value)| {
+                let element = seed.deserialize(Strict(value));
+                #[cfg(feature = "value-paths")]
+                let element = element.map_err(|error| error.in_element(index));
+                #[cfg(not(feature = "value-paths"))]
+                let _ = index;
+                element
+            })
             .transpose()
     }
 
@@ -312,7 +378,7 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
 
 struct Members<'a> {
     entries: serde_json::map::Iter<'a>,
-    pending: Option<&'a Value>,
+    pending: Option<(&'a String, &'a Value)>,
 }
 
 impl<'a> Members<'a> {
@@ -334,14 +400,21 @@ impl<'de> MapAccess<'de> for Members<'_> {
         let Some((name, value)) = self.entries.next() else {
             return Ok(None);
         };
-        self.pending = Some(value);
+        self.pending = Some((name, value));
         let name: StrDeserializer<'_, Error> = name.as_str().into_deserializer();
         seed.deserialize(name).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.pending.take() {
-            Some(value) => seed.deserialize(Strict(value)),
+            Some((name, value)) => {
+                let member = seed.deserialize(Strict(value));
+                #[cfg(feature = "value-paths")]
+                let member = member.map_err(|error| error.in_member(name));
+                #[cfg(not(feature = "value-paths"))]
+                let _ = name;
+                member
+            }
             None => Err(Error::custom("value requested before its key")),
         }
     }
@@ -481,13 +554,20 @@ mod tests {
         struct Config {
             leeway: u64,
         }
+        let at = if cfg!(feature = "value-paths") {
+            "at `leeway`: "
+        } else {
+            ""
+        };
         for literal in ["1e2", "10E1", "100.0", "-0.0", "1.5e300"] {
             let text = alloc::format!(r#"{{"note":"1e2","leeway":{literal}}}"#);
             let value: Value = serde_json::from_str(&text).unwrap();
             let error = from_value_in::<Config>(&value, text.as_bytes()).unwrap_err();
             let message = error.to_string();
             assert!(
-                message.starts_with(&alloc::format!("invalid type: floating point `{literal}`")),
+                message.starts_with(&alloc::format!(
+                    "{at}invalid type: floating point `{literal}`"
+                )),
                 "{message}"
             );
         }
@@ -496,7 +576,44 @@ mod tests {
         let error = from_value_in::<Config>(&value, br#"{"leeway":"x"}"#).unwrap_err();
         assert_eq!(
             error.to_string(),
-            r#"invalid type: string "x", expected u64"#
+            alloc::format!(r#"{at}invalid type: string "x", expected u64"#)
+        );
+    }
+
+    #[cfg(feature = "value-paths")]
+    #[test]
+    fn type_errors_name_their_path() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Rule {
+            id: String,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Document {
+            rules: Vec<Rule>,
+            limits: Option<Limits>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Limits {
+            max_rules: u64,
+        }
+        let rules = serde_json::json!({"rules": [{"id": "a"}, {"id": 5}]});
+        assert_eq!(
+            from_value::<Document>(&rules).unwrap_err().to_string(),
+            "at `rules[1].id`: invalid type: integer `5`, expected a string"
+        );
+        let limits = serde_json::json!({"rules": [], "limits": {"max_rules": -1}});
+        assert_eq!(
+            from_value::<Document>(&limits).unwrap_err().to_string(),
+            "at `limits.max_rules`: invalid value: integer `-1`, expected u64"
+        );
+        // serde names a missing or unknown field itself.
+        let missing = serde_json::json!({"rules": [{}]});
+        assert_eq!(
+            from_value::<Document>(&missing).unwrap_err().to_string(),
+            "missing field `id`"
         );
     }
 
@@ -531,7 +648,12 @@ mod tests {
             let theirs = serde_json::from_value::<Typed>(document.clone())
                 .unwrap_err()
                 .to_string();
-            assert_eq!(ours, theirs, "{document}");
+            // Ours puts the member in front, as in "at `count`: ".
+            let words = ours
+                .strip_prefix("at `")
+                .and_then(|rest| rest.split_once("`: "))
+                .map_or(ours.as_str(), |(_, words)| words);
+            assert_eq!(words, theirs, "{document}");
         }
     }
 }
