@@ -19,6 +19,9 @@ pub enum ModuleSource {
     Compiled,
     /// Compiled now and written to the cache folder.
     CompiledAndCached,
+    /// Compiled now, but writing it to the cache folder failed, so the next
+    /// load compiles again. The host logged the error as a warning.
+    CompiledNotCached,
     /// Read from the cache folder without compiling.
     Cached,
 }
@@ -30,10 +33,12 @@ pub enum ModuleSource {
 ///
 /// [`HostError::Load`] when the module does not start with a component's
 /// header (see [`check_component_header`](super::check_component_header)),
-/// does not compile, or the cache folder is unsafe or cannot be written.
+/// does not compile, or the cache folder is unsafe or cannot be created.
 /// A cached file that wasmtime
 /// rejects (another engine, a truncated write) is compiled again and
-/// replaced.
+/// replaced. A failure to write the compiled module to the folder is no
+/// error: the host logs a warning and returns
+/// [`ModuleSource::CompiledNotCached`].
 pub fn load_component(
     engine: &Engine,
     bytes: &[u8],
@@ -56,12 +61,34 @@ pub fn load_component(
     }
 
     let component = compile(engine, bytes)?;
-    let serialized = component.serialize().map_err(|error| HostError::Load {
-        reason: format!("failed to serialize the compiled module: {error}"),
-    })?;
-    write_atomically(dir, &path, &serialized)?;
-    tracing::info!(path = %path.display(), "cached precompiled module");
-    Ok((component, ModuleSource::CompiledAndCached))
+
+    // The cache only saves compiling, so a read-only folder or a full disk
+    // costs the next load time and does not stop this one.
+    match store(dir, &path, &component) {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "cached precompiled module");
+            Ok((component, ModuleSource::CompiledAndCached))
+        }
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "failed to cache the precompiled module; using the module compiled now");
+            Ok((component, ModuleSource::CompiledNotCached))
+        }
+    }
+}
+
+/// Serializes `component` and writes it to `path` in `dir`, or returns why
+/// it could not.
+fn store(dir: &Path, path: &Path, component: &Component) -> Result<(), String> {
+    let serialized = component
+        .serialize()
+        .map_err(|error| format!("failed to serialize the compiled module: {error}"))?;
+    if fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_dir()) {
+        return Err(format!(
+            "module cache file `{}` is a folder; remove it",
+            path.display()
+        ));
+    }
+    write_atomically(dir, path, &serialized)
 }
 
 /// The cache file name: `<module sha256>-<engine hash>.cwasm`.
@@ -376,14 +403,16 @@ fn effective_uid() -> u32 {
     0
 }
 
-fn write_atomically(dir: &Path, path: &PathBuf, bytes: &[u8]) -> Result<(), HostError> {
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).map_err(|error| cache_io_error(dir, &error))?;
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let failed = |path: &Path, error: &std::io::Error| {
+        format!("failed to write module cache `{}`: {error}", path.display())
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|error| failed(dir, &error))?;
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
-        .map_err(|error| cache_io_error(file.path(), &error))?;
+        .map_err(|error| failed(file.path(), &error))?;
     file.persist(path)
-        .map_err(|error| cache_io_error(path, &error.error))?;
+        .map_err(|error| failed(path, &error.error))?;
     Ok(())
 }
 
