@@ -957,12 +957,19 @@ fn max_memory_sets_guest_cap() {
         assert_eq!(output.stdout, native.stdout, "{mebibytes}");
     }
 
-    let output = wasm("4097");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("4097"),
-        "{output:?}"
-    );
+    // Below 2 MiB the module cannot start: it has 1.125 MiB of memory.
+    for rejected in ["1", "4097"] {
+        let output = wasm(rejected);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        assert!(
+            stderr.contains(&format!("{rejected} is not in 2..=4096")),
+            "{stderr}"
+        );
+    }
+    let smallest = ["--engine", "wasm", "--module", &module, "--max-memory", "2"];
+    let output = check(&smallest, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
 #[test]
