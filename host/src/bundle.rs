@@ -24,7 +24,7 @@ use std::sync::{Arc, RwLock};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use mem8_guard::json::{self, JsonLimits};
+use mem8_guard::json::{self, is_invisible, JsonLimits, Printable};
 use mem8_guard::policy::{Policy, PolicyError, PolicyLimits};
 use mem8_guard::token::{self, KeyError};
 use serde::{Deserialize, Serialize};
@@ -109,9 +109,13 @@ pub enum BundleError {
     #[error("invalid trusted keys: {0}")]
     PrivateKey(KeyError),
     /// No trusted key verifies the signature.
-    #[error("bundle signature does not verify with any trusted key (signed by key id `{kid}`)")]
+    #[error(
+        "bundle signature does not verify with any trusted key (signed by key id `{}`)",
+        Printable(.kid.as_str())
+    )]
     BadSignature {
-        /// The key id the signature names.
+        /// The key id the signature names. It is not signed, so `Display`
+        /// escapes it and cuts it at 64 characters.
         kid: String,
     },
     /// A file does not match its SHA-256 in the manifest.
@@ -375,6 +379,26 @@ pub fn write_bundle(
     Ok(manifest)
 }
 
+/// Escapes the characters that [`is_invisible`] selects in a message about
+/// an unsigned file, and cuts it at 200 characters, because serde quotes
+/// unknown member names in it.
+fn escaped_message(message: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut escaped = String::new();
+    for (index, c) in message.chars().enumerate() {
+        if index == MAX_CHARS {
+            escaped.push_str("...");
+            break;
+        }
+        if is_invisible(c) {
+            escaped.extend(c.escape_unicode());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
 /// Reads the bundle in `dir` and checks its signature against `trusted`
 /// and each file against its digest.
 ///
@@ -388,7 +412,7 @@ pub fn read_bundle(dir: &Path, trusted: &TrustedKeys) -> Result<Bundle, BundleEr
     let signature_file: SignatureFile =
         serde_json::from_slice(&signature_bytes).map_err(|error| BundleError::Invalid {
             what: "signature",
-            reason: error.to_string(),
+            reason: escaped_message(&error.to_string()),
         })?;
     verify_signature(&manifest_bytes, &signature_file, trusted)?;
 

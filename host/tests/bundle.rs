@@ -184,6 +184,40 @@ fn untrusted_signer_is_rejected() {
 }
 
 #[test]
+fn unsigned_names_escaped_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let release = signer("release");
+    write(dir.path(), ALLOW_ALL, 1, &release.signer);
+    let path = dir.path().join("manifest.sig");
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+
+    // A key id that would move the cursor and add a line, and that runs
+    // on for 100,000 characters.
+    let kid = format!("rel\u{1b}[31mRED\nFAKE{}", "x".repeat(100_000));
+    let file = json!({ "kid": kid, "signature": original["signature"] });
+    std::fs::write(&path, file.to_string()).unwrap();
+    let message = bundle::read_bundle(dir.path(), &release.trusted)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains(r"rel\u{1b}[31mRED\u{a}FAKE"), "{message}");
+    assert!(message.contains("xxx...`"), "{message}");
+    assert!(message.len() < 300, "{} characters", message.len());
+
+    let mut file = original.as_object().unwrap().clone();
+    file.insert(String::from("\u{1b}[2JPWNED"), json!(1));
+    std::fs::write(&path, serde_json::Value::Object(file).to_string()).unwrap();
+    let message = bundle::read_bundle(dir.path(), &release.trusted)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(r"unknown field `\u{1b}[2JPWNED`"),
+        "{message}"
+    );
+    assert!(!message.contains('\u{1b}'), "{message}");
+}
+
+#[test]
 fn rollback_keeps_loaded_bundle() {
     let key = signer("release");
     let host = BundleHost::new(key.trusted.clone(), HostConfig::default());

@@ -533,6 +533,34 @@ fn text_policy_config_in_both_engines() {
 }
 
 #[test]
+fn policy_errors_show_numbers_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = guest();
+    let wasm = ["--engine", "wasm", "--module", module.as_str()];
+    for literal in ["1e2", "18446744073709551617"] {
+        let policy = dir.path().join("numbers.json");
+        let text = format!(
+            r#"{{"version":2,"rules":[{{"id":"n","effect":"permit","action":"read",
+            "resource":"*","when":{{"==":[{{".":[{{"var":"context"}},"n"]}},
+            {{"value":{literal}}}]}}}}]}}"#
+        );
+        std::fs::write(&policy, text).unwrap();
+        let config = config_with_policy(dir.path(), "numbers-guard.json", policy.to_str().unwrap());
+        let expected = format!("number `{literal}` is not a 64-bit integer");
+        for engine in [&[][..], &wasm[..]] {
+            let output = check_config(&config, "carol-admin", "read", engine);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{literal} {engine:?}: {output:?}"
+            );
+            assert!(stderr.contains(&expected), "{literal} {engine:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
 fn verify_prints_numbers_as_written() {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
@@ -893,7 +921,8 @@ fn large_config(dir: &Path, rules: usize) -> String {
 #[test]
 fn max_memory_sets_guest_cap() {
     let dir = tempfile::tempdir().unwrap();
-    // About 1 MB of policy JSON, which needs about 20 MiB of module memory.
+    // About 1 MB of policy JSON, which needs about 14 MiB of module memory
+    // when the module holds one parsed copy of the policy at a time.
     let config = large_config(dir.path(), 8_000);
     let module = guest();
     let wasm = |mebibytes: &str| {
@@ -921,17 +950,26 @@ fn max_memory_sets_guest_cap() {
     );
     assert!(stderr.contains("`--max-memory`"), "{stderr}");
 
-    let output = wasm("128");
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
     let native = check_config(&config, "alice-editor", "write", &[]);
-    assert_eq!(output.stdout, native.stdout);
+    for mebibytes in ["24", "128"] {
+        let output = wasm(mebibytes);
+        assert_eq!(output.status.code(), Some(0), "{mebibytes}: {output:?}");
+        assert_eq!(output.stdout, native.stdout, "{mebibytes}");
+    }
 
-    let output = wasm("4097");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(
-        String::from_utf8_lossy(&output.stderr).contains("4097"),
-        "{output:?}"
-    );
+    // Below 2 MiB the module cannot start: it has 1.125 MiB of memory.
+    for rejected in ["1", "4097"] {
+        let output = wasm(rejected);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        assert!(
+            stderr.contains(&format!("{rejected} is not in 2..=4096")),
+            "{stderr}"
+        );
+    }
+    let smallest = ["--engine", "wasm", "--module", &module, "--max-memory", "2"];
+    let output = check(&smallest, "alice-editor", "write");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
 
 #[test]

@@ -355,6 +355,21 @@ fn module_cache_replaces_fifo() {
         .is_file());
 }
 
+/// A folder at the cache file's path cannot be replaced by a file. The
+/// module compiled, so the load succeeds without writing the cache.
+#[test]
+fn module_cache_write_failure_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = common::guest();
+    let engine = wasmtime::Engine::new(wasmtime::Config::new().epoch_interruption(true)).unwrap();
+    let path = dir.path().join(cache_file_name(&engine, &module));
+    std::fs::create_dir(&path).unwrap();
+
+    let (_, source) = load_component(&engine, &module, Some(dir.path())).unwrap();
+    assert_eq!(source, ModuleSource::CompiledNotCached);
+    assert!(std::fs::symlink_metadata(&path).unwrap().is_dir());
+}
+
 #[cfg(unix)]
 #[test]
 fn module_cache_rejects_shared_folder() {

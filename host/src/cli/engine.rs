@@ -53,14 +53,15 @@ pub struct EngineArgs {
     /// a second).
     #[arg(long, value_name = "DIR")]
     pub module_cache: Option<PathBuf>,
-    /// Memory cap of the module, in MiB, for `--engine wasm`: 1 to 4096
-    /// (the most a 32-bit WebAssembly memory holds). Default: 64. A policy
-    /// takes about 20 bytes of module memory per byte of its JSON form.
-    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u16).range(1..=4096))]
+    /// Memory cap of the module, in MiB, for `--engine wasm`: 2 to 4096.
+    /// The guest starts with 1.125 MiB of memory, and 4096 is the most a
+    /// 32-bit WebAssembly memory holds. Default: 64. A policy
+    /// takes about 15 bytes of module memory per byte of its JSON form.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u16).range(2..=4096))]
     pub max_memory: Option<u16>,
     /// Time limit of one call into the module, in milliseconds, for
     /// `--engine wasm`: 1 to 3600000. Default: 1000. Loading a policy of
-    /// 100,000 rules takes a few seconds.
+    /// 100,000 rules (13.5 MB) takes about 0.7 s on a 2-core machine.
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=3_600_000))]
     pub call_timeout: Option<u32>,
 }

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use mem8_guard::guard::GuardConfig;
+use mem8_guard::guard::{GuardConfig, PrincipalMapping};
 use mem8_guard::json::{self, JsonLimits};
-use mem8_guard::policy::{PolicyError, PolicyLimits};
-use mem8_guard::token::{Algorithm, KeyError, Validation};
+use mem8_guard::policy::PolicyLimits;
+use mem8_guard::token::{Algorithm, Validation};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -15,10 +15,10 @@ use super::bindings::exports::mem8::guard::token as wit_token;
 use super::keyring::HostKeyring;
 use super::objects::{HostPipeline, HostPolicy, HostVerifier};
 use super::runtime::Runtime;
-use super::{GuestError, GuestErrorKind, HostConfig, HostError, ModuleSource, WORLD_VERSION};
+use super::{HostConfig, HostError, ModuleSource, WORLD_VERSION};
 
-/// Limits for JSON documents the host re-reads from the guest (claims) or
-/// splices into a configuration: the guest already enforced its own.
+/// Limits for JSON documents the host re-reads from the guest (claims):
+/// the guest already enforced its own.
 const DOCUMENT_LIMITS: JsonLimits = JsonLimits {
     max_depth: 128,
     max_members: 1_000_000,
@@ -206,14 +206,22 @@ impl HostGuard {
         policy_json: &str,
         config: &GuardConfig,
     ) -> Result<HostPipeline, HostError> {
-        let mut document = Map::new();
-        document.insert(String::from("jwks"), parse_key_set(jwks_json)?);
-        document.insert(String::from("policy"), parse_policy(policy_json)?);
-        document.insert(String::from("validation"), to_value(&config.validation)?);
-        document.insert(String::from("principal"), to_value(&config.principal)?);
+        #[derive(serde::Serialize)]
+        struct Options<'a> {
+            validation: &'a Validation,
+            principal: &'a PrincipalMapping,
+        }
+
+        // The key set and policy cross as written: the core in the module
+        // parses each one once, and reports numbers as the text has them.
         let pipeline = HostPipeline {
             handle: ObjectHandle::new(&self.runtime),
-            config_json: Value::Object(document).to_string(),
+            jwks_json: String::from(jwks_json),
+            policy_json: String::from(policy_json),
+            options_json: to_json(&Options {
+                validation: &config.validation,
+                principal: &config.principal,
+            })?,
         };
         self.runtime
             .call(|worker| pipeline.resource(worker).map(|result| result.map(|_| ())))?;
@@ -437,44 +445,8 @@ pub(crate) fn claims(text: &str) -> Result<Map<String, Value>, HostError> {
     })
 }
 
-/// Parses a pipeline's key set, failing as the core's `KeySet::from_json`
-/// does on text that is not JSON: kind `Key`, code `invalid_key_set`.
-fn parse_key_set(text: &str) -> Result<Value, HostError> {
-    json::parse_value(text.as_bytes(), &DOCUMENT_LIMITS).map_err(|error| {
-        let error = KeyError::InvalidKeySet {
-            reason: error.to_string(),
-        };
-        document_error(GuestErrorKind::Key, error.code(), error.to_string())
-    })
-}
-
-/// Parses a pipeline's policy, failing as the core's `Policy::from_json`
-/// does on text that is not JSON: kind `Policy`, with the core's code.
-fn parse_policy(text: &str) -> Result<Value, HostError> {
-    json::parse_value(text.as_bytes(), &DOCUMENT_LIMITS).map_err(|error| {
-        let error = PolicyError::from(error);
-        document_error(GuestErrorKind::Policy, error.code(), error.to_string())
-    })
-}
-
-fn document_error(kind: GuestErrorKind, code: &str, message: String) -> HostError {
-    HostError::Guest(GuestError {
-        kind,
-        code: String::from(code),
-        message,
-        claim: None,
-        limit: None,
-    })
-}
-
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, HostError> {
     serde_json::to_string(value).map_err(|error| HostError::Internal {
-        reason: format!("failed to serialize an argument: {error}"),
-    })
-}
-
-fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, HostError> {
-    serde_json::to_value(value).map_err(|error| HostError::Internal {
         reason: format!("failed to serialize an argument: {error}"),
     })
 }

@@ -19,6 +19,9 @@ pub enum ModuleSource {
     Compiled,
     /// Compiled now and written to the cache folder.
     CompiledAndCached,
+    /// Compiled now, but writing it to the cache folder failed, so the next
+    /// load compiles again. The host logged the error as a warning.
+    CompiledNotCached,
     /// Read from the cache folder without compiling.
     Cached,
 }
@@ -30,10 +33,12 @@ pub enum ModuleSource {
 ///
 /// [`HostError::Load`] when the module does not start with a component's
 /// header (see [`check_component_header`](super::check_component_header)),
-/// does not compile, or the cache folder is unsafe or cannot be written.
+/// does not compile, or the cache folder is unsafe or cannot be created.
 /// A cached file that wasmtime
 /// rejects (another engine, a truncated write) is compiled again and
-/// replaced.
+/// replaced. A failure to write the compiled module to the folder is no
+/// error: the host logs a warning and returns
+/// [`ModuleSource::CompiledNotCached`].
 pub fn load_component(
     engine: &Engine,
     bytes: &[u8],
@@ -47,7 +52,7 @@ pub fn load_component(
     let path = dir.join(cache_file_name(engine, bytes));
 
     if path.exists() {
-        match deserialize(engine, &path) {
+        match deserialize(engine, &path, bytes.len()) {
             Ok(component) => return Ok((component, ModuleSource::Cached)),
             Err(error) => {
                 tracing::warn!(path = %path.display(), %error, "discarding unusable precompiled module");
@@ -56,12 +61,34 @@ pub fn load_component(
     }
 
     let component = compile(engine, bytes)?;
-    let serialized = component.serialize().map_err(|error| HostError::Load {
-        reason: format!("failed to serialize the compiled module: {error}"),
-    })?;
-    write_atomically(dir, &path, &serialized)?;
-    tracing::info!(path = %path.display(), "cached precompiled module");
-    Ok((component, ModuleSource::CompiledAndCached))
+
+    // The cache only saves compiling, so a read-only folder or a full disk
+    // costs the next load time and does not stop this one.
+    match store(dir, &path, &component) {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "cached precompiled module");
+            Ok((component, ModuleSource::CompiledAndCached))
+        }
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "failed to cache the precompiled module; using the module compiled now");
+            Ok((component, ModuleSource::CompiledNotCached))
+        }
+    }
+}
+
+/// Serializes `component` and writes it to `path` in `dir`, or returns why
+/// it could not.
+fn store(dir: &Path, path: &Path, component: &Component) -> Result<(), String> {
+    let serialized = component
+        .serialize()
+        .map_err(|error| format!("failed to serialize the compiled module: {error}"))?;
+    if fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_dir()) {
+        return Err(format!(
+            "module cache file `{}` is a folder; remove it",
+            path.display()
+        ));
+    }
+    write_atomically(dir, path, &serialized)
 }
 
 /// The cache file name: `<module sha256>-<engine hash>.cwasm`.
@@ -90,9 +117,40 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<Component, HostError> {
     })
 }
 
+/// Largest cache file read for a module of `module_len` bytes: 16 times
+/// the module, plus 1 MiB.
+///
+/// NOTE: an estimate with room to spare. The 1.2 MB guest compiles to
+/// 3.1 MB (2.5 times, wasmtime 48 on x86-64).
+fn max_cache_file_bytes(module_len: usize) -> u64 {
+    (module_len as u64)
+        .saturating_mul(16)
+        .saturating_add(1024 * 1024)
+}
+
+/// Reads the precompiled module at `path` for a module of `module_len`
+/// bytes.
 #[allow(unsafe_code)]
-fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
+fn deserialize(engine: &Engine, path: &Path, module_len: usize) -> Result<Component, HostError> {
     let file = open_file(path, effective_uid())?;
+
+    // A file far larger than the module compiles to is no cache file of
+    // it. Reject it before copying it into memory.
+    let size = file
+        .metadata()
+        .map_err(|error| cache_io_error(path, &error))?
+        .len();
+    let max = max_cache_file_bytes(module_len);
+    if size > max {
+        return Err(HostError::Load {
+            reason: format!(
+                "module cache file `{}` has {size} bytes, more than the {max} bytes that a \
+                 compiled module of {module_len} bytes can have",
+                path.display()
+            ),
+        });
+    }
+
     // SAFETY: `Component::deserialize_file` here and
     // `Component::deserialize` in `deserialize_in_memory` run the bytes'
     // native code unchecked, so they must come from
@@ -108,32 +166,50 @@ fn deserialize(engine: &Engine, path: &Path) -> Result<Component, HostError> {
     // are unavailable or not executable (`vm.memfd_noexec`), the file is
     // read instead.
     #[cfg(target_os = "linux")]
-    match super::sealed::SealedCopy::new(&file)
-        .map_err(wasmtime::Error::from)
-        .and_then(|copy| unsafe { Component::deserialize_file(engine, copy.path()) })
-    {
-        Ok(component) => return Ok(component),
+    match super::sealed::SealedCopy::new(&file, max) {
+        Ok(copy) => match unsafe { Component::deserialize_file(engine, copy.path()) } {
+            Ok(component) => return Ok(component),
+            // Contents that are no precompiled component fail the same
+            // way from memory, so reading the file again would only cost.
+            Err(error) if !is_precompiled_component(&copy) => {
+                return Err(read_error(path, &error));
+            }
+            Err(error) => {
+                tracing::debug!(path = %path.display(), error = %format!("{error:#}"), "failed to map the sealed copy; reading the module into memory");
+            }
+        },
         Err(error) => {
-            tracing::debug!(path = %path.display(), error = %format!("{error:#}"), "no sealed copy; reading the module into memory");
+            tracing::debug!(path = %path.display(), %error, "no sealed copy; reading the module into memory");
         }
     }
 
-    deserialize_in_memory(engine, file, path)
+    deserialize_in_memory(engine, file, max, path)
 }
 
-/// Reads `file` from its start into memory and deserializes it, so that a
-/// change to the file on disk while the module runs cannot fault the
-/// process. `path` names the file in errors.
+/// Returns whether `copy` starts like a precompiled component, reading only
+/// its headers.
+#[cfg(target_os = "linux")]
+fn is_precompiled_component(copy: &super::sealed::SealedCopy) -> bool {
+    matches!(
+        Engine::detect_precompiled_file(copy.path()),
+        Ok(Some(wasmtime::Precompiled::Component))
+    )
+}
+
+/// Reads up to `max_len` bytes of `file` from its start into memory and
+/// deserializes them, so that a change to the file on disk while the module
+/// runs cannot fault the process. `path` names the file in errors.
 #[allow(unsafe_code)]
 fn deserialize_in_memory(
     engine: &Engine,
     mut file: fs::File,
+    max_len: u64,
     path: &Path,
 ) -> Result<Component, HostError> {
     use std::io::{Read, Seek};
     let mut bytes = Vec::new();
     file.rewind()
-        .and_then(|_| file.read_to_end(&mut bytes))
+        .and_then(|_| (&file).take(max_len).read_to_end(&mut bytes))
         .map_err(|error| cache_io_error(path, &error))?;
     // SAFETY: `deserialize`, the only caller outside tests, opened `file`
     // with `open_file`; see its safety argument.
@@ -376,14 +452,16 @@ fn effective_uid() -> u32 {
     0
 }
 
-fn write_atomically(dir: &Path, path: &PathBuf, bytes: &[u8]) -> Result<(), HostError> {
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).map_err(|error| cache_io_error(dir, &error))?;
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let failed = |path: &Path, error: &std::io::Error| {
+        format!("failed to write module cache `{}`: {error}", path.display())
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|error| failed(dir, &error))?;
     file.write_all(bytes)
         .and_then(|()| file.as_file().sync_all())
-        .map_err(|error| cache_io_error(file.path(), &error))?;
+        .map_err(|error| failed(file.path(), &error))?;
     file.persist(path)
-        .map_err(|error| cache_io_error(path, &error.error))?;
+        .map_err(|error| failed(path, &error.error))?;
     Ok(())
 }
 
@@ -549,12 +627,34 @@ mod tests {
         let mut file = fs::File::open(&path).unwrap();
         // Read from the start even when something moved the position.
         std::io::Read::read_exact(&mut file, &mut [0; 4]).unwrap();
-        assert!(deserialize_in_memory(&engine, file, &path).is_ok());
+        assert!(deserialize_in_memory(&engine, file, u64::MAX, &path).is_ok());
 
         fs::write(&path, b"not a module").unwrap();
         let file = fs::File::open(&path).unwrap();
-        let error = deserialize_in_memory(&engine, file, &path).unwrap_err();
+        let error = deserialize_in_memory(&engine, file, u64::MAX, &path).unwrap_err();
         assert!(error.to_string().contains("failed to read `"), "{error}");
+    }
+
+    #[test]
+    fn oversized_cache_file_rejected() {
+        let engine = Engine::default();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("module.cwasm");
+        let max = max_cache_file_bytes(1000);
+        assert_eq!(max, 1_064_576);
+
+        // A sparse file: its size takes no disk space or read time.
+        let file = fs::File::create(&path).unwrap();
+        file.set_len(max + 1).unwrap();
+        let reason = load_reason(deserialize(&engine, &path, 1000).map(drop));
+        assert!(reason.contains("has 1064577 bytes"), "{reason}");
+        assert!(reason.contains("more than the 1064576 bytes"), "{reason}");
+
+        // At the limit the file is read, and wasmtime rejects its zeros.
+        file.set_len(max).unwrap();
+        let reason = load_reason(deserialize(&engine, &path, 1000).map(drop));
+        assert!(!reason.contains("more than the"), "{reason}");
+        assert!(reason.contains("failed to read `"), "{reason}");
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub struct Limits {
     /// deadline already bounds a loop.
     pub fuel: Option<u64>,
     /// Largest linear memory the guest may grow to, in bytes. Default 64 MiB.
+    ///
+    /// NOTE: a value below the module's initial memory (1.125 MiB for the
+    /// guest of this repository) fails the load with wasmtime's message,
+    /// and a cached module is then logged as unusable and compiled again.
     pub max_memory_bytes: usize,
     /// Largest number of random bytes one `wasi:random` call may request.
     /// Default 1 MiB; a larger request traps.

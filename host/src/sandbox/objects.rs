@@ -213,7 +213,9 @@ impl HostPolicy {
 /// sandbox.
 pub struct HostPipeline {
     pub(crate) handle: ObjectHandle,
-    pub(crate) config_json: String,
+    pub(crate) jwks_json: String,
+    pub(crate) policy_json: String,
+    pub(crate) options_json: String,
 }
 
 impl std::fmt::Debug for HostPipeline {
@@ -230,11 +232,12 @@ impl HostPipeline {
         worker: &mut Worker,
     ) -> wasmtime::Result<Result<ResourceAny, HostError>> {
         worker.resource(self.handle.id, 0, self.handle.owner(), |worker| {
-            let result = worker
-                .guest
-                .mem8_guard_guard()
-                .pipeline()
-                .call_create(&mut worker.store, &self.config_json)?;
+            let result = worker.guest.mem8_guard_guard().pipeline().call_create(
+                &mut worker.store,
+                &self.jwks_json,
+                &self.policy_json,
+                &self.options_json,
+            )?;
             Ok(result.map_err(HostError::from))
         })
     }

@@ -23,7 +23,9 @@ pub(super) struct SealedCopy {
 }
 
 impl SealedCopy {
-    /// Copies `file` from its start into a new memfd and seals it.
+    /// Copies up to `max_len` bytes of `file`, from its start, into a new
+    /// memfd and seals it. A file that grew past `max_len` after its size
+    /// was checked gives a cut copy, which wasmtime rejects.
     ///
     /// # Errors
     ///
@@ -31,7 +33,7 @@ impl SealedCopy {
     /// kernel without memfd support; the caller then reads the file the
     /// usual way.
     #[allow(unsafe_code)]
-    pub(super) fn new(mut file: &File) -> io::Result<Self> {
+    pub(super) fn new(file: &File, max_len: u64) -> io::Result<Self> {
         // SAFETY: the name is a NUL-terminated literal; the flags are
         // valid `memfd_create` flags. A negative result is an error.
         let fd = unsafe {
@@ -49,7 +51,7 @@ impl SealedCopy {
 
         // `io::copy` between two files copies inside the kernel
         // (`copy_file_range` or `sendfile`) where it can.
-        io::copy(&mut file, &mut &memfd)?;
+        io::copy(&mut io::Read::take(file, max_len), &mut &memfd)?;
 
         let seals =
             libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
@@ -83,7 +85,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(b"precompiled bytes").unwrap();
         let file = reopen_at_start(file);
-        let copy = SealedCopy::new(&file).unwrap();
+        let copy = SealedCopy::new(&file, 1024).unwrap();
         let mut text = String::new();
         File::open(copy.path())
             .unwrap()
@@ -97,7 +99,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(b"precompiled bytes").unwrap();
         let file = reopen_at_start(file);
-        let copy = SealedCopy::new(&file).unwrap();
+        let copy = SealedCopy::new(&file, 1024).unwrap();
 
         let error = std::fs::OpenOptions::new()
             .write(true)

@@ -1,7 +1,7 @@
 //! The `policy` and `guard` interfaces: RBAC evaluation and the one-call
 //! pipeline.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use mem8_guard::guard::{Guard, GuardConfig, GuardRequest, PrincipalMapping};
@@ -116,37 +116,34 @@ impl GuestRules for RulesState {
 }
 
 impl GuestPipeline for PipelineState {
-    fn create(config_json: String) -> Result<Pipeline, GuardError> {
+    fn create(
+        jwks_json: String,
+        policy_json: String,
+        options_json: String,
+    ) -> Result<Pipeline, GuardError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
-        struct Config {
-            jwks: Value,
-            policy: Value,
+        struct Options {
             #[serde(default)]
             validation: Validation,
             #[serde(default)]
             principal: PrincipalMapping,
         }
 
-        // The policy and key set are parsed again by the core, under their
-        // own limits, so the configuration around them may nest as deep
-        // as the parser can check.
-        let limits = json::JsonLimits {
-            max_depth: json::MAX_SUPPORTED_DEPTH,
-            max_members: crate::ARGUMENT_LIMITS.max_members,
-        };
-        let config = json::parse_value(config_json.as_bytes(), &limits)
-            .map_err(|error| crate::argument_error("guard options", &error))?;
-        let config = json::from_value::<Config>(&config).map_err(|error| {
-            GuardError::InvalidArgument(alloc::format!("invalid guard options: {error}"))
-        })?;
-        config.validation.check().map_err(token_error)?;
-        let keys = KeySet::from_json(config.jwks.to_string().as_bytes()).map_err(key_error)?;
-        let policy = core_policy::Policy::from_json(config.policy.to_string().as_bytes())
-            .map_err(policy_error)?;
+        let options = parse_argument::<Options>(&options_json, "guard options")?;
+        options.validation.check().map_err(token_error)?;
+        let keys = KeySet::from_json(jwks_json.as_bytes()).map_err(key_error)?;
+        drop(jwks_json);
+
+        // The core frees its parsed tree before it compiles, so a load
+        // holds the text and at most one parsed copy of the policy.
+        let policy =
+            core_policy::Policy::from_json(policy_json.as_bytes()).map_err(policy_error)?;
+        drop(policy_json);
+
         let mut guard_config = GuardConfig::default();
-        guard_config.validation = config.validation;
-        guard_config.principal = config.principal;
+        guard_config.validation = options.validation;
+        guard_config.principal = options.principal;
         Ok(Pipeline::new(Self {
             guard: Guard::new(guard_config, keys, policy),
         }))

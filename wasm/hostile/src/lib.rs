@@ -259,7 +259,11 @@ impl guard::Guest for Hostile {
 }
 
 impl guard::GuestPipeline for Pipeline {
-    fn create(_config: String) -> Result<guard::Pipeline, GuardError> {
+    fn create(
+        _jwks: String,
+        _policy: String,
+        _options: String,
+    ) -> Result<guard::Pipeline, GuardError> {
         trap()
     }
 
