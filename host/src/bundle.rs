@@ -81,7 +81,8 @@ pub enum BundleError {
         /// The file.
         path: String,
     },
-    /// The module given to [`write_bundle`] is not a WebAssembly component.
+    /// The module given to [`write_bundle`] is not a WebAssembly component
+    /// that a host loads.
     #[error("invalid module: {reason}")]
     InvalidModule {
         /// The reason, naming what the bytes are instead.
@@ -323,9 +324,9 @@ impl TrustedKeys {
 }
 
 /// Writes a signed bundle of `module` and `policy` (the JSON form) into
-/// `dir`, creating it. Before signing, it checks what every host checks
-/// first: that `module` starts with a component's header, and that
-/// `policy` loads under the default limits, as the host loads it.
+/// `dir`, creating it. Before signing, it checks that a host would load
+/// both: `module` compiles and links against the guard world, and `policy`
+/// loads under the default limits. The compile takes about a second.
 ///
 /// # Errors
 ///
@@ -342,6 +343,12 @@ pub fn write_bundle(
 ) -> Result<BundleManifest, BundleError> {
     sandbox::check_component_header(module)
         .map_err(|reason| BundleError::InvalidModule { reason })?;
+    sandbox::check_module_loads(module).map_err(|error| BundleError::InvalidModule {
+        reason: match error {
+            HostError::Load { reason } => reason,
+            other => other.to_string(),
+        },
+    })?;
     Policy::from_json_with_limits(policy.as_bytes(), &PolicyLimits::default())
         .map_err(BundleError::InvalidPolicy)?;
 

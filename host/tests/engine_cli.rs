@@ -533,6 +533,34 @@ fn text_policy_config_in_both_engines() {
 }
 
 #[test]
+fn option_errors_name_the_config() {
+    // One maximum in both engines, and the error names the configuration,
+    // not the key set.
+    let dir = tempfile::tempdir().unwrap();
+    let module = guest();
+    let wasm = ["--engine", "wasm", "--module", module.as_str()];
+    let config = dir.path().join("guard.json");
+    let text = serde_json::json!({
+        "jwks": example("jwks.json"),
+        "policy": example("policy/documents.policy"),
+        "validation": { "max_token_length": 4_294_967_296_u64 }
+    });
+    std::fs::write(&config, text.to_string()).unwrap();
+    let config = config.to_str().unwrap();
+    for engine in [&[][..], &wasm[..]] {
+        let output = check_config(config, "carol-admin", "read", engine);
+        assert_eq!(output.status.code(), Some(2), "{engine:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("guard.json`: "), "{engine:?}: {stderr}");
+        assert!(!stderr.contains("jwks.json"), "{engine:?}: {stderr}");
+        assert!(
+            stderr.contains("`max_token_length` is 4294967296, above the supported maximum"),
+            "{engine:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn policy_errors_show_numbers_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let module = guest();
@@ -677,6 +705,13 @@ fn bundle_sign_rejects_what_no_host_loads() {
     let policy = example("policy.json");
     let junk = dir.path().join("junk.wasm");
     std::fs::write(&junk, "not a module").unwrap();
+    // A component header, then bytes that are no section.
+    let header: &[u8] = b"\0asm\x0d\x00\x01\x00";
+    let garbage = dir.path().join("garbage.wasm");
+    std::fs::write(&garbage, [header, b"garbage"].concat()).unwrap();
+    // A valid component with no exports: it compiles but is no guard.
+    let empty = dir.path().join("empty.wasm");
+    std::fs::write(&empty, header).unwrap();
     let broken = dir.path().join("broken.policy");
     std::fs::write(&broken, "version 2;\npermit").unwrap();
 
@@ -701,6 +736,18 @@ fn bundle_sign_rejects_what_no_host_loads() {
             policy.as_str(),
             &private,
             "invalid module: the module is not WebAssembly",
+        ),
+        (
+            garbage.to_str().unwrap(),
+            policy.as_str(),
+            &private,
+            "invalid module: failed to compile the module",
+        ),
+        (
+            empty.to_str().unwrap(),
+            policy.as_str(),
+            &private,
+            "invalid module: the module's exports do not match the world",
         ),
         (
             module.as_str(),

@@ -93,7 +93,15 @@ fn check_in_host(
     let verifier = loaded
         .host
         .verifier(&documents.jwks_json, &documents.config.validation)
-        .map_err(|error| format!("{jwks_origin}: {error}"))?;
+        .map_err(|error| {
+            // A key error is about the key set, an option error about the
+            // configuration; a trap or limit is about neither.
+            match error.guest().map(|guest| guest.kind) {
+                Some(GuestErrorKind::Key) => format!("{jwks_origin}: {error}"),
+                Some(_) => format!("`{}`: {error}", config::shown(&args.config)),
+                None => error.to_string(),
+            }
+        })?;
     if verifier.key_count()? == 0 {
         return Err(format!("{jwks_origin}: key set has no usable key").into());
     }
@@ -119,7 +127,8 @@ fn check_in_host(
             let origin = match error.guest().map(|guest| guest.kind) {
                 Some(GuestErrorKind::Policy) => policy_origin.clone(),
                 Some(GuestErrorKind::Key) => String::from(jwks_origin),
-                _ => format!("`{}`", config::shown(&args.config)),
+                Some(_) => format!("`{}`", config::shown(&args.config)),
+                None => return error.to_string(),
             };
             format!("{origin}: {error}")
         })?;

@@ -48,6 +48,16 @@ pub const WORLD_VERSION: &str = "0.1.0";
 /// and layer 0 there.
 pub const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
+/// Compiles `module` and links it against the guard world, as a host does
+/// when it loads it, without the module cache, and discards the result.
+///
+/// # Errors
+///
+/// The [`HostError`] that loading `module` in a host would return.
+pub fn check_module_loads(module: &[u8]) -> Result<(), HostError> {
+    runtime::Runtime::new(module, &HostConfig::default()).map(drop)
+}
+
 /// Checks that `module` starts with [`COMPONENT_HEADER`], so that an empty
 /// file or one that is not a component gets a one-line message before
 /// wasmtime reads it.
