@@ -60,6 +60,22 @@ function call(fn) {
 }
 
 /**
+ * Runs `fn` as `call` does, for a call that handles key material, then
+ * zeroes the module's stack where that call ran. The module's allocator
+ * zeroes freed heap blocks itself, but a stack frame that held a key stays
+ * in memory until a later call overwrites it.
+ */
+// NOTE: `verify` and `check` use `call`, not `secretCall`, for speed, so
+// the HMAC state of a symmetric key can stay in the module's stack.
+function secretCall(fn) {
+  try {
+    return call(fn);
+  } finally {
+    wasm.scrubStack();
+  }
+}
+
+/**
  * Runs argument conversion. A throwing getter, proxy or `toJSON`, or a
  * `null` where an object belongs, becomes an `InvalidArgumentError`.
  */
@@ -96,11 +112,13 @@ let tokenBuffer = new Uint8Array(4096);
 const DEFAULT_MAX_TOKEN_LENGTH = 16 * 1024;
 
 /**
- * Returns the `maxTokenLength` that `validation` sets, or the default. An
- * invalid value makes the core reject the options, so it is never used.
+ * Returns the `max_token_length` of `validation`, options as `coreOptions`
+ * renamed them for the core, or the default. Reading the renamed copy
+ * gives the value the core reads, even from a getter. An invalid value
+ * makes the core reject the options, so it is never used.
  */
 function tokenLimit(validation) {
-  const limit = isPlainObject(validation) ? validation.maxTokenLength : undefined;
+  const limit = validation.max_token_length;
   return Number.isSafeInteger(limit) && limit >= 0 ? limit : DEFAULT_MAX_TOKEN_LENGTH;
 }
 
@@ -255,12 +273,14 @@ function isCount(coreName) {
 /**
  * Rejects a count option that the core cannot read as an unsigned 64-bit
  * integer, naming the option: the module's own message names only the
- * type. `null` stays, for options where it means "not checked"; the core
- * checks each option's maximum.
+ * type. `null` passes only when `nullable` is true, where it means "not
+ * checked", as for the validation option `maxAge`. The core checks each maximum.
  */
-function requireCount(value, name) {
-  if (value === null || value === undefined) return;
-  if (typeof value !== "number") throw invalid(`${name} must be a whole number, got ${typeof value}`);
+function requireCount(value, name, nullable) {
+  if (value === undefined || (value === null && nullable)) return;
+  if (typeof value !== "number") {
+    throw invalid(`${name} must be a whole number, got ${value === null ? "null" : typeof value}`);
+  }
   if (!Number.isInteger(value) || value < 0 || value >= 2 ** 64) {
     throw invalid(`${name} must be a whole number from 0 to 18446744073709551615, got ${value}`);
   }
@@ -277,7 +297,7 @@ function coreOptions(options, name, names = OPTION_NAMES) {
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw invalid(`${name}.${key} must be a finite number, got ${value}`);
     }
-    if (isCount(names[key])) requireCount(value, `${name}.${key}`);
+    if (isCount(names[key])) requireCount(value, `${name}.${key}`, names === OPTION_NAMES && key === "maxAge");
     renamed[names[key]] = value;
   }
   return renamed;
@@ -302,10 +322,11 @@ export class TokenVerifier {
 
   constructor(jwks, options) {
     this.#inner = convert(() => {
-      this.#tokenLimit = tokenLimit(options);
+      const renamed = coreOptions(options, "options");
+      this.#tokenLimit = tokenLimit(renamed);
       const jwksText = documentText(jwks, "jwks");
-      const validation = optionsText(options, "options");
-      return call(() => new wasm.TokenVerifier(jwksText, validation));
+      const validation = documentText(renamed, "options");
+      return secretCall(() => new wasm.TokenVerifier(jwksText, validation));
     });
   }
 
@@ -327,7 +348,9 @@ export class TokenVerifier {
 
   verifyJws(jws) {
     requireString(jws, "jws");
-    const result = JSON.parse(call(() => this.#live().verifyJws(jws)));
+    // Cut as `tokenBytes` cuts a token: the core rejects it either way.
+    const limited = jws.length > this.#tokenLimit ? jws.slice(0, this.#tokenLimit + 1) : jws;
+    const result = JSON.parse(call(() => this.#live().verifyJws(limited)));
     return { header: result.header, payload: base64urlToBytes(result.payload) };
   }
 
@@ -363,7 +386,7 @@ export function signToken(claims, privateJwk) {
   return convert(() => {
     const claimsText = documentText(claims, "claims");
     const keyText = documentText(privateJwk, "privateJwk");
-    return call(() => wasm.signToken(claimsText, keyText));
+    return secretCall(() => wasm.signToken(claimsText, keyText));
   });
 }
 
@@ -373,7 +396,7 @@ export function generateKey(alg, options) {
     requireString(alg, "alg");
     const { kid } = optionsObject(options, "options");
     if (kid !== undefined) requireString(kid, "kid");
-    return JSON.parse(call(() => wasm.generateKey(alg, kid)));
+    return JSON.parse(secretCall(() => wasm.generateKey(alg, kid)));
   });
 }
 
@@ -392,7 +415,8 @@ function requestText(request) {
 }
 
 function policyLimitsText(options) {
-  const { limits } = optionsObject(options, "options");
+  const { limits, ...rest } = optionsObject(options, "options");
+  rejectUnknown(rest, "policy options");
   return limits === undefined ? undefined : optionsText(limits, "limits");
 }
 
@@ -578,7 +602,6 @@ export class Guard {
     this.#inner = convert(() => {
       if (!isPlainObject(config)) throw invalid("guard config must be an object");
       const { jwks, policy, validation, principal, ...rest } = config;
-      this.#tokenLimit = tokenLimit(validation);
       const unknown = Object.keys(rest);
       if (unknown.length > 0) throw invalid(`guard config has unknown option \`${unknown[0]}\``);
       // The documents reach the core's strict parsers as given: parsing
@@ -586,11 +609,13 @@ export class Guard {
       // member name replace the first.
       const jwksText = documentText(jwks, "jwks");
       const policyText = documentText(policy, "policy");
+      const renamedValidation = coreOptions(validation, "validation");
+      this.#tokenLimit = tokenLimit(renamedValidation);
       const options = strictJson({
-        validation: coreOptions(validation, "validation"),
+        validation: renamedValidation,
         principal: coreOptions(principal, "principal"),
       }, "guard config");
-      return call(() => new wasm.Guard(jwksText, policyText, options));
+      return secretCall(() => new wasm.Guard(jwksText, policyText, options));
     });
   }
 
@@ -691,31 +716,31 @@ export class Keyring {
   static generate(options) {
     const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
-    return new Keyring(call(() => wasm.Keyring.generate(algorithm, now)));
+    return new Keyring(secretCall(() => wasm.Keyring.generate(algorithm, now)));
   }
 
   /** Loads an unsealed keyring document (object or JSON text). */
   static fromJson(document) {
     const text = documentText(document, "keyring");
-    return new Keyring(call(() => wasm.Keyring.fromJson(text)));
+    return new Keyring(secretCall(() => wasm.Keyring.fromJson(text)));
   }
 
   /** Opens a sealed keyring (text from `seal`) with its 32-byte key-encryption key. */
   static open(sealed, kek) {
     requireString(sealed, "sealed");
     requireKek(kek);
-    return new Keyring(call(() => wasm.Keyring.open(sealed, kek)));
+    return new Keyring(secretCall(() => wasm.Keyring.open(sealed, kek)));
   }
 
   /** The keyring document as JSON text. It contains every key: store it as a secret. */
   toJson() {
-    return call(() => this.#live().toJson());
+    return secretCall(() => this.#live().toJson());
   }
 
   /** The keyring encrypted under a 32-byte key-encryption key, as text. */
   seal(kek) {
     requireKek(kek);
-    return call(() => this.#live().seal(kek));
+    return secretCall(() => this.#live().seal(kek));
   }
 
   /** `[{ id, algorithm, state, created, messages }]`, never key material. */
@@ -727,14 +752,14 @@ export class Keyring {
   add(options) {
     const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
-    return call(() => this.#live().add(algorithm, now));
+    return secretCall(() => this.#live().add(algorithm, now));
   }
 
   /** Adds a key and makes it the primary; the old primary stays decrypt-only. Returns the new id. */
   rotate(options) {
     const algorithm = requireString(optionsObject(options, "options").algorithm ?? "XC20P", "algorithm");
     const now = optionalNow(options);
-    return call(() => this.#live().rotate(algorithm, now));
+    return secretCall(() => this.#live().rotate(algorithm, now));
   }
 
   promote(id) {
@@ -751,14 +776,14 @@ export class Keyring {
 
   /** Zeroizes a disabled key's material; its id remains so old envelopes report it. */
   destroy(id) {
-    call(() => this.#live().destroy(requireKeyId(id)));
+    secretCall(() => this.#live().destroy(requireKeyId(id)));
   }
 
   /** Encrypts with the primary key; returns the binary envelope. */
   encrypt(plaintext, aad) {
     requireEnvelopeSize(requireBytes(plaintext, "plaintext"), "plaintext");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#live().encrypt(plaintext, extra));
+    return secretCall(() => this.#live().encrypt(plaintext, extra));
   }
 
   /** Encrypts with the primary key; returns the envelope as base64url text. */
@@ -772,19 +797,19 @@ export class Keyring {
       );
     }
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#live().encryptToText(plaintext, extra));
+    return secretCall(() => this.#live().encryptToText(plaintext, extra));
   }
 
   decrypt(envelope, aad) {
     requireEnvelopeSize(requireBytes(envelope, "envelope"), "envelope", ENVELOPE_OVERHEAD_BYTES);
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#live().decrypt(envelope, extra));
+    return secretCall(() => this.#live().decrypt(envelope, extra));
   }
 
   decryptText(text, aad) {
     requireString(text, "envelope");
     const extra = optionalBytes(aad, "aad");
-    return call(() => this.#live().decryptText(text, extra));
+    return secretCall(() => this.#live().decryptText(text, extra));
   }
 
   /**
@@ -799,7 +824,7 @@ export class Keyring {
     const extra = optionalBytes(aad, "aad");
     const size = chunkSize ?? DEFAULT_CHUNK_SIZE;
     if (typeof size !== "number") throw invalid(`chunkSize must be a number of bytes, got ${typeof size}`);
-    return new StreamEncryptor(call(() => this.#live().streamEncryptor(extra, size)), STREAM_TOKEN);
+    return new StreamEncryptor(secretCall(() => this.#live().streamEncryptor(extra, size)), STREAM_TOKEN);
   }
 
   /**
@@ -810,7 +835,7 @@ export class Keyring {
     const { aad, ...rest } = optionsObject(options, "options");
     rejectUnknown(rest, "stream options");
     const extra = optionalBytes(aad, "aad");
-    return new StreamDecryptor(call(() => this.#live().streamDecryptor(extra)), STREAM_TOKEN);
+    return new StreamDecryptor(secretCall(() => this.#live().streamDecryptor(extra)), STREAM_TOKEN);
   }
 
   /** `null`, or `{ reason, message }` when the primary key is due for rotation. */
@@ -920,7 +945,7 @@ class StreamBase {
 
   /** `{ keyId, algorithm, chunkSize }` of the stream header, or `null` before the header or after `finish`. */
   get info() {
-    return JSON.parse(this[LIVE]().info);
+    return JSON.parse(call(() => this[LIVE]().info));
   }
 
   /** Releases the stream's memory inside the module. */
@@ -948,7 +973,7 @@ export class StreamEncryptor extends StreamBase {
 
   constructor(inner, token) {
     super(inner, token);
-    this.#header = inner.header;
+    this.#header = call(() => inner.header);
   }
 
   /** The stream header, to be written before any chunk. */
@@ -959,12 +984,12 @@ export class StreamEncryptor extends StreamBase {
   /** Encrypts `plaintext`; returns the chunks it completes, possibly none. */
   update(plaintext) {
     requireBytes(plaintext, "plaintext");
-    return inPieces(plaintext, (piece) => call(() => this[LIVE]().update(piece)));
+    return inPieces(plaintext, (piece) => secretCall(() => this[LIVE]().update(piece)));
   }
 
   /** Encrypts the buffered rest as the final chunk and returns it. */
   finish() {
-    return call(() => this[LIVE]().finish());
+    return secretCall(() => this[LIVE]().finish());
   }
 }
 
@@ -977,12 +1002,12 @@ export class StreamDecryptor extends StreamBase {
   /** Decrypts the chunks that `ciphertext` completes and returns their plaintext. */
   update(ciphertext) {
     requireBytes(ciphertext, "ciphertext");
-    return inPieces(ciphertext, (piece) => call(() => this[LIVE]().update(piece)));
+    return inPieces(ciphertext, (piece) => secretCall(() => this[LIVE]().update(piece)));
   }
 
   /** Decrypts the final chunk; throws `ERR_CRYPTO_TRUNCATED` when the stream ended early. */
   finish() {
-    return call(() => this[LIVE]().finish());
+    return secretCall(() => this[LIVE]().finish());
   }
 }
 
@@ -1044,14 +1069,14 @@ export const hazmat = Object.freeze({
     for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [plaintext, "plaintext"]]) {
       requireBytes(value, name);
     }
-    return call(() => wasm.hazmatAeadSeal(algorithm, key, nonce, aad, plaintext));
+    return secretCall(() => wasm.hazmatAeadSeal(algorithm, key, nonce, aad, plaintext));
   }),
   aeadOpen: guarded(function aeadOpen(algorithm, key, nonce, aad, sealed) {
     requireString(algorithm, "algorithm");
     for (const [value, name] of [[key, "key"], [nonce, "nonce"], [aad, "aad"], [sealed, "sealed"]]) {
       requireBytes(value, name);
     }
-    return call(() => wasm.hazmatAeadOpen(algorithm, key, nonce, aad, sealed));
+    return secretCall(() => wasm.hazmatAeadOpen(algorithm, key, nonce, aad, sealed));
   }),
 });
 

@@ -175,6 +175,23 @@ test("count options that are not whole numbers name the option", () => {
   assert.throws(() => new guard.Guard({ jwks, policy: POLICY, validation: { maxTokenLength: 2 ** 64 } }), named(/^validation\.maxTokenLength must be a whole number/));
   assert.throws(() => new guard.Policy(POLICY, { limits: { maxRules: -1 } }), named(`limits.maxRules ${range}, got -1`));
   assert.equal(new guard.TokenVerifier(jwks, { maxAge: null }).keyCount, 1);
+  assert.throws(() => new guard.TokenVerifier(jwks, { maxTokenLength: null }), named("options.maxTokenLength must be a whole number, got null"));
+  assert.throws(() => new guard.Policy(POLICY, { maxRules: 0 }), named("policy options has unknown option `maxRules`"));
+});
+
+test("the token cut uses the limit the core reads", () => {
+  const { privateJwk, jwks } = fixture();
+  const token = guard.signToken({ sub: "a", exp: NOW + 60 }, privateJwk);
+  // An inherited option is not one: the core reads own properties only.
+  // Cut at the inherited limit, the junk would fall off and leave the
+  // valid token.
+  const options = Object.create({ maxTokenLength: token.length - 1 });
+  const verifier = new guard.TokenVerifier(jwks, options);
+  assert.throws(() => verifier.verify(`${token}junk`, { now: NOW }), { name: "TokenError" });
+  const g = new guard.Guard({ jwks, policy: POLICY, validation: options });
+  const decision = g.check({ token: `${token}junk`, action: "read", resource: "doc:1" }, { now: NOW });
+  assert.equal(decision.decision, "deny");
+  assert.notEqual(decision.errors.length, 0);
 });
 
 test("options that no token can pass are rejected when checked", () => {

@@ -24,6 +24,7 @@ function copiesInMemory(needle) {
 }
 
 const ascii = (text) => Buffer.from(text, "utf8");
+const raw = (base64url) => Buffer.from(base64url, "base64url");
 
 test("the memory scan finds what the module still holds", () => {
   const marker = "scan-control-rule-5f2c9e";
@@ -46,10 +47,13 @@ test("an HMAC key's text leaves no copy after signing and verifying", () => {
   assertNoCopy(secret, "the JWK's `k`", "generateKey");
   const token = signToken({ sub: "user-1", exp: NOW + 60 }, privateJwk);
   assertNoCopy(secret, "the JWK's `k`", "signToken");
+  // The key's bytes, which the module's stack held while it signed.
+  assertNoCopy(raw(privateJwk.k), "the HMAC key's bytes", "signToken");
   const verifier = new TokenVerifier({ keys: [privateJwk] }, { algorithms: ["HS256"] });
   assertNoCopy(secret, "the JWK's `k`", "new TokenVerifier");
   assert.equal(verifier.verify(token, { now: NOW }).claims.sub, "user-1");
   verifier.free();
+  assertNoCopy(raw(privateJwk.k), "the HMAC key's bytes", "TokenVerifier.free");
 });
 
 test("an Ed25519 private key's text leaves no copy after signing", () => {
@@ -58,6 +62,19 @@ test("an Ed25519 private key's text leaves no copy after signing", () => {
   assertNoCopy(secret, "the JWK's `d`", "generateKey");
   signToken({ sub: "user-2", exp: NOW + 60 }, privateJwk);
   assertNoCopy(secret, "the JWK's `d`", "signToken");
+  assertNoCopy(raw(privateJwk.d), "the Ed25519 seed", "signToken");
+});
+
+test("a destroyed key leaves no copy in its keyring", () => {
+  const keyring = Keyring.generate({ now: NOW });
+  const [first] = JSON.parse(keyring.toJson()).keys;
+  keyring.rotate({ now: NOW });
+  keyring.disable(first.kid);
+  keyring.destroy(first.kid);
+  assertNoCopy(raw(first.k), "the destroyed key's bytes", "destroy");
+  const keys = JSON.parse(keyring.toJson()).keys;
+  keyring.free();
+  for (const key of keys.filter((key) => key.k)) assertNoCopy(raw(key.k), "a key's bytes", "Keyring.free");
 });
 
 test("a keyring's exported text and its key-encryption key leave no copy", () => {

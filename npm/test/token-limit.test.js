@@ -19,6 +19,7 @@ test("an oversized token is rejected without copying it into the module", () => 
   const before = memory.buffer.byteLength;
 
   assert.throws(() => verifier.verify(huge), { code: "ERR_JWT_TOO_LARGE", message: /1000/ });
+  assert.throws(() => verifier.verifyJws(huge), { code: "ERR_JWT_TOO_LARGE", message: /1000/ });
   const decision = guard.check({ token: huge, action: "read", resource: "x" });
   assert.equal(decision.decision, "deny");
   assert.equal(decision.errors[0].code, "token_too_large");

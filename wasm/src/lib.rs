@@ -36,6 +36,25 @@ mod scrub;
 static ALLOCATOR: scrub::ScrubOnFree<alloc::ModuleAllocator> =
     scrub::ScrubOnFree(alloc::ModuleAllocator::new());
 
+/// Bytes of stack that [`scrub_stack`] overwrites.
+///
+/// NOTE: 64 KiB is an estimate of the deepest stack that a call handling
+/// keys uses, not a measured maximum. `npm/test/secrets.test.js` checks
+/// that HS256 and Ed25519 signing leave no key bytes behind.
+const STACK_SCRUB_BYTES: usize = 64 * 1024;
+
+/// Overwrites the top [`STACK_SCRUB_BYTES`] of the module's stack with
+/// zeros. JavaScript calls it after each call that handles key material:
+/// every call starts at the top of the stack, so this covers the frames
+/// that call left behind, which the heap's zeroing does not reach.
+#[wasm_bindgen(js_name = scrubStack)]
+#[inline(never)]
+pub fn scrub_stack() {
+    let mut area = [0_u8; STACK_SCRUB_BYTES];
+    // The barrier may read the area, so the zeros are written.
+    core::hint::black_box(&mut area);
+}
+
 /// Limits for JSON arguments from JavaScript (options, claims, requests):
 /// generous, but bounded.
 const ARGUMENT_LIMITS: JsonLimits = JsonLimits {

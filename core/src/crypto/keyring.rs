@@ -235,10 +235,12 @@ impl Keyring {
             KeyState::Destroyed,
         )?;
         if let Some(entry) = self.others.iter_mut().find(|entry| entry.info.id == id) {
-            // Dropping zeroizes too; doing it here keeps the step visible.
-            if let Some(mut material) = entry.material.take() {
-                zeroize::Zeroize::zeroize(&mut material);
+            // Zeroized in place: `take` would move the bytes out and leave
+            // them in the entry's slot, which `None` does not overwrite.
+            if let Some(material) = entry.material.as_mut() {
+                zeroize::Zeroize::zeroize(material);
             }
+            entry.material = None;
         }
         Ok(())
     }

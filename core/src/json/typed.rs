@@ -105,7 +105,19 @@ impl Error {
     #[inline(never)]
     #[cold]
     fn in_member(self, name: &str) -> Self {
-        self.within(format_args!("{name}"))
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if plain {
+            return self.within(format_args!("{name}"));
+        }
+        // A name that could read as a path (`a.b`, `[0]` or an empty
+        // name) is quoted.
+        match serde_json::to_string(name) {
+            Ok(quoted) => self.within(format_args!("[{quoted}]")),
+            Err(_) => self,
+        }
     }
 
     /// Adds the array element at `index` to the front of the error's path.
@@ -608,6 +620,17 @@ mod tests {
         assert_eq!(
             from_value::<Document>(&limits).unwrap_err().to_string(),
             "at `limits.max_rules`: invalid value: integer `-1`, expected u64"
+        );
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Named {
+            #[serde(rename = "a.b")]
+            dotted: u8,
+        }
+        let dotted = serde_json::json!({"a.b": "x"});
+        assert_eq!(
+            from_value::<Named>(&dotted).unwrap_err().to_string(),
+            r#"at `["a.b"]`: invalid type: string "x", expected u8"#
         );
         // serde names a missing or unknown field itself.
         let missing = serde_json::json!({"rules": [{}]});
