@@ -2,7 +2,8 @@
 //!
 //! Bytes cross as `Uint8Array`; keyring metadata and rotation answers as JSON
 //! text. Decrypted bytes leave the module in their own buffer, which the
-//! module's allocator zeroes once wasm-bindgen has copied it out.
+//! module's allocator zeroes once wasm-bindgen has copied it out. A copy
+//! would take a third full-size buffer: 3 GiB for a 1 GiB envelope.
 
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
@@ -144,14 +145,14 @@ impl Keyring {
     /// Decrypts a binary envelope with the key its header names.
     pub fn decrypt(&self, envelope: &[u8], aad: &[u8]) -> Result<Vec<u8>, JsValue> {
         let plaintext = self.inner().decrypt(envelope, aad).map_err(crypto_error)?;
-        Ok(handed_out(plaintext))
+        Ok(plaintext.into_vec())
     }
 
     /// Decrypts a base64url envelope.
     #[wasm_bindgen(js_name = decryptText)]
     pub fn decrypt_text(&self, text: &str, aad: &[u8]) -> Result<Vec<u8>, JsValue> {
         let plaintext = self.inner().decrypt_text(text, aad).map_err(crypto_error)?;
-        Ok(handed_out(plaintext))
+        Ok(plaintext.into_vec())
     }
 
     /// Starts a stream under the primary key with `chunk_size` bytes of
@@ -242,7 +243,7 @@ pub fn hazmat_aead_open(
     let key = aead_key(key)?;
     let plaintext =
         hazmat::decrypt_with_nonce(algorithm, &key, nonce, aad, sealed).map_err(crypto_error)?;
-    Ok(handed_out(plaintext))
+    Ok(plaintext.into_vec())
 }
 
 /// Converts a JavaScript number to a chunk size. The core checks the range,
@@ -350,14 +351,4 @@ pub(crate) fn crypto_error(error: CryptoError) -> JsValue {
 
 fn keyring_error(error: KeyringError) -> JsValue {
     error_value("keyring", error.code(), &error.to_string())
-}
-
-/// The plaintext's own buffer, returned to JavaScript without a copy: a copy
-/// took a third full-size buffer next to the envelope and the plaintext,
-/// so a 1 GiB envelope needed 3 GiB of module memory. wasm-bindgen frees
-/// the buffer after copying it out, and the module's allocator zeroes it
-/// then (`scrub.rs`).
-pub(crate) fn handed_out(plaintext: mem8_guard::crypto::Plaintext) -> Vec<u8> {
-    let mut bytes = plaintext.into_zeroizing();
-    core::mem::take(&mut *bytes)
 }

@@ -14,7 +14,7 @@ use mem8_guard::crypto::{
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::crypto::{crypto_error, handed_out};
+use crate::crypto::crypto_error;
 use crate::error_value;
 
 /// Encrypts one stream chunk by chunk; `None` once finished.
@@ -94,7 +94,7 @@ impl StreamDecryptor {
         let plaintext = reader
             .update(&self.keyring.borrow(), ciphertext)
             .map_err(crypto_error)?;
-        Ok(handed_out(plaintext))
+        Ok(plaintext.into_vec())
     }
 
     /// Decrypts the final chunk and checks that the stream ended there.
@@ -103,7 +103,7 @@ impl StreamDecryptor {
         let plaintext = reader
             .finish(&self.keyring.borrow())
             .map_err(crypto_error)?;
-        Ok(handed_out(plaintext))
+        Ok(plaintext.into_vec())
     }
 }
 

@@ -316,6 +316,14 @@ impl Plaintext {
     pub fn into_zeroizing(self) -> Zeroizing<Vec<u8>> {
         self.0
     }
+
+    /// Returns the bytes as a plain `Vec`, without a copy and without the
+    /// zeroizing on drop: the caller takes over wiping them. The Wasm
+    /// builds use it, because their allocator zeroes every block it frees.
+    pub fn into_vec(self) -> Vec<u8> {
+        let mut bytes = self.0;
+        core::mem::take(&mut *bytes)
+    }
 }
 
 impl AsRef<[u8]> for Plaintext {

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use mem8_guard::crypto::{
-    Keyring as CoreKeyring, Plaintext, StreamEncryptor as CoreEncryptor, StreamHeader, StreamReader,
+    Keyring as CoreKeyring, StreamEncryptor as CoreEncryptor, StreamHeader, StreamReader,
 };
 
 use crate::bindings::exports::mem8::guard::crypto::{
@@ -100,7 +100,9 @@ impl GuestStreamDecryptor for DecryptorState {
             .update(&self.keyring.borrow(), &ciphertext)
             .map_err(crypto_error)?;
         drop(ciphertext);
-        Ok(handed_out(plaintext))
+        // The plaintext's own buffer: a copy doubled the memory of an
+        // update, over the default 64 MiB cap with 16 MiB chunks.
+        Ok(plaintext.into_vec())
     }
 
     fn finish(&self) -> Result<Vec<u8>, GuardError> {
@@ -108,15 +110,6 @@ impl GuestStreamDecryptor for DecryptorState {
         let plaintext = reader
             .finish(&self.keyring.borrow())
             .map_err(crypto_error)?;
-        Ok(handed_out(plaintext))
+        Ok(plaintext.into_vec())
     }
-}
-
-/// The plaintext's own buffer, to return to the host without a copy. A copy
-/// doubled the memory an update needs, which with 16 MiB chunks went over
-/// the host's default 64 MiB cap. The canonical ABI frees the returned list
-/// once the host has read it, without zeroizing it, as it would free a copy.
-fn handed_out(plaintext: Plaintext) -> Vec<u8> {
-    let mut bytes = plaintext.into_zeroizing();
-    core::mem::take(&mut *bytes)
 }
