@@ -969,7 +969,7 @@ fn large_config(dir: &Path, rules: usize) -> String {
 fn max_memory_sets_guest_cap() {
     let dir = tempfile::tempdir().unwrap();
     // About 1 MB of policy JSON, which needs about 14 MiB of module memory
-    // when the module holds one parsed copy of the policy at a time.
+    // when the module keeps one parsed copy of the policy at a time.
     let config = large_config(dir.path(), 8_000);
     let module = guest();
     let wasm = |mebibytes: &str| {

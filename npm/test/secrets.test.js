@@ -37,8 +37,8 @@ test("the memory scan finds what the module still holds", () => {
 });
 
 /** Fails when `needle` is anywhere in module memory after `step`. */
-function assertNoCopy(needle, what, step) {
-  assert.equal(copiesInMemory(needle), 0, `${what} is still in module memory after ${step}`);
+function assertNoCopy(needle, description, step) {
+  assert.equal(copiesInMemory(needle), 0, `${description} is still in module memory after ${step}`);
 }
 
 test("an HMAC key's text leaves no copy after signing and verifying", () => {

@@ -4,9 +4,9 @@
 pub(crate) const MIN_GROW_BYTES: usize = 1024 * 1024;
 
 /// Returns the grow sizes to try, in order, for a request of `size` bytes
-/// when the memory has `current` bytes: an eighth of the memory and at
-/// least [`MIN_GROW_BYTES`] first, then half of the previous size each time,
-/// down to `size` itself.
+/// when the memory has `current` bytes. The first is an eighth of the
+/// memory and at least [`MIN_GROW_BYTES`]. Each next one is half the one
+/// before, down to `size` itself.
 ///
 /// Near the memory's maximum, the first sizes fail. Falling back to `size`
 /// at once made every later request grow the memory by a page or two, and

@@ -173,8 +173,8 @@ mod tests {
             }
             let grown = allocator.realloc(block, layout, 4096);
             assert!(!grown.is_null());
-            let kept = core::slice::from_raw_parts(grown, 16);
-            assert_eq!(kept, (1..=16).collect::<Vec<u8>>());
+            let prefix = core::slice::from_raw_parts(grown, 16);
+            assert_eq!(prefix, (1..=16).collect::<Vec<u8>>());
             assert_eq!(
                 allocator.0.dirty_frees.get(),
                 0,

@@ -600,17 +600,20 @@ mod tests {
         struct Rule {
             id: String,
         }
+
         #[derive(Debug, Deserialize)]
         #[allow(dead_code)]
         struct Document {
             rules: Vec<Rule>,
             limits: Option<Limits>,
         }
+
         #[derive(Debug, Deserialize)]
         #[allow(dead_code)]
         struct Limits {
             max_rules: u64,
         }
+
         let rules = serde_json::json!({"rules": [{"id": "a"}, {"id": 5}]});
         assert_eq!(
             from_value::<Document>(&rules).unwrap_err().to_string(),
@@ -621,6 +624,7 @@ mod tests {
             from_value::<Document>(&limits).unwrap_err().to_string(),
             "at `limits.max_rules`: invalid value: integer `-1`, expected u64"
         );
+
         #[derive(Debug, Deserialize)]
         #[allow(dead_code)]
         struct Named {
@@ -632,6 +636,7 @@ mod tests {
             from_value::<Named>(&dotted).unwrap_err().to_string(),
             r#"at `["a.b"]`: invalid type: string "x", expected u8"#
         );
+
         // serde names a missing or unknown field itself.
         let missing = serde_json::json!({"rules": [{}]});
         assert_eq!(

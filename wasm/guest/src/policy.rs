@@ -136,7 +136,7 @@ impl GuestPipeline for PipelineState {
         drop(jwks_json);
 
         // The core frees its parsed tree before it compiles, so a load
-        // holds the text and at most one parsed copy of the policy.
+        // keeps the text and at most one parsed copy of the policy.
         let policy =
             core_policy::Policy::from_json(policy_json.as_bytes()).map_err(policy_error)?;
         drop(policy_json);
